@@ -1,0 +1,66 @@
+# 民政智能助手 — every task people and CI run. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+RASA := .venv-rasa/bin/rasa
+RASA_DATA := --config config.yml --domain bot/domain --data bot/data nlu_data
+PYTEST := $(PY) -m pytest
+
+.PHONY: help setup train run db test lint typecheck test-unit validate test-stories \
+        test-e2e test-browser chromium bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: ## create/refresh the two environments (.venv, .venv-rasa) with pinned packages
+	@scripts/setup.sh
+
+train: setup ## train the Rasa model if the training data changed
+	@scripts/train.sh
+
+db: setup ## apply migrations and seed the embedded database (var/)
+	@mkdir -p var
+	@$(PY) -m alembic upgrade heads
+	@$(PY) -m backoffice.seed
+
+run: train ## install, train, migrate, seed and start every process; prints the URLs
+	@scripts/run.sh
+
+lint: setup ## ruff lint + format check
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+typecheck: setup ## mypy (strict)
+	@$(PY) -m mypy .
+
+test-unit: setup ## fast tests (no processes started)
+	@$(PYTEST) -q -m "not e2e and not browser and not production"
+
+validate: train ## rasa data validate, warning-free
+	@$(PY) scripts/validate_data.py
+
+test-stories: train ## rasa test on tests/stories (reports under reports/stories)
+	@mkdir -p reports/stories
+	@$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
+	  --fail-on-prediction-errors --out reports/stories 2>&1 | grep -vE "Warning|declare_namespace|warnings.warn|from jax" || \
+	  { echo "story tests failed: see reports/stories/failed_test_stories.yml"; exit 1; }
+
+chromium: ## install Debian's chromium for the browser tests if missing
+	@scripts/ensure_chromium.sh
+
+test-e2e: train ## end-to-end tests through the real rasa, action server and web processes
+	@$(PYTEST) -q -m "e2e"
+
+test-browser: train chromium ## browser tests in real Chromium
+	@$(PYTEST) -q -m "browser"
+
+test: setup lint typecheck test-unit validate test-stories chromium ## everything CI runs
+	@$(PYTEST) -q -m "e2e or browser"
+
+bench: train ## latency benchmarks (not part of make test)
+	@$(PY) -m bench.latency
+
+clean: ## remove generated files (models, reports, var)
+	rm -rf models reports var

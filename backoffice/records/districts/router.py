@@ -1,0 +1,17 @@
+"""HTTP routes for districts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backoffice.db import DbSession
+from backoffice.records.districts import service
+from backoffice.records.districts.schemas import DistrictOut
+
+router = APIRouter(prefix="/api/districts", tags=["districts"])
+
+
+@router.get("", response_model=list[DistrictOut])
+def get_districts(session: DbSession) -> list[DistrictOut]:
+    """List the city's districts and counties."""
+    return [DistrictOut.model_validate(d) for d in service.list_districts(session=session)]

@@ -1,0 +1,85 @@
+"""HTTP routes of the web chat: the JSON chat endpoint and its health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from connectors.messages import hotline, message
+from connectors.rasa_client import AssistantUnavailableError, BotMessage
+from connectors.router import ConversationRouter
+
+router = APIRouter(prefix="/api/chat", tags=["webchat"])
+
+CHANNEL = "web"
+# The gateway truncates long input with a notice; far larger bodies are refused outright.
+MAX_RAW_MESSAGE_CHARS = 5000
+
+
+class ChatRequest(BaseModel):
+    """One message from the web chat page."""
+
+    sender: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    message: str = Field(max_length=MAX_RAW_MESSAGE_CHARS)
+
+
+class ChatResponse(BaseModel):
+    """The bot's replies to one message."""
+
+    messages: list[BotMessage]
+    notices: list[str]
+
+
+class HealthResponse(BaseModel):
+    """Whether the assistant can answer right now."""
+
+    available: bool
+    hotline: str
+
+
+def get_router(request: Request) -> ConversationRouter:
+    """The conversation router built at start-up."""
+    conversation_router: ConversationRouter = request.app.state.conversation_router
+    return conversation_router
+
+
+RouterDep = Annotated[ConversationRouter, Depends(get_router)]
+
+
+def unavailable_response() -> JSONResponse:
+    """503 with the Chinese explanation and the hotline."""
+    return JSONResponse(
+        status_code=503,
+        content={
+            "error": {
+                "code": "service_unavailable",
+                "message": message("service_unavailable"),
+                "hotline": hotline(),
+            }
+        },
+    )
+
+
+@router.post("", response_model=ChatResponse, responses={503: {"description": "assistant down"}})
+async def post_message(
+    body: ChatRequest, conversation_router: RouterDep
+) -> ChatResponse | JSONResponse:
+    """Send a citizen's message to the assistant and return its replies."""
+    try:
+        reply = await conversation_router.handle(
+            channel=CHANNEL, sender=body.sender, text=body.message
+        )
+    except AssistantUnavailableError:
+        return unavailable_response()
+    return ChatResponse(messages=reply.messages, notices=reply.notices)
+
+
+@router.get("/health", response_model=HealthResponse)
+async def get_health(request: Request) -> HealthResponse:
+    """Tell the page whether the assistant (Rasa and the action server) is up."""
+    rasa = request.app.state.rasa_client
+    available = await rasa.rasa_available() and await rasa.action_server_available()
+    return HealthResponse(available=available, hotline=hotline())

@@ -1,0 +1,1 @@
+"""Tools for testers and benchmarks: the live stack, conversation scripts and their runner."""

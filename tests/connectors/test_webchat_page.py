@@ -1,0 +1,158 @@
+"""The web chat page template, its labels file and the renderer that joins them."""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from connectors.webchat.page import (
+    INDEX_TEMPLATE,
+    STATIC_DIR,
+    STRINGS_FILE,
+    WebchatStringsError,
+    load_strings,
+    render_index,
+    template_keys,
+)
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def labels_copy(tmp_path: Path, **changes: object) -> Path:
+    """A copy of the real labels file with some keys changed (None removes a key)."""
+    data = yaml.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key)
+        else:
+            data[key] = value
+    path = tmp_path / "strings.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.in_title = False
+        self.attributes: dict[str, dict[str, str | None]] = {}
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "title":
+            self.in_title = True
+        if values.get("id"):
+            self.attributes[str(values["id"])] = values
+        self.urls += [str(values[name]) for name in ("src", "href") if values.get(name)]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+
+
+def parse(page: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(page)
+    return collector
+
+
+def test_the_page_is_rendered_with_every_label_filled():
+    page = render_index(STRINGS_FILE)
+
+    assert "{{" not in page and "}}" not in page
+    parsed = parse(page)
+    assert parsed.title == "杭州市民政局 智能助手"
+    assert 'lang="zh-CN"' in page
+    assert parsed.attributes["message-input"]["placeholder"] == "请输入您想办理或咨询的事情"
+    assert parsed.attributes["ui-strings"]["data-staff-named"] == "人工客服 · {name}"
+    assert (
+        ">大字模式</button>" in page and ">重新开始</button>" in page and ">发送</button>" in page
+    )
+
+
+def test_labels_are_html_escaped_in_text_and_attributes(tmp_path):
+    hostile = '"><script>alert(1)</script>&'
+    strings = labels_copy(tmp_path, page_title=hostile, input_placeholder=hostile)
+
+    page = render_index(strings)
+
+    assert "<script>alert(1)" not in page
+    escaped = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;"
+    assert f"<title>{escaped}</title>" in page
+    parsed = parse(page)
+    assert parsed.title == hostile
+    assert parsed.attributes["message-input"]["placeholder"] == hostile
+
+
+def test_a_missing_label_is_named_in_the_error(tmp_path):
+    strings = labels_copy(tmp_path, send_button=None, typing=None)
+
+    with pytest.raises(WebchatStringsError, match="send_button, typing"):
+        render_index(strings)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["- just\n- a list\n", "send_button:\n  nested: 发送\n", "send_button: [发送]\n"],
+)
+def test_labels_must_be_a_flat_mapping_of_texts(tmp_path, content):
+    path = tmp_path / "strings.yml"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(WebchatStringsError):
+        load_strings(path)
+
+
+def test_the_rendering_is_cached_until_the_labels_file_changes(tmp_path):
+    strings = labels_copy(tmp_path)
+    first = render_index(strings)
+    assert render_index(strings) is first
+
+    labels_copy(tmp_path, send_button="提交")
+    stat = strings.stat()
+    os.utime(strings, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    assert ">提交</button>" in render_index(strings)
+
+
+def test_every_label_is_used_and_every_placeholder_has_a_label():
+    assert set(load_strings(STRINGS_FILE)) == template_keys()
+
+
+def test_static_files_hold_no_chinese_text():
+    """All Chinese of the page lives in strings.yml, where editors can change it."""
+    for path in STATIC_DIR.iterdir():
+        offending = [
+            line for line in path.read_text(encoding="utf-8").splitlines() if CJK.search(line)
+        ]
+        assert offending == [], path.name
+
+
+def test_the_page_loads_nothing_from_other_sites():
+    """The machine (and many office networks) has no internet: no CDN, fonts or trackers."""
+    parsed = parse(render_index(STRINGS_FILE))
+    assert parsed.urls, "expected the page's own stylesheet and script"
+    for url in parsed.urls:
+        assert url.startswith(("/static/webchat/", "data:", "tel:")), url
+    assert "url(" not in (STATIC_DIR / "chat.css").read_text(encoding="utf-8")
+    script = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
+    assert re.findall(r"""(?:fetch|EventSource)\(\s*["'`]https?:""", script) == []
+    assert 'fetch("/api/chat"' in script
+
+
+def test_the_page_is_mobile_ready():
+    page = INDEX_TEMPLATE.read_text(encoding="utf-8")
+    assert re.search(r'<meta name="viewport" content="width=device-width, initial-scale=1', page)
+    assert 'role="log"' in page and 'aria-live="polite"' in page
+    assert '<label class="visually-hidden" for="message-input">' in page

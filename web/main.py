@@ -1,0 +1,58 @@
+"""The web app (composition root): chat gateway, web chat page and back office in one FastAPI app.
+
+Run with `uvicorn web.main:app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from backoffice.api import build_backoffice_router
+from connectors.rasa_client import RasaClient
+from connectors.router import ConversationRouter
+from connectors.webchat.page import render_index
+from connectors.webchat.routes import router as webchat_router
+from core.settings import Settings, get_settings
+from web.errors import install_error_handling
+
+WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web app for `settings` (the process settings by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rasa = RasaClient(
+            rasa_url=settings.rasa_url,
+            action_server_url=settings.action_server_url,
+            timeout=settings.rasa_timeout_seconds,
+        )
+        app.state.rasa_client = rasa
+        app.state.conversation_router = ConversationRouter(
+            rasa=rasa, max_chars=settings.max_message_chars
+        )
+        yield
+        await rasa.aclose()
+
+    app = FastAPI(title="民政智能助手", version="0.1.0", lifespan=lifespan)
+    install_error_handling(app)
+    app.include_router(build_backoffice_router())
+    app.include_router(webchat_router)
+    app.mount("/static/webchat", StaticFiles(directory=WEBCHAT_DIR / "static"), name="webchat")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(render_index(WEBCHAT_DIR / "strings.yml"))
+
+    return app
+
+
+app = create_app()

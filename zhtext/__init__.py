@@ -1,0 +1,1 @@
+"""Chinese input parsing shared by the gateway, the action server and the back office."""
