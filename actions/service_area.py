@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import BackofficeError, get_backoffice_client
+from actions.clients.backoffice import BackofficeError
+from actions.clients.districts import get_districts_api
 
 
 class ActionListServiceArea(Action):
@@ -23,7 +24,7 @@ class ActionListServiceArea(Action):
     ) -> list[dict[str, Any]]:
         """Utter the district list, or an apology with the hotline when the records are down."""
         try:
-            districts = await get_backoffice_client().list_districts()
+            districts = await get_districts_api().list_districts()
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
             return []

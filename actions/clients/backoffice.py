@@ -1,34 +1,36 @@
-"""The one typed client through which actions reach the back office."""
+"""The typed client through which actions reach the back office.
+
+`BackofficeTransport` is the one HTTP connection; each feature adds a typed API class in
+`actions/clients/<feature>.py` built on it (e.g. `DistrictsApi`), with a cached factory.
+Tests pass an `httpx.MockTransport`.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
 
 from core.settings import get_settings
 
 
 class BackofficeError(Exception):
-    """The back office could not be reached or refused the request."""
+    """The back office could not be reached or failed (5xx)."""
 
 
-class District(BaseModel):
-    """A district or county of the city."""
+class BackofficeRejectedError(BackofficeError):
+    """The back office refused the request (4xx); `code` and `detail` come from its JSON error."""
 
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    assistance_tier: str
-
-
-_DISTRICTS = TypeAdapter(list[District])
+    def __init__(self, status_code: int, code: str, detail: str) -> None:
+        super().__init__(f"HTTP {status_code} {code}: {detail}")
+        self.status_code = status_code
+        self.code = code
+        self.detail = detail
 
 
-class BackofficeClient:
-    """Async HTTP client of the back-office API.
+class BackofficeTransport:
+    """Async HTTP connection to the back-office API.
 
     Args:
         base_url: Base URL of the web app that hosts the back office.
@@ -41,25 +43,39 @@ class BackofficeClient:
     ) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
-    async def list_districts(self) -> list[District]:
-        """The city's districts and counties."""
-        response = await self._request("GET", "/api/districts")
-        return _DISTRICTS.validate_json(response.content)
+    async def request(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """Send one request; 2xx responses are returned, anything else raises.
 
-    async def _request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        Raises:
+            BackofficeRejectedError: 4xx, with the back office's error code.
+            BackofficeError: network failure or 5xx.
+        """
         try:
-            response = await self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+            response = await self._http.request(method, path, json=json, params=params)
         except httpx.HTTPError as error:
             raise BackofficeError(f"{method} {path}: {error}") from error
-        if response.is_server_error:
+        if response.is_client_error:
+            code, detail = _error_fields(response)
+            raise BackofficeRejectedError(response.status_code, code, detail)
+        if not response.is_success:
             raise BackofficeError(f"{method} {path}: HTTP {response.status_code}")
         return response
 
 
+def _error_fields(response: httpx.Response) -> tuple[str, str]:
+    try:
+        error = response.json().get("error", {})
+        return str(error.get("code", "rejected")), str(error.get("message", ""))
+    except (ValueError, AttributeError):
+        return "rejected", response.text[:200]
+
+
 @lru_cache(maxsize=1)
-def get_backoffice_client() -> BackofficeClient:
-    """The action server's shared client (created on first use, not at import)."""
+def get_transport() -> BackofficeTransport:
+    """The action server's shared connection (created on first use, not at import)."""
     settings = get_settings()
-    return BackofficeClient(
+    return BackofficeTransport(
         base_url=settings.backoffice_url, timeout=settings.backoffice_timeout_seconds
     )

@@ -5,7 +5,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_area
-from actions.clients.backoffice import BackofficeClient
+from actions.clients.backoffice import BackofficeTransport
+from actions.clients.districts import DistrictsApi
 from testkit.trackers import EMPTY_DOMAIN, make_tracker
 
 DISTRICTS = [
@@ -27,10 +28,10 @@ DISTRICTS = [
 
 
 def use_transport(monkeypatch: pytest.MonkeyPatch, handler) -> None:
-    client = BackofficeClient(
+    transport = BackofficeTransport(
         base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(handler)
     )
-    monkeypatch.setattr(service_area, "get_backoffice_client", lambda: client)
+    monkeypatch.setattr(service_area, "get_districts_api", lambda: DistrictsApi(transport))
 
 
 async def test_lists_districts_from_the_back_office(monkeypatch: pytest.MonkeyPatch) -> None:
