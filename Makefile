@@ -9,7 +9,7 @@ RASA_DATA := --config config.yml --domain bot/domain --data bot/data nlu_data
 PYTEST := $(PY) -m pytest
 
 .PHONY: help setup train run db test lint typecheck test-unit validate test-stories \
-        test-e2e test-browser chromium bench clean
+        test-e2e test-browser chromium bench clean test-conversations eval-nlu
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,6 +46,12 @@ test-stories: train ## rasa test on tests/stories (reports under reports/stories
 	@$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out reports/stories 2>&1 | grep -vE "Warning|declare_namespace|warnings.warn|from jax" || \
 	  { echo "story tests failed: see reports/stories/failed_test_stories.yml"; exit 1; }
+
+test-conversations: train ## conversation scripts through a fresh stack (one file: FILE=tests/conversations/x.yml)
+	@CONVERSATION_FILES="$(FILE)" $(PYTEST) -q -m e2e tests/conversations
+
+eval-nlu: train ## evaluate NLU on the held-out set tests/nlu (reports/nlu/index.html)
+	@$(PY) -m testkit.nlu_eval
 
 chromium: ## install Debian's chromium for the browser tests if missing
 	@scripts/ensure_chromium.sh

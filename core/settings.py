@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     backoffice_timeout_seconds: float = 5.0
     max_message_chars: int = 500
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    # Bearer token for editors' API calls (reload, unanswered questions); empty = refused.
+    editor_token: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ ARGS = ["data", "validate", "--config", "config.yml", "--domain", "bot/domain"]
 ARGS += ["--data", "bot/data", "nlu_data", "--fail-on-warnings"]
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning: (.*)")
-ACTION_RESPONSE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
+ACTION_RESPONSE = re.compile(r"""["'](utter_\w+)["']""")
 RASA_OWN = {"utter_restart"}
 
 

@@ -24,7 +24,11 @@ def user_event(
     return {
         "event": "user",
         "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+        "parse_data": {
+            "intent": {"name": intent, "confidence": 1.0},
+            "intent_ranking": [{"name": intent, "confidence": 1.0}],
+            "entities": entities or [],
+        },
     }
 
 

@@ -1,0 +1,150 @@
+"""Answers from the editor-owned knowledge base (knowledge/), with its source and date.
+
+The store reloads by itself when editors change files, so answers change without retraining.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backoffice import BackofficeError
+from actions.clients.knowledge import get_knowledge_api
+from actions.not_understood import handle_not_understood
+from knowledge.schema import Article
+from knowledge.search import SearchResult
+from knowledge.store import get_store
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_SLOT = "knowledge_article"
+CHOOSE_ARTICLE_INTENT = "choose_article"
+
+
+def source_line(article: Article) -> str:
+    """The source as shown to citizens: title, clause and address."""
+    source = article.source
+    return " ".join(part for part in (source.title, source.clause, source.url) if part)
+
+
+def utter_answer(dispatcher: CollectingDispatcher, article: Article) -> list[dict[str, Any]]:
+    """Give the article's answer with its source, date and the feedback buttons."""
+    dispatcher.utter_message(
+        response="utter_knowledge_answer_sample" if article.sample else "utter_knowledge_answer",
+        answer=article.answer.strip(),
+        source=source_line(article),
+        updated=article.effective_from.isoformat(),
+    )
+    return [SlotSet(ARTICLE_SLOT, article.id)]
+
+
+def utter_suggestions(dispatcher: CollectingDispatcher, result: SearchResult) -> None:
+    """Offer the two or three closest articles as buttons."""
+    buttons = [
+        {
+            "title": match.title,
+            "payload": f'/{CHOOSE_ARTICLE_INTENT}{{"{ARTICLE_SLOT}": "{match.article_id}"}}',
+        }
+        for match in result.suggestions
+    ]
+    dispatcher.utter_message(response="utter_knowledge_suggest", buttons=buttons)
+
+
+def answer_from_result(
+    dispatcher: CollectingDispatcher, result: SearchResult
+) -> list[dict[str, Any]] | None:
+    """Answer or suggest from a search result.
+
+    Returns:
+        The events to return, or None when nothing was good enough (take the fallback path).
+    """
+    if result.decision == "answer" and result.answer is not None:
+        return utter_answer(dispatcher, result.answer.article)
+    if result.decision == "suggest" and result.suggestions:
+        utter_suggestions(dispatcher, result)
+        return []
+    return None
+
+
+async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
+    """Tell the back office a question found no answer, so editors see what to write next."""
+    best = result.best
+    try:
+        await get_knowledge_api().record_unanswered(
+            conversation_id=tracker.sender_id,
+            question=result.query,
+            best_article=best.article_id if best else None,
+            best_confidence=best.confidence if best else None,
+        )
+    except BackofficeError:
+        logger.warning("could not record an unanswered question", exc_info=True)
+
+
+async def answer_or_fall_back(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """Answer the latest message from the knowledge base, or take the not-understood path."""
+    result = get_store().search(tracker.latest_message.get("text") or "")
+    events = answer_from_result(dispatcher, result)
+    if events is not None:
+        return events
+    await record_unanswered(tracker, result)
+    return handle_not_understood(dispatcher, tracker)
+
+
+def chosen_article(tracker: Tracker) -> Article | None:
+    """The article of a pressed suggestion button, if that is what the citizen did."""
+    if tracker.get_intent_of_latest_message() != CHOOSE_ARTICLE_INTENT:
+        return None
+    article_id = next(tracker.get_latest_entity_values(ARTICLE_SLOT), None)
+    return get_store().get_article(str(article_id)) if article_id else None
+
+
+class ActionAnswerFromKnowledge(Action):
+    """Answers the latest message (or a chosen suggestion) from the knowledge base."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_answer_from_knowledge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Answer, suggest, or take the not-understood path."""
+        article = chosen_article(tracker)
+        if article is not None:
+            return utter_answer(dispatcher, article)
+        return await answer_or_fall_back(dispatcher, tracker)
+
+
+class ActionRecordKnowledgeFeedback(Action):
+    """Records 有帮助 / 没帮助 for the article answered last."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_record_knowledge_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Store the feedback and thank the citizen."""
+        helpful = tracker.get_intent_of_latest_message() == "feedback_helpful"
+        article_id = tracker.get_slot(ARTICLE_SLOT)
+        if article_id:
+            try:
+                await get_knowledge_api().record_feedback(
+                    conversation_id=tracker.sender_id, article_id=str(article_id), helpful=helpful
+                )
+            except BackofficeError:
+                logger.warning("could not record knowledge feedback", exc_info=True)
+        dispatcher.utter_message(
+            response="utter_knowledge_thanks_helpful"
+            if helpful
+            else "utter_knowledge_thanks_not_helpful"
+        )
+        return []

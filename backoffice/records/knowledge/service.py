@@ -1,0 +1,42 @@
+"""Storing and summarising knowledge feedback."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from backoffice.records.knowledge.models import KnowledgeFeedback, UnansweredQuestion
+from backoffice.records.knowledge.schemas import ArticleFeedbackOut, FeedbackIn, UnansweredIn
+
+
+def record_feedback(*, session: Session, feedback: FeedbackIn) -> None:
+    """Store one feedback press."""
+    session.add(KnowledgeFeedback(**feedback.model_dump()))
+    session.commit()
+
+
+def record_unanswered(*, session: Session, question: UnansweredIn) -> None:
+    """Store one unanswered question."""
+    session.add(UnansweredQuestion(**question.model_dump()))
+    session.commit()
+
+
+def latest_unanswered(*, session: Session, limit: int) -> list[UnansweredQuestion]:
+    """The most recent unanswered questions, newest first."""
+    query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def feedback_summary(*, session: Session) -> list[ArticleFeedbackOut]:
+    """Helpful / not helpful counts per article, most complained-about first."""
+    helpful = func.sum(case((KnowledgeFeedback.helpful, 1), else_=0))
+    not_helpful = func.sum(case((KnowledgeFeedback.helpful, 0), else_=1))
+    query = (
+        select(KnowledgeFeedback.article_id, helpful, not_helpful)
+        .group_by(KnowledgeFeedback.article_id)
+        .order_by(not_helpful.desc())
+    )
+    return [
+        ArticleFeedbackOut(article_id=row[0], helpful=int(row[1]), not_helpful=int(row[2]))
+        for row in session.execute(query)
+    ]

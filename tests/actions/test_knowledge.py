@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge
+from actions.clients.backoffice import BackofficeTransport
+from actions.clients.knowledge import KnowledgeApi
+from knowledge.store import get_store
+from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append((request.url.path, json.loads(request.content)))
+        return httpx.Response(201, json={"status": "recorded"})
+
+    transport = BackofficeTransport(
+        base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(handler)
+    )
+    monkeypatch.setattr(knowledge, "get_knowledge_api", lambda: KnowledgeApi(transport))
+    return calls
+
+
+def confident_question() -> tuple[str, str]:
+    """An example question of some article that the store answers confidently."""
+    store = get_store()
+    assert store.knowledge_base is not None
+    for article in store.knowledge_base.articles:
+        result = store.search(article.questions[0])
+        if result.decision == "answer" and result.answer is not None:
+            return article.questions[0], result.answer.article_id
+    raise AssertionError("no article answers its own example question confidently")
+
+
+async def test_confident_answer_has_source_date_and_feedback_buttons(recorded) -> None:
+    question, article_id = confident_question()
+    dispatcher = CollectingDispatcher()
+    events = await knowledge.ActionAnswerFromKnowledge().run(
+        dispatcher, make_tracker([user_event(question, "ask_policy_question")]), EMPTY_DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert message["response"] in {"utter_knowledge_answer", "utter_knowledge_answer_sample"}
+    assert message["source"] and message["updated"]
+    assert events == [
+        {"event": "slot", "name": "knowledge_article", "value": article_id, "timestamp": None}
+    ]
+    assert recorded == []
+
+
+async def test_nothing_confident_is_recorded_and_asks_to_rephrase(recorded) -> None:
+    dispatcher = CollectingDispatcher()
+    question = "火星上的天气和股票行情"
+    await knowledge.ActionAnswerFromKnowledge().run(
+        dispatcher, make_tracker([user_event(question, "ask_policy_question")]), EMPTY_DOMAIN
+    )
+    assert dispatcher.messages[0]["response"] == "utter_ask_rephrase"
+    assert recorded[0][0] == "/api/knowledge/unanswered"
+    assert recorded[0][1]["question"] == question
+
+
+async def test_chosen_suggestion_answers_that_article(recorded) -> None:
+    _, article_id = confident_question()
+    event = user_event("/choose_article", "choose_article")
+    event["parse_data"]["entities"] = [{"entity": "knowledge_article", "value": article_id}]
+    dispatcher = CollectingDispatcher()
+    events = await knowledge.ActionAnswerFromKnowledge().run(
+        dispatcher, make_tracker([event]), EMPTY_DOMAIN
+    )
+    assert events[0]["value"] == article_id
+
+
+async def test_feedback_is_recorded_for_the_last_article(recorded) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user_event("没帮助", "feedback_not_helpful")], slots={"knowledge_article": "abc"}
+    )
+    await knowledge.ActionRecordKnowledgeFeedback().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert recorded == [
+        (
+            "/api/knowledge/feedback",
+            {"conversation_id": "web-test", "article_id": "abc", "helpful": False},
+        )
+    ]
+    assert dispatcher.messages[0]["response"] == "utter_knowledge_thanks_not_helpful"

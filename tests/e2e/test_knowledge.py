@@ -1,0 +1,53 @@
+"""A question outside the guided services is answered from knowledge/ with its source and date."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from testkit.stack import LiveStack
+
+pytestmark = pytest.mark.e2e
+
+
+def chat(stack: LiveStack, sender: str, message: str) -> dict:
+    response = httpx.post(
+        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_policy_question_gets_the_article_with_source_and_date(live_stack: LiveStack) -> None:
+    sender = f"kb-{uuid.uuid4().hex[:12]}"
+    body = chat(live_stack, sender, "离婚冷静期有多长时间啊")
+    reply = "\n".join(m["text"] or "" for m in body["messages"])
+    assert "30" in reply
+    assert "来源：" in reply and "更新于：" in reply
+    titles = [b["title"] for m in body["messages"] for b in m["buttons"]]
+    assert titles == ["有帮助", "没帮助"]
+
+    thanks = chat(live_stack, sender, "/feedback_helpful")
+    assert "感谢您的反馈" in thanks["messages"][0]["text"]
+    engine = create_engine(live_stack.database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT article_id, helpful FROM knowledge_feedback WHERE conversation_id = :c"),
+            {"c": f"web-{sender}"},
+        ).all()
+    engine.dispose()
+    assert len(rows) == 1 and rows[0][1]
+
+
+def test_preview_search_ranks_articles(live_stack: LiveStack) -> None:
+    response = httpx.get(
+        f"{live_stack.web_url}/api/knowledge/search", params={"q": "高龄津贴怎么领"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["decision"] in {"answer", "suggest"}
+    assert body["matches"][0]["topic"] == "eldercare"
+    assert httpx.post(f"{live_stack.web_url}/api/knowledge/reload").status_code == 401
