@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def say(stack: LiveStack, sender: str, text: str) -> dict[str, Any]:
     response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": text}, timeout=30
+        f"{stack.web_url}/api/chat", json={"sender": sender, "message": text}, timeout=60
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def chat(stack: LiveStack, sender: str, message: str) -> dict:
     response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=30
+        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=60
     )
     assert response.status_code == 200, response.text
     return response.json()
