@@ -5,6 +5,7 @@ Run with `uvicorn web.main:app`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,11 +15,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backoffice.api import build_backoffice_router
+from backoffice.console.routes import install_console
+from backoffice.records.handoff.wiring import build_desk
 from connectors.rasa_client import RasaClient
 from connectors.router import ConversationRouter
 from connectors.webchat.page import render_index
 from connectors.webchat.routes import router as webchat_router
 from core.settings import Settings, get_settings
+from knowledge.store import get_store
 from web.errors import install_error_handling
 
 WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
@@ -35,17 +39,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             action_server_url=settings.action_server_url,
             timeout=settings.rasa_timeout_seconds,
         )
+        desk = build_desk(settings)
         app.state.rasa_client = rasa
+        # Loading the knowledge base (spaCy, jieba, index) takes seconds: not on a request.
+        threading.Thread(
+            target=lambda: get_store().knowledge_base, name="knowledge-warm-up", daemon=True
+        ).start()
+        app.state.handoff_desk = desk
         app.state.conversation_router = ConversationRouter(
-            rasa=rasa, max_chars=settings.max_message_chars
+            rasa=rasa, max_chars=settings.max_message_chars, handoff=desk
         )
         yield
+        await desk.aclose()
         await rasa.aclose()
 
     app = FastAPI(title="民政智能助手", version="0.1.0", lifespan=lifespan)
     install_error_handling(app)
     app.include_router(build_backoffice_router())
     app.include_router(webchat_router)
+    install_console(app)
     app.mount("/static/webchat", StaticFiles(directory=WEBCHAT_DIR / "static"), name="webchat")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

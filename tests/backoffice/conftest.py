@@ -1,34 +1,27 @@
-"""A throw-away SQLite database with every migration applied, per test."""
+"""Every back-office test runs on a throw-away SQLite file AND a fresh PostgreSQL database."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import make_engine
-from core.settings import PROJECT_ROOT
+from testkit.databases import fresh_postgres_database, migrate
 
 
-def migrate(url: str) -> None:
-    """Apply every migration to the database at `url` (as `alembic -x url=... upgrade head`)."""
-    config = Config(
-        str(PROJECT_ROOT / "alembic.ini"), cmd_opts=argparse.Namespace(x=[f"url={url}"])
-    )
-    config.set_main_option("script_location", str(PROJECT_ROOT / "backoffice" / "migrations"))
-    command.upgrade(config, "heads")
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'backoffice.db'}"
-    migrate(url)
-    return url
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'backoffice.db'}"
+        migrate(url)
+        yield url
+        return
+    with fresh_postgres_database() as url:
+        migrate(url)
+        yield url
 
 
 @pytest.fixture
