@@ -47,14 +47,15 @@ def postgres_unavailable(reason: str) -> None:
 
 
 @contextlib.contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty database, yield its URL, then drop it."""
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """Create a database (empty, or a copy of `template`), yield its URL, then drop it."""
     admin_url = make_url(postgres_admin_url())
     name = f"mz_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except OperationalError as error:
         admin.dispose()
         postgres_unavailable(str(error).splitlines()[0])
