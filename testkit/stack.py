@@ -26,7 +26,7 @@ from core.settings import PROJECT_ROOT
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 MODELS_DIR = PROJECT_ROOT / "models"
-START_TIMEOUT_SECONDS = 180.0
+START_TIMEOUT_SECONDS = 300.0
 # rasa-sdk 3.21 speaks the action protocol of Rasa 3.6 (checked: library_notes.md) but warns that
 # the minor versions differ; silence exactly that warning.
 RASA_SDK_VERSION_WARNING = (
