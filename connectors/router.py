@@ -1,9 +1,14 @@
-"""Every channel's messages pass through here: normalise once, then hand to the bot."""
+"""Every channel's messages pass through here: normalise once, then hand to the bot.
+
+With a handoff desk attached, two checks come first, before Rasa sees anything: crisis words
+(emergency numbers at once and an urgent ticket), and ownership (while a ticket is waiting or
+claimed, the citizen's messages go to the ticket and the bot stays silent).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.messages import message
 from connectors.rasa_client import BotMessage, RasaClient
@@ -18,6 +23,32 @@ class RouterReply:
     notices: list[str] = field(default_factory=list)
 
 
+@dataclass
+class HumanTurn:
+    """The reply when the desk, not the bot, answers a message."""
+
+    messages: list[BotMessage] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+class HandoffGate(Protocol):
+    """What the router needs from the handoff desk (backoffice.records.handoff.desk)."""
+
+    def detect_crisis(self, text: str) -> Any:
+        """The crisis category whose words occur in `text`, or None."""
+
+    async def open_crisis(
+        self, *, channel: str, sender: str, text: str, category: Any
+    ) -> HumanTurn:
+        """Emergency numbers and an urgent ticket."""
+
+    async def take_if_owned(self, *, channel: str, sender: str, text: str) -> HumanTurn | None:
+        """The reply when a person owns the conversation, else None."""
+
+    async def after_bot_turn(self, *, channel: str, sender: str) -> None:
+        """Called after Rasa answered (pauses Rasa if the turn opened a ticket)."""
+
+
 def conversation_id(channel: str, sender: str) -> str:
     """The id Rasa and the back office know a conversation by (unique across channels)."""
     return f"{channel}-{sender}"
@@ -29,11 +60,15 @@ class ConversationRouter:
     Args:
         rasa: Client of the Rasa server.
         max_chars: Longest message passed on; longer ones are cut with a notice.
+        handoff: The handoff desk (crisis words, human ownership); None: bot only.
     """
 
-    def __init__(self, *, rasa: RasaClient, max_chars: int) -> None:
+    def __init__(
+        self, *, rasa: RasaClient, max_chars: int, handoff: HandoffGate | None = None
+    ) -> None:
         self._rasa = rasa
         self._max_chars = max_chars
+        self._handoff = handoff
 
     async def handle(
         self, *, channel: str, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -50,10 +85,28 @@ class ConversationRouter:
             return reply
         if normalised.truncated:
             reply.notices.append(message("truncated", max_chars=self._max_chars))
+        if self._handoff is not None:
+            human = await self._human_turn(channel=channel, sender=sender, text=normalised.text)
+            if human is not None:
+                reply.messages = human.messages
+                reply.notices += human.notices
+                return reply
         reply.messages = await self._rasa.send(
             sender_id=conversation_id(channel, sender), text=normalised.text, metadata=metadata
         )
+        if self._handoff is not None:
+            await self._handoff.after_bot_turn(channel=channel, sender=sender)
         if not reply.messages:
             # Rasa always answers a citizen; silence means an action failed on the way.
             reply.notices.append(message("no_reply"))
         return reply
+
+    async def _human_turn(self, *, channel: str, sender: str, text: str) -> HumanTurn | None:
+        """Crisis words first (deterministic, before any NLU), then human ownership."""
+        assert self._handoff is not None
+        category = self._handoff.detect_crisis(text)
+        if category is not None:
+            return await self._handoff.open_crisis(
+                channel=channel, sender=sender, text=text, category=category
+            )
+        return await self._handoff.take_if_owned(channel=channel, sender=sender, text=text)

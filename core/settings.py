@@ -30,6 +30,24 @@ class Settings(BaseSettings):
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     # Bearer token for editors' API calls (reload, unanswered questions); empty = refused.
     editor_token: str = ""
+    # Telegram connector (connectors/telegram, README "Telegram"); no token = no Telegram.
+    telegram_bot_token: str = ""
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_rate_limit_burst: int = 5
+    telegram_rate_limit_per_minute: float = 20.0
+    telegram_send_attempts: int = 4
+    telegram_retry_base_seconds: float = 0.5
+    telegram_callback_ttl_days: int = 30
+    # WeChat official account (connectors/wechat, README "微信公众号"); no token = no routes.
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_encoding_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
 
 
 @lru_cache(maxsize=1)

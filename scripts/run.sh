@@ -32,4 +32,10 @@ cat <<MSG
   Press Ctrl-C to stop everything.
 
 MSG
-exec .venv/bin/honcho start -f Procfile
+# The Telegram worker (polling) runs only with a bot token; in webhook mode the web app serves it.
+processes=(rasa actions web)
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ] && [ "${TELEGRAM_MODE:-polling}" = polling ]; then
+  processes+=(telegram)
+  say "Telegram: polling worker enabled (TELEGRAM_BOT_TOKEN is set)"
+fi
+exec .venv/bin/honcho start -f Procfile "${processes[@]}"

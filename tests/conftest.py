@@ -6,11 +6,26 @@ from collections.abc import Iterator
 
 import pytest
 
-from testkit.stack import LiveStack
+from testkit.stack import LiveStack, free_port
+
+
+def channel_test_env() -> dict[str, str]:
+    """Test credentials for channels whose routes exist only when configured.
+
+    WeChat: the stack's WECHAT_API_BASE points at a port reserved here, where
+    tests/connectors/wechat/test_wechat_e2e.py starts its fake WeChat server.
+    """
+    return {
+        "WECHAT_TOKEN": "minzheng_wx_token",
+        "WECHAT_APP_ID": "wx1234567890abcdef",
+        "WECHAT_APP_SECRET": "test-app-secret-0123456789",
+        "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}",
+    }
 
 
 @pytest.fixture(scope="session")
 def live_stack() -> Iterator[LiveStack]:
     """Rasa, the action server and the web app on free ports, with a fresh database."""
-    with LiveStack.start() as stack:
+    with LiveStack.start(extra_env=channel_test_env()) as stack:
         yield stack

@@ -19,8 +19,12 @@ from backoffice.console.routes import install_console
 from backoffice.records.handoff.wiring import build_desk
 from connectors.rasa_client import RasaClient
 from connectors.router import ConversationRouter
+from connectors.telegram.webhook import router as telegram_router
+from connectors.telegram.webhook import telegram_lifespan
 from connectors.webchat.page import render_index
 from connectors.webchat.routes import router as webchat_router
+from connectors.wechat.routes import router as wechat_router
+from connectors.wechat.routes import wechat_lifespan
 from core.settings import Settings, get_settings
 from knowledge.store import get_store
 from web.errors import install_error_handling
@@ -49,7 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.conversation_router = ConversationRouter(
             rasa=rasa, max_chars=settings.max_message_chars, handoff=desk
         )
-        yield
+        async with (
+            telegram_lifespan(
+                app, settings=settings, conversation_router=app.state.conversation_router, desk=desk
+            ),
+            wechat_lifespan(
+                app, settings=settings, conversation_router=app.state.conversation_router, desk=desk
+            ),
+        ):
+            yield
         await desk.aclose()
         await rasa.aclose()
 
@@ -57,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handling(app)
     app.include_router(build_backoffice_router())
     app.include_router(webchat_router)
+    app.include_router(telegram_router)
+    if settings.wechat_token:
+        app.include_router(wechat_router)
     install_console(app)
     app.mount("/static/webchat", StaticFiles(directory=WEBCHAT_DIR / "static"), name="webchat")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from connectors.messages import hotline, message
 from connectors.rasa_client import AssistantUnavailableError, BotMessage
-from connectors.router import ConversationRouter
+from connectors.router import ConversationRouter, conversation_id
 
 router = APIRouter(prefix="/api/chat", tags=["webchat"])
 
@@ -19,10 +19,13 @@ CHANNEL = "web"
 MAX_RAW_MESSAGE_CHARS = 5000
 
 
+SENDER_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
 class ChatRequest(BaseModel):
     """One message from the web chat page."""
 
-    sender: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    sender: str = Field(min_length=8, max_length=64, pattern=SENDER_PATTERN)
     message: str = Field(max_length=MAX_RAW_MESSAGE_CHARS)
 
 
@@ -83,3 +86,21 @@ async def get_health(request: Request) -> HealthResponse:
     rasa = request.app.state.rasa_client
     available = await rasa.rasa_available() and await rasa.action_server_available()
     return HealthResponse(available=available, hotline=hotline())
+
+
+@router.get("/{sender}/events", response_model=None, responses={404: {"description": "no desk"}})
+async def get_events(
+    request: Request,
+    sender: Annotated[str, Path(pattern=SENDER_PATTERN)],
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse | JSONResponse:
+    """Server-Sent Events for the page: staff replies, desk notices, the bot after a hand-back."""
+    desk = getattr(request.app.state, "handoff_desk", None)
+    if desk is None:
+        return JSONResponse(status_code=404, content={"error": {"code": "not_found"}})
+    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    return StreamingResponse(
+        desk.citizen_stream(conversation_id=conversation_id(CHANNEL, sender), last_event_id=start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,361 @@
+"""HTTP routes of the handoff desk (`/api/handoff`).
+
+Two kinds of callers:
+- the action server (`/api/handoff/bot/...`): open a ticket, ask about office hours, record a
+  call-back. These act only on the conversation named in the request, as the citizen's own chat
+  does, and need no staff login;
+- staff (everything else): every route depends on a valid staff session (`require_staff`),
+  except `POST /login`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.orm import Session
+
+from backoffice.records.handoff import service
+from backoffice.records.handoff.auth import (
+    DeskDep,
+    StaffDep,
+    SupervisorDep,
+    authenticate,
+    log_in,
+    log_out,
+    require_staff,
+)
+from backoffice.records.handoff.desk import (
+    AssistantUnavailableForHandBackError,
+    split_conversation_id,
+)
+from backoffice.records.handoff.models import CLAIMED, WAITING, StaffUser
+from backoffice.records.handoff.schemas import (
+    Availability,
+    CallbackIn,
+    CallbackOut,
+    CallbackReceipt,
+    DutyIn,
+    HandBackIn,
+    LoginIn,
+    MessageOut,
+    Overview,
+    QueueItem,
+    QueueSnapshot,
+    StaffLoad,
+    StaffOut,
+    TextIn,
+    TicketOutcome,
+    TicketRequest,
+    TicketView,
+)
+from backoffice.records.handoff.service import HandoffConflictError
+from backoffice.records.handoff.texts import error_text, resume_points
+from web.errors import error_response
+from zhtext.dates import parse_date
+from zhtext.idcard import mask_phone
+from zhtext.phone import parse_phone
+
+router = APIRouter(prefix="/api/handoff", tags=["handoff"])
+bot_router = APIRouter(prefix="/bot")
+staff_router = APIRouter(dependencies=[Depends(require_staff)])
+
+_CONFLICT_STATUS = {
+    "ticket_not_found": 404,
+    "callback_not_found": 404,
+    "not_yours": 403,
+    "resume_not_allowed": 422,
+}
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+def conflict_response(error: HandoffConflictError) -> JSONResponse:
+    """The JSON error for a lost state change."""
+    return error_response(_CONFLICT_STATUS.get(error.code, 409), error.code, error_text(error.code))
+
+
+def _staff_out(staff: StaffUser) -> StaffOut:
+    return StaffOut(
+        id=staff.id,
+        username=staff.username,
+        display_name=staff.display_name,
+        role=staff.role,
+        on_duty_until=staff.on_duty_until,
+    )
+
+
+# ---- the action server ----
+
+
+@bot_router.get("/availability", response_model=Availability)
+async def get_availability(desk: DeskDep) -> Availability:
+    """Whether staff take conversations now, and when they do next."""
+    return await desk.availability()
+
+
+@bot_router.post("/tickets", response_model=TicketOutcome)
+async def post_ticket(body: TicketRequest, desk: DeskDep) -> TicketOutcome:
+    """Open a ticket for a conversation (idempotent), or say staff are off duty."""
+    return await desk.request_handoff(body)
+
+
+@bot_router.post(
+    "/callbacks", response_model=CallbackReceipt, responses={422: {"description": "bad phone"}}
+)
+async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt | JSONResponse:
+    """Record a call-back request (phone and preferred time)."""
+    phone = parse_phone(body.phone)
+    if phone.number is None:
+        return error_response(422, "bad_phone", error_text("bad_phone"))
+    number = phone.number
+    availability = await desk.availability()
+    today = desk.policy.hours.local(desk.clock()).date()
+    parsed = parse_date(body.preferred_time, today=today)
+    channel, _ = split_conversation_id(body.conversation_id)
+
+    def work(session: Session) -> int:
+        callback = service.create_callback(
+            session=session,
+            conversation_id=body.conversation_id,
+            channel=channel,
+            phone=number,
+            preferred_time=body.preferred_time,
+            preferred_date=parsed.date if parsed else None,
+            preferred_half_day=parsed.half_day if parsed else None,
+            service=body.service,
+            reason=body.reason,
+        )
+        return callback.id
+
+    callback_id = await desk.run_db(work)
+    desk.hub.notify("queue")
+    return CallbackReceipt(
+        id=callback_id,
+        phone_masked=mask_phone(number),
+        preferred_time=body.preferred_time,
+        hours=availability.hours,
+        next_opening_text=availability.next_opening_text,
+    )
+
+
+# ---- log-in ----
+
+
+@router.post("/login", response_model=StaffOut, responses={401: {"description": "refused"}})
+async def post_login(body: LoginIn, request: Request, desk: DeskDep) -> StaffOut | JSONResponse:
+    """Log in with username and password; sets the session cookie."""
+    staff = await desk.run_db(
+        lambda s: authenticate(session=s, username=body.username, password=body.password)
+    )
+    if staff is None:
+        return error_response(401, "bad_login", error_text("bad_login"))
+    log_in(request, staff)
+    return _staff_out(staff)
+
+
+# ---- staff ----
+
+
+@staff_router.post("/logout", status_code=204)
+async def post_logout(request: Request, staff: StaffDep, desk: DeskDep) -> None:
+    """Log out everywhere (every session cookie of this staff member stops working)."""
+    await desk.run_db(lambda s: service.bump_session_epoch(session=s, staff_id=staff.id))
+    log_out(request)
+
+
+@staff_router.get("/me", response_model=StaffOut)
+async def get_me(staff: StaffDep) -> StaffOut:
+    """The logged-in staff member."""
+    return _staff_out(staff)
+
+
+@staff_router.post("/duty", response_model=StaffOut)
+async def post_duty(body: DutyIn, staff: StaffDep, desk: DeskDep) -> StaffOut:
+    """Take conversations outside office hours for a few hours (or stop)."""
+    staff.on_duty_until = await desk.set_duty(staff=staff, on=body.on)
+    return _staff_out(staff)
+
+
+@staff_router.get("/queue", response_model=QueueSnapshot)
+async def get_queue(desk: DeskDep) -> QueueSnapshot:
+    """Open tickets: waiting ones urgent first, then oldest first; then claimed ones."""
+    return await desk.run_db(desk.queue_snapshot)
+
+
+@staff_router.get("/queue/events")
+async def get_queue_events(desk: DeskDep) -> StreamingResponse:
+    """Server-Sent Events: a queue snapshot (event `queue`) whenever it changes."""
+    return StreamingResponse(
+        desk.queue_stream(), media_type="text/event-stream", headers=SSE_HEADERS
+    )
+
+
+def _ticket_view(desk: DeskDep, ticket_id: int) -> TicketView | None:
+    def work(session: Session) -> TicketView | None:
+        ticket = service.get_ticket(session=session, ticket_id=ticket_id)
+        if ticket is None:
+            return None
+        messages = service.ticket_messages(session=session, ticket_id=ticket_id)
+        return TicketView(
+            ticket=desk.queue_item(session, ticket),
+            summary=ticket.summary or {},
+            messages=[MessageOut.model_validate(m) for m in messages],
+            resume_points=resume_points(),
+        )
+
+    with desk.session_factory() as session:
+        return work(session)
+
+
+@staff_router.get("/tickets/{ticket_id}", response_model=TicketView)
+def get_ticket(ticket_id: int, desk: DeskDep) -> TicketView | JSONResponse:
+    """A ticket with its case summary (ID numbers masked) and full transcript."""
+    view = _ticket_view(desk, ticket_id)
+    if view is None:
+        return conflict_response(HandoffConflictError("ticket_not_found"))
+    return view
+
+
+@staff_router.get("/tickets/{ticket_id}/events")
+async def get_ticket_events(
+    ticket_id: int,
+    desk: DeskDep,
+    after: int = 0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: the ticket's new messages (after `after` or `Last-Event-ID`)."""
+    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    return StreamingResponse(
+        desk.ticket_stream(ticket_id=ticket_id, last_event_id=start),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )
+
+
+@staff_router.post("/tickets/{ticket_id}/claim", response_model=QueueItem)
+async def post_claim(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem | JSONResponse:
+    """Take a waiting ticket (409 when someone else was faster)."""
+    try:
+        ticket = await desk.claim(ticket_id=ticket_id, staff=staff)
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+
+
+@staff_router.post("/tickets/{ticket_id}/reply", response_model=MessageOut)
+async def post_reply(
+    ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep
+) -> MessageOut | JSONResponse:
+    """Reply to the citizen in the same chat."""
+    try:
+        message = await desk.reply(ticket_id=ticket_id, staff=staff, text=body.text)
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    return MessageOut.model_validate(message)
+
+
+@staff_router.post("/tickets/{ticket_id}/notes", response_model=MessageOut)
+async def post_note(
+    ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep
+) -> MessageOut | JSONResponse:
+    """Add a private note to the ticket (never shown to the citizen)."""
+    try:
+        message = await desk.note(ticket_id=ticket_id, staff=staff, text=body.text)
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    return MessageOut.model_validate(message)
+
+
+@staff_router.post("/tickets/{ticket_id}/close", response_model=QueueItem)
+async def post_close(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem | JSONResponse:
+    """End the handover (the citizen is told; the bot answers their next message)."""
+    try:
+        ticket = await desk.close(ticket_id=ticket_id, staff=staff)
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+
+
+@staff_router.post("/tickets/{ticket_id}/hand-back", response_model=QueueItem)
+async def post_hand_back(
+    ticket_id: int, body: HandBackIn, staff: StaffDep, desk: DeskDep
+) -> QueueItem | JSONResponse:
+    """Give the conversation back to the bot, which greets the citizen and resumes."""
+    try:
+        ticket = await desk.hand_back(
+            ticket_id=ticket_id, staff=staff, resume_intent=body.resume_intent
+        )
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    except AssistantUnavailableForHandBackError:
+        return error_response(503, "assistant_unavailable", error_text("assistant_unavailable"))
+    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+
+
+@staff_router.get("/callbacks", response_model=list[CallbackOut])
+async def get_callbacks(desk: DeskDep, include_done: bool = False) -> list[CallbackOut]:
+    """Call-back requests (open ones; `include_done=true` for all)."""
+    rows = await desk.run_db(lambda s: service.list_callbacks(session=s, include_done=include_done))
+    return [CallbackOut.model_validate(row) for row in rows]
+
+
+@staff_router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
+async def post_callback_done(
+    callback_id: int, staff: StaffDep, desk: DeskDep
+) -> CallbackOut | JSONResponse:
+    """Mark a call-back as made."""
+    try:
+        row = await desk.run_db(
+            lambda s: service.mark_callback_done(session=s, callback_id=callback_id, staff=staff)
+        )
+    except HandoffConflictError as error:
+        return conflict_response(error)
+    return CallbackOut.model_validate(row)
+
+
+def build_overview(desk: DeskDep, session: Session) -> Overview:
+    """All open tickets, waiting times and today's handled counts per staff member."""
+    queue = desk.queue_snapshot(session)
+    local_midnight = desk.policy.hours.local(desk.clock()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    since = local_midnight.astimezone(dt.UTC).replace(tzinfo=None)
+    handled = service.handled_counts(session=session, since=since)
+    handling: dict[int, int] = {}
+    for item in queue.tickets:
+        if item.status == CLAIMED and item.claimed_by_id is not None:
+            handling[item.claimed_by_id] = handling.get(item.claimed_by_id, 0) + 1
+    staff = [
+        StaffLoad(
+            id=member.id,
+            username=member.username,
+            display_name=member.display_name,
+            role=member.role,
+            handled_today=handled.get(member.id, 0),
+            handling_now=handling.get(member.id, 0),
+            last_seen_at=member.last_seen_at,
+            on_duty_until=member.on_duty_until,
+        )
+        for member in service.all_staff(session=session)
+    ]
+    waiting = [item for item in queue.tickets if item.status == WAITING]
+    return Overview(
+        queue=queue,
+        staff=staff,
+        waiting=len(waiting),
+        claimed=len(queue.tickets) - len(waiting),
+        longest_wait_seconds=max((item.waiting_seconds for item in waiting), default=0),
+        open_callbacks=len(service.list_callbacks(session=session)),
+    )
+
+
+@staff_router.get("/overview", response_model=Overview)
+async def get_overview(supervisor: SupervisorDep, desk: DeskDep) -> Overview:
+    """Supervisor view: every open ticket, waiting times, handled counts (403 for agents)."""
+    return await desk.run_db(lambda s: build_overview(desk, s))
+
+
+router.include_router(bot_router)
+router.include_router(staff_router)

@@ -1,0 +1,34 @@
+"""Builds the handoff desk of a web process (called from web/main.py at start-up)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from backoffice.db import make_engine
+from backoffice.records.handoff.delivery import DeliveryRegistry, HubDelivery
+from backoffice.records.handoff.desk import HandoffDesk
+from backoffice.records.handoff.events import EventHub
+from backoffice.records.handoff.policy import load_policy
+from backoffice.records.handoff.rasa_control import RasaControl
+from core.settings import Settings
+
+WEB_CHANNEL = "web"
+
+
+def build_desk(settings: Settings) -> HandoffDesk:
+    """The desk for `settings`: its own engine, Rasa's API, the web chat delivery registered.
+
+    Other channels register their delivery on `desk.deliveries` when they start.
+    """
+    hub = EventHub()
+    deliveries = DeliveryRegistry()
+    deliveries.register(WEB_CHANNEL, HubDelivery(hub))
+    return HandoffDesk(
+        session_factory=sessionmaker(
+            bind=make_engine(settings.database_url), expire_on_commit=False
+        ),
+        policy=load_policy(),
+        rasa=RasaControl(rasa_url=settings.rasa_url, timeout=settings.rasa_timeout_seconds),
+        deliveries=deliveries,
+        hub=hub,
+    )

@@ -1,0 +1,26 @@
+"""Telegram records over HTTP: the supervisor sees outgoing messages that failed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from backoffice.db import DbSession
+from backoffice.records.handoff.auth import require_supervisor
+from backoffice.records.handoff.models import StaffUser
+from backoffice.records.telegram import service
+from backoffice.records.telegram.schemas import FailedSendOut
+
+router = APIRouter(prefix="/api/telegram", tags=["telegram"])
+
+SupervisorDep = Annotated[StaffUser, Depends(require_supervisor)]
+
+
+@router.get("/failed-sends", response_model=list[FailedSendOut])
+def get_failed_sends(
+    session: DbSession, supervisor: SupervisorDep, include_resent: bool = False
+) -> list[FailedSendOut]:
+    """Outgoing Telegram messages that could not be sent, newest first."""
+    rows = service.failed_sends(session=session, status=None if include_resent else "failed")
+    return [FailedSendOut.model_validate(row) for row in rows]

@@ -1,0 +1,283 @@
+"""The desk end to end in one process: router ownership, crisis, cancel, claim, reply, hand back.
+
+Rasa is scripted (FakeRasa) so the test sees exactly which messages reached it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy.orm import Session
+
+from backoffice.records.handoff import service
+from backoffice.records.handoff.desk import HandoffDesk
+from backoffice.records.handoff.models import CANCELLED, CLAIMED, HANDED_BACK, URGENT, WAITING
+from backoffice.records.handoff.schemas import TicketRequest
+from backoffice.records.handoff.service import HandoffConflictError
+from tests.backoffice.handoff_support import (
+    SATURDAY_10_AM_UTC,
+    WELCOME_BACK,
+    Clock,
+    FakeRasa,
+    add_staff,
+    make_desk,
+    make_router,
+)
+
+SENDER = "citizen-0001"
+CID = f"web-{SENDER}"
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def desk(database_url: str, rasa: FakeRasa, clock: Clock) -> HandoffDesk:
+    return make_desk(database_url, rasa, clock)
+
+
+@pytest.fixture
+def staff(session: Session):
+    return add_staff(session)
+
+
+async def ask_for_person(desk: HandoffDesk, cid: str = CID, **extra) -> None:
+    outcome = await desk.request_handoff(
+        TicketRequest(
+            conversation_id=cid,
+            reason="citizen_request",
+            transcript=[{"kind": "citizen", "text": "转人工"}],
+            **extra,
+        )
+    )
+    assert outcome.outcome == "queued", outcome
+
+
+async def collect(stream, count: int, timeout: float = 5.0) -> list[str]:
+    """The first `count` data events of an SSE generator."""
+    found: list[str] = []
+
+    async def read() -> None:
+        async for chunk in stream:
+            found.extend(
+                line.removeprefix("data: ")
+                for line in chunk.splitlines()
+                if line.startswith("data: ")
+            )
+            if len(found) >= count:
+                return
+
+    await asyncio.wait_for(read(), timeout)
+    return found
+
+
+async def test_owned_conversation_does_not_reach_rasa(desk, rasa, staff) -> None:
+    router = make_router(desk, rasa)
+    await router.handle(channel="web", sender=SENDER, text="你好")
+    assert rasa.texts_sent() == ["你好"]
+
+    await ask_for_person(desk)
+    # The next bot turn (or any message) pauses Rasa through its API.
+    reply = await router.handle(channel="web", sender=SENDER, text="我等着")
+    assert rasa.texts_sent() == ["你好"], "a message reached Rasa while a person owns the chat"
+    assert rasa.events_for(CID) == ["pause"]
+    assert reply.messages == []
+    assert "第 1 位" in reply.notices[0]
+
+    await desk.claim(ticket_id=1, staff=staff["agent1"])
+    silent = await router.handle(channel="web", sender=SENDER, text="我的身份证 330106199001011234")
+    assert silent.messages == [] and silent.notices == []
+    assert rasa.texts_sent() == ["你好"]
+    texts = [
+        m.text for m in await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=1))
+    ]
+    assert "我等着" in texts and "我的身份证 3301**********1234" in texts
+
+
+async def test_staff_reply_reaches_the_citizen_stream_and_hand_back_resumes(
+    desk, rasa, staff
+) -> None:
+    router = make_router(desk, rasa)
+    await ask_for_person(desk)
+    stream = desk.citizen_stream(conversation_id=CID, last_event_id=None)
+    first = await anext(stream)  # the stream starts at the newest message
+    assert first.startswith("retry:")
+
+    await desk.claim(ticket_id=1, staff=staff["agent1"])
+    await desk.reply(
+        ticket_id=1, staff=staff["agent1"], text="您好，我是小王，请问有什么可以帮您？"
+    )
+    events = [json.loads(data) for data in await collect(stream, 2)]
+    assert events[0] == {"type": "status", "text": events[0]["text"]}
+    assert "小王" in events[0]["text"]
+    assert events[1]["from"] == "staff" and events[1]["staff_name"] == "小王"
+    assert events[1]["text"].startswith("您好，我是小王")
+
+    with pytest.raises(HandoffConflictError):
+        await desk.reply(ticket_id=1, staff=staff["agent2"], text="我也来")
+
+    await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent=None)
+    assert rasa.events_for(CID)[-1] == "resume"
+    assert rasa.triggered == [(CID, "continue_conversation")]
+    events = [json.loads(data) for data in await collect(stream, 2)]
+    assert events[0]["type"] == "status"
+    assert events[1]["from"] == "bot" and events[1]["text"] == WELCOME_BACK
+    await stream.aclose()
+
+    # The bot owns the conversation again.
+    reply = await router.handle(channel="web", sender=SENDER, text="我想预约结婚")
+    assert rasa.texts_sent()[-1] == "我想预约结婚"
+    assert reply.messages[0].text == "机器人回复：我想预约结婚"
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert ticket.status == HANDED_BACK and ticket.resume_intent == "continue_conversation"
+
+
+async def test_hand_back_refused_while_rasa_is_down(desk, rasa, staff) -> None:
+    await ask_for_person(desk)
+    await desk.claim(ticket_id=1, staff=staff["agent1"])
+    rasa.down = True
+    with pytest.raises(Exception, match="refused"):
+        await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent="request_menu")
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert ticket.status == CLAIMED
+    with pytest.raises(HandoffConflictError) as bad:
+        await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent="restart")
+    assert bad.value.code == "resume_not_allowed"
+
+
+async def test_crisis_words_open_an_urgent_ticket_before_rasa(desk, rasa, staff) -> None:
+    router = make_router(desk, rasa)
+    rasa.tracker_slots = {"district": "西湖区", "requested_slot": None}
+    rasa.tracker_events = [{"event": "user", "text": "你好"}, {"event": "bot", "text": "您好！"}]
+    await ask_for_person(desk, cid="web-someone-else")
+    reply = await router.handle(channel="web", sender=SENDER, text="我老公家暴我，我该怎么办")
+    assert rasa.texts_sent() == [], "crisis text must not go to Rasa"
+    texts = " ".join(m.text or "" for m in reply.messages)
+    assert "110" in texts and "12338" in texts and "第 1 位" in texts
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert (
+        ticket.urgency == URGENT
+        and ticket.reason == "crisis"
+        and ticket.summary["crisis"] == "domestic_violence"
+    )
+    assert ticket.summary["slots"] == {"district": "西湖区"}
+    assert rasa.events_for(CID) == ["pause"]
+    queue = await desk.run_db(lambda s: service.waiting_queue(session=s))
+    assert queue[0].id == ticket.id, "urgent tickets go first"
+    transcript = await desk.run_db(
+        lambda s: service.ticket_messages(session=s, ticket_id=ticket.id)
+    )
+    assert [m.text for m in transcript][:2] == ["你好", "您好！"]
+    assert [m.kind for m in transcript] == ["citizen", "bot", "citizen"]
+    assert "家暴" in transcript[2].text
+
+
+async def test_crisis_outside_hours_still_opens_and_says_so(desk, rasa, clock) -> None:
+    clock.now = SATURDAY_10_AM_UTC
+    reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="我不想活了")
+    texts = " ".join(m.text or "" for m in reply.messages)
+    assert "12356" in texts and "非工作时间" in texts
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert ticket is not None and ticket.urgency == URGENT
+
+
+async def test_crisis_survives_rasa_being_down(desk, rasa) -> None:
+    rasa.down = True
+    reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="孩子走丢了")
+    assert "110" in (reply.messages[0].text or "")
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert ticket is not None and not ticket.rasa_paused
+    # Rasa is back: the next message pauses it; the message stays with the ticket.
+    rasa.down = False
+    await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="在西湖边")
+    assert rasa.events_for(CID) == ["pause"] and rasa.texts_sent() == []
+
+
+async def test_citizen_cancels_waiting(desk, rasa) -> None:
+    router = make_router(desk, rasa)
+    await ask_for_person(desk)
+    reply = await router.handle(channel="web", sender=SENDER, text="不等了！")
+    assert "取消" in (reply.messages[0].text or "")
+    assert reply.messages[-1].text == WELCOME_BACK
+    assert rasa.triggered == [(CID, "continue_conversation")]
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert ticket.status == CANCELLED
+    assert rasa.events_for(CID)[-1] == "resume"
+    # The button works too, and afterwards messages go to Rasa again.
+    await ask_for_person(desk)
+    await router.handle(channel="web", sender=SENDER, text="/cancel_handoff")
+    await router.handle(channel="web", sender=SENDER, text="你好")
+    assert rasa.texts_sent() == ["你好"]
+
+
+async def test_restart_ends_the_handover_and_reaches_rasa(desk, rasa, staff) -> None:
+    router = make_router(desk, rasa)
+    await ask_for_person(desk)
+    await desk.claim(ticket_id=1, staff=staff["agent1"])
+    await router.handle(channel="web", sender=SENDER, text="/restart")
+    assert rasa.texts_sent() == ["/restart"]
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert ticket.open_conversation_id is None
+
+
+async def test_queue_positions_are_told_when_they_change(desk, rasa, staff) -> None:
+    await ask_for_person(desk, cid="web-first-one")
+    await ask_for_person(desk, cid="web-second-one")
+    stream = desk.citizen_stream(conversation_id="web-second-one", last_event_id=None)
+    await anext(stream)
+    outcome = await desk.request_handoff(
+        TicketRequest(conversation_id="web-second-one", reason="citizen_request")
+    )
+    assert outcome.outcome == "already_queued" and outcome.position == 2
+    await desk.claim(ticket_id=1, staff=staff["agent1"])
+    events = [json.loads(data) for data in await collect(stream, 1)]
+    assert events[0]["type"] == "status" and "第 1 位" in events[0]["text"]
+    await stream.aclose()
+
+
+async def test_outside_hours_offers_callback_unless_someone_is_on_duty(desk, clock, staff) -> None:
+    clock.now = SATURDAY_10_AM_UTC
+    outcome = await desk.request_handoff(
+        TicketRequest(conversation_id=CID, reason="citizen_request")
+    )
+    assert outcome.outcome == "outside_hours"
+    assert outcome.next_opening_text == "11月30日 08:30"
+    assert (
+        await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID)) is None
+    )
+    await desk.set_duty(staff=staff["agent1"], on=True)
+    assert (
+        await desk.request_handoff(TicketRequest(conversation_id=CID, reason="x"))
+    ).outcome == "queued"
+
+
+async def test_queue_stream_sends_snapshots(desk, staff) -> None:
+    stream = desk.queue_stream()
+    await anext(stream)
+    first = json.loads((await collect(stream, 1))[0])
+    assert first["tickets"] == []
+    await ask_for_person(desk)
+    second = json.loads((await collect(stream, 1))[0])
+    assert [t["status"] for t in second["tickets"]] == [WAITING]
+    await stream.aclose()
+
+
+async def test_without_desk_tables_the_bot_answers_and_crisis_numbers_still_come(
+    tmp_path, rasa
+) -> None:
+    broken = make_desk(f"sqlite:///{tmp_path / 'empty.db'}", rasa, Clock())
+    router = make_router(broken, rasa)
+    reply = await router.handle(channel="web", sender=SENDER, text="你好")
+    assert rasa.texts_sent() == ["你好"] and reply.messages
+    crisis = await router.handle(channel="web", sender=SENDER, text="我想自杀")
+    assert "12356" in (crisis.messages[0].text or "") and "12345" in crisis.notices[0]
+    assert rasa.texts_sent() == ["你好"]
