@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -13,12 +14,13 @@ from testkit.stack import LiveStack
 pytestmark = pytest.mark.e2e
 
 
-def chat(stack: LiveStack, sender: str, message: str) -> dict:
+def chat(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
     response = httpx.post(
         f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=60
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_policy_question_gets_the_article_with_source_and_date(live_stack: LiveStack) -> None:
