@@ -69,7 +69,8 @@ test-browser: train chromium ## browser tests in real Chromium
 test: setup lint typecheck test-unit validate test-stories chromium ## everything CI runs
 	@$(PYTEST) -q -m "e2e or browser"
 
-bench: train ## latency benchmarks (not part of make test)
+bench: train ## benchmarks: stack latency vs bare Rasa, knowledge retrieval (not part of make test)
+	@$(PY) -m bench.knowledge
 	@$(PY) -m bench.latency
 
 clean: ## remove generated files (models, reports, var)
@@ -81,3 +82,7 @@ kb-check: setup ## check the knowledge base: schema, duplicate questions, dates,
 .PHONY: telegram-webhook
 telegram-webhook: setup ## register TELEGRAM_WEBHOOK_URL + secret and the command menu with Telegram
 	@$(PY) -m connectors.telegram set-webhook
+
+.PHONY: wechat-menu
+wechat-menu: setup ## create the WeChat official account's custom menu from connectors/wechat/menu.yml
+	@$(PY) -m connectors.wechat.menu

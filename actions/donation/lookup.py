@@ -1,0 +1,98 @@
+"""Checking a pledge later: both the reference and the contact phone are needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
+from actions.clients.donation import get_donation_api
+from actions.donation.parsing import find_reference, yuan
+from zhtext.phone import parse_phone
+
+REFERENCE = "pledge_reference"
+PHONE = "donation_lookup_phone"
+
+
+class ValidatePledgeLookupForm(FormValidationAction):
+    """Checks the reference format and the phone number before asking the back office."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "validate_pledge_lookup_form"
+
+    async def validate_pledge_reference(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A reference like CS-20261128-0001 (spaces, dashes and lower case are fine)."""
+        reference = find_reference(str(slot_value))
+        if reference is None:
+            dispatcher.utter_message(response="utter_donation_reference_invalid")
+        return {REFERENCE: reference}
+
+    async def validate_donation_lookup_phone(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The phone number given when pledging."""
+        phone = parse_phone(str(slot_value))
+        if phone.number is None:
+            dispatcher.utter_message(response="utter_donation_phone_invalid")
+        return {PHONE: phone.number}
+
+
+class ActionCheckDonationPledge(Action):
+    """Tells the citizen the state of a pledge found by reference plus phone."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_check_donation_pledge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Utter the status (with what happens next), or that nothing matched."""
+        reset = [SlotSet(REFERENCE, None), SlotSet(PHONE, None)]
+        reference, phone = tracker.get_slot(REFERENCE), tracker.get_slot(PHONE)
+        if not reference or not phone:
+            dispatcher.utter_message(response="utter_donation_pledge_not_found")
+            return reset
+        try:
+            pledge = await get_donation_api().lookup_pledge(
+                reference=str(reference), contact_phone=str(phone)
+            )
+        except BackofficeRejectedError:
+            dispatcher.utter_message(response="utter_donation_pledge_not_found")
+            return reset
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return reset
+        values: dict[str, Any] = {
+            "reference": pledge.reference,
+            "project": pledge.project_name,
+            "amount": yuan(pledge.amount),
+            "status_name": pledge.status_name,
+        }
+        if pledge.status == "pending":
+            dispatcher.utter_message(response="utter_donation_pledge_pending", **values)
+        elif pledge.status == "paid" and pledge.receipt_wanted:
+            dispatcher.utter_message(response="utter_donation_pledge_paid_receipt_due", **values)
+        elif pledge.status == "paid":
+            dispatcher.utter_message(response="utter_donation_pledge_paid", **values)
+        elif pledge.status == "receipt_issued":
+            dispatcher.utter_message(response="utter_donation_pledge_receipt_issued", **values)
+        else:
+            dispatcher.utter_message(response="utter_donation_pledge_cancelled", **values)
+        return reset

@@ -1,0 +1,400 @@
+"""Donating money: the donation form, its questions with buttons, the summary and the pledge.
+
+Flow: project (or the general fund) → amount → donor name or anonymous → receipt wanted? →
+(receipt kind → title → ID number / 统一社会信用代码) → contact phone → summary to confirm →
+pledge with a reference and the official payment channels. An amount above the policy's
+staff-confirmation bound ends the form early and hands the citizen to a person.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
+from actions.clients.donation import PledgeRequest, Project, get_donation_api
+from actions.donation.labels import label
+from actions.donation.parsing import (
+    clean_name,
+    clean_title,
+    match_project,
+    receipt_kind_from_text,
+    wants_anonymous,
+    yuan,
+)
+from zhtext.credit_code import mask_credit_code, validate_credit_code
+from zhtext.idcard import mask_id_number, mask_phone, validate_id_number
+from zhtext.numbers import parse_money
+from zhtext.phone import parse_phone
+
+FORM = "donation_form"
+PROJECT = "charity_project"
+AMOUNT = "donation_amount"
+NEEDS_STAFF = "donation_needs_staff"
+DONOR_NAME = "donor_name"
+ANONYMOUS = "donor_anonymous"
+RECEIPT_WANTED = "receipt_wanted"
+RECEIPT_KIND = "receipt_kind"
+RECEIPT_TITLE = "receipt_title"
+RECEIPT_TAX_ID = "receipt_tax_id"
+PHONE = "donation_phone"
+CONFIRMED = "donation_confirmed"
+STAFF_REQUEST = "donation_staff_request"
+# Cleared after every ending of the form. `donation_needs_staff` is not: the rules that end the
+# form look at it, and the amount question sets it again next time.
+FORM_SLOTS = (
+    PROJECT, AMOUNT, DONOR_NAME, ANONYMOUS, RECEIPT_WANTED, RECEIPT_KIND, RECEIPT_TITLE,
+    RECEIPT_TAX_ID, PHONE, CONFIRMED,
+)  # fmt: skip
+HANDOFF_REASON_SLOT = "handoff_reason"
+HANDOFF_REASON = "donation_above_bound"
+HANDOFF_SERVICE_SLOT = "handoff_service"
+SERVICE = "donation"
+DEFAULT_MINIMUM = Decimal(1)
+
+
+def reset_form_slots() -> list[dict[str, Any]]:
+    """Events that clear every answer of the donation form."""
+    return [SlotSet(name, None) for name in FORM_SLOTS]
+
+
+def slot_text(tracker: Tracker, name: str) -> str:
+    """A slot's value as text ("" when empty)."""
+    value = tracker.get_slot(name)
+    return "" if value is None else str(value)
+
+
+class ValidateDonationForm(FormValidationAction):
+    """Checks each answer of the donation form and says exactly what was wrong."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "validate_donation_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Receipt details only when a receipt is wanted; nothing after a too-large amount."""
+        if tracker.get_slot(NEEDS_STAFF):
+            return [PROJECT, AMOUNT]
+        slots = [PROJECT, AMOUNT, DONOR_NAME, RECEIPT_WANTED]
+        if tracker.get_slot(RECEIPT_WANTED):
+            slots += [RECEIPT_KIND, RECEIPT_TITLE, RECEIPT_TAX_ID]
+        return [*slots, PHONE, CONFIRMED]
+
+    async def validate_charity_project(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A project open for donation (by code, name, theme) or the general fund."""
+        try:
+            projects = await get_donation_api().list_projects()
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return {PROJECT: None}
+        matches = match_project(str(slot_value), projects)
+        if len(matches) == 1:
+            return {PROJECT: matches[0].code}
+        if matches:
+            dispatcher.utter_message(response="utter_donation_project_several")
+        else:
+            dispatcher.utter_message(response="utter_donation_project_unclear")
+        return {PROJECT: None}
+
+    async def validate_donation_amount(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """An exact one-off amount in yuan, at least the minimum; above the bound → staff."""
+        money = parse_money(str(slot_value))
+        if money is None or money.value <= 0:
+            dispatcher.utter_message(response="utter_donation_amount_invalid")
+            return {AMOUNT: None}
+        if money.approximate:
+            dispatcher.utter_message(response="utter_donation_amount_not_exact")
+            return {AMOUNT: None}
+        if money.period is not None:
+            dispatcher.utter_message(response="utter_donation_amount_one_off")
+            return {AMOUNT: None}
+        minimum, maximum = DEFAULT_MINIMUM, None
+        # Unreachable policy: the back office checks the bounds again when the pledge is made.
+        with contextlib.suppress(BackofficeError):
+            policy = await get_donation_api().get_policy()
+            minimum, maximum = policy.minimum, policy.staff_confirmation_above
+        if money.value < minimum:
+            dispatcher.utter_message(
+                response="utter_donation_amount_too_small", minimum=yuan(minimum)
+            )
+            return {AMOUNT: None}
+        amount = str(money.value)
+        if maximum is not None and money.value > maximum:
+            return {AMOUNT: amount, NEEDS_STAFF: True}
+        return {AMOUNT: amount, NEEDS_STAFF: False}
+
+    async def validate_donor_name(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A name, or anonymous ("匿名", "不留名")."""
+        text = str(slot_value)
+        if wants_anonymous(text):
+            return {DONOR_NAME: text, ANONYMOUS: True}
+        name = clean_name(text)
+        if name is None:
+            dispatcher.utter_message(response="utter_donation_name_invalid")
+            return {DONOR_NAME: None}
+        return {DONOR_NAME: name, ANONYMOUS: False}
+
+    async def validate_receipt_kind(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """个人 or 单位."""
+        kind = receipt_kind_from_text(str(slot_value))
+        if kind is None:
+            dispatcher.utter_message(response="utter_donation_receipt_kind_invalid")
+        return {RECEIPT_KIND: kind}
+
+    async def validate_receipt_title(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The name on the receipt (person or organisation)."""
+        title = clean_title(str(slot_value))
+        if title is None:
+            dispatcher.utter_message(response="utter_donation_receipt_title_invalid")
+        return {RECEIPT_TITLE: title}
+
+    async def validate_receipt_tax_id(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ID number (GB 11643) for a person, 统一社会信用代码 (GB 32100) for an organisation."""
+        text = str(slot_value)
+        if tracker.get_slot(RECEIPT_KIND) == "company":
+            code = validate_credit_code(text)
+            if code.valid:
+                return {RECEIPT_TAX_ID: code.code}
+            dispatcher.utter_message(
+                response="utter_donation_credit_code_invalid", reason=label(f"reason_{code.reason}")
+            )
+            return {RECEIPT_TAX_ID: None}
+        id_check = validate_id_number(text)
+        if id_check.valid:
+            return {RECEIPT_TAX_ID: id_check.number}
+        dispatcher.utter_message(
+            response="utter_donation_id_number_invalid", reason=label(f"reason_{id_check.reason}")
+        )
+        return {RECEIPT_TAX_ID: None}
+
+    async def validate_donation_phone(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A personal mobile or landline number."""
+        phone = parse_phone(str(slot_value))
+        if phone.number is None:
+            dispatcher.utter_message(response="utter_donation_phone_invalid")
+        return {PHONE: phone.number}
+
+
+class ActionAskCharityProject(Action):
+    """Asks which project, with a button for each open project and the general fund."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_ask_charity_project"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Utter the question with the project buttons (general fund first)."""
+        try:
+            projects = await get_donation_api().list_projects()
+        except BackofficeError:
+            projects = []
+        ordered = sorted(projects, key=lambda p: (not p.general_fund, not p.recommended))
+        buttons = [
+            {"title": p.name, "payload": f'/pledge_donation{{"{PROJECT}": "{p.code}"}}'}
+            for p in ordered
+        ]
+        dispatcher.utter_message(response="utter_ask_charity_project", buttons=buttons)
+        return []
+
+
+def receipt_line(tracker: Tracker) -> str:
+    """The receipt part of the summary, with the ID number or credit code masked."""
+    if not tracker.get_slot(RECEIPT_WANTED):
+        return label("receipt_none")
+    title = slot_text(tracker, RECEIPT_TITLE)
+    tax_id = slot_text(tracker, RECEIPT_TAX_ID)
+    if tracker.get_slot(RECEIPT_KIND) == "company":
+        return label("receipt_company", title=title, tax_id=mask_credit_code(tax_id))
+    return label("receipt_person", title=title, tax_id=mask_id_number(tax_id))
+
+
+def donor_line(tracker: Tracker) -> str:
+    """The donor part of the summary."""
+    if tracker.get_slot(ANONYMOUS):
+        return label("donor_anonymous")
+    return slot_text(tracker, DONOR_NAME)
+
+
+async def project_name(code: str) -> str:
+    """The project's name for the summary (its code when the back office is unreachable)."""
+    try:
+        project: Project = await get_donation_api().get_project(code)
+    except BackofficeError:
+        return code
+    return project.name
+
+
+class ActionAskDonationConfirmed(Action):
+    """Shows the summary of the donation and asks the citizen to confirm it."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_ask_donation_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Utter the summary (personal data masked) with 确认 / 取消 buttons from the domain."""
+        dispatcher.utter_message(
+            response="utter_ask_donation_confirmed",
+            project=await project_name(slot_text(tracker, PROJECT)),
+            amount=yuan(Decimal(slot_text(tracker, AMOUNT) or "0")),
+            donor=donor_line(tracker),
+            receipt=receipt_line(tracker),
+            phone=mask_phone(slot_text(tracker, PHONE)),
+        )
+        return []
+
+
+def pledge_request(tracker: Tracker) -> PledgeRequest:
+    """The pledge the form's answers describe."""
+    anonymous = bool(tracker.get_slot(ANONYMOUS))
+    receipt_wanted = bool(tracker.get_slot(RECEIPT_WANTED))
+    kind = tracker.get_slot(RECEIPT_KIND) if receipt_wanted else None
+    return PledgeRequest(
+        project_code=slot_text(tracker, PROJECT),
+        amount=Decimal(slot_text(tracker, AMOUNT)),
+        anonymous=anonymous,
+        donor_name=None if anonymous else slot_text(tracker, DONOR_NAME) or None,
+        receipt_wanted=receipt_wanted,
+        receipt_kind=kind if kind in ("person", "company") else None,
+        receipt_title=slot_text(tracker, RECEIPT_TITLE) if receipt_wanted else None,
+        receipt_tax_id=slot_text(tracker, RECEIPT_TAX_ID) if receipt_wanted else None,
+        contact_phone=slot_text(tracker, PHONE),
+        conversation_id=tracker.sender_id[:64],
+    )
+
+
+class ActionSubmitDonationPledge(Action):
+    """After the form: hand over large amounts, drop a declined summary, or make the pledge."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_submit_donation_pledge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Make the pledge and give its reference and the official way to pay."""
+        if tracker.get_slot(NEEDS_STAFF):
+            return await self._hand_over(dispatcher, tracker, domain)
+        if not tracker.get_slot(CONFIRMED):
+            dispatcher.utter_message(response="utter_donation_not_submitted")
+            return reset_form_slots()
+        try:
+            created = await get_donation_api().create_pledge(pledge_request(tracker))
+        except BackofficeRejectedError as error:
+            if error.code == "project_not_active":
+                dispatcher.utter_message(response="utter_donation_project_closed")
+            else:
+                dispatcher.utter_message(
+                    response="utter_donation_pledge_refused", detail=error.detail
+                )
+            return reset_form_slots()
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return []
+        dispatcher.utter_message(
+            response="utter_donation_pledge_created",
+            reference=created.reference,
+            project=created.project_name,
+            amount=yuan(created.amount),
+            payment_channels=created.payment_channels,
+            never_ask=created.never_ask,
+        )
+        return reset_form_slots()
+
+    async def _hand_over(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        maximum = ""
+        with contextlib.suppress(BackofficeError):
+            maximum = yuan((await get_donation_api().get_policy()).staff_confirmation_above)
+        amount = slot_text(tracker, AMOUNT)
+        dispatcher.utter_message(
+            response="utter_donation_needs_staff",
+            amount=yuan(Decimal(amount or "0")),
+            maximum=maximum,
+        )
+        # The rule runs action_start_handoff next: staff see the project and amount in the case
+        # (`donation_staff_request`), and the answers are cleared so a later donation starts anew.
+        request = f"{slot_text(tracker, PROJECT)} {amount}"
+        known = domain.get("slots", {})
+        handoff = {HANDOFF_REASON_SLOT: HANDOFF_REASON, HANDOFF_SERVICE_SLOT: SERVICE}
+        return [
+            *reset_form_slots(),
+            SlotSet(STAFF_REQUEST, request),
+            *(SlotSet(name, value) for name, value in handoff.items() if name in known),
+        ]
+
+
+class ActionStopDonation(Action):
+    """The citizen stopped the donation: say so and forget the answers."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_stop_donation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Confirm the stop and clear the form's slots."""
+        dispatcher.utter_message(response="utter_donation_stopped")
+        return reset_form_slots()

@@ -1,0 +1,265 @@
+"""Check, reschedule and cancel a booking: reference plus phone or an ID's last 4 characters.
+
+A reference alone gives nothing: the back office answers "not found" for an unknown reference and
+for a wrong phone or last-4 alike, and locks the booking after repeated wrong answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
+from actions.clients.marriage import get_marriage_api
+from actions.marriage import common as s
+from actions.marriage.booking import booking_values, utter_booking
+from actions.marriage.form import validate_answer
+from zhtext.phone import parse_phone
+
+MANAGE_ACTION = "marriage_manage_action"
+LOOKUP_REFERENCE = "marriage_lookup_reference"
+LOOKUP_PROOF = "marriage_lookup_proof"
+PENDING = "marriage_pending"
+MANAGE_INTENTS = {
+    "check_marriage_booking": "check",
+    "reschedule_marriage_booking": "reschedule",
+    "cancel_marriage_booking": "cancel",
+}
+LOOKUP_ACTIONS = frozenset(
+    {
+        "marriage_lookup_form",
+        "validate_marriage_lookup_form",
+        "action_start_marriage_lookup",
+        "action_listen",
+        "action_extract_slots",
+    }
+)
+RESCHEDULE_ACTIONS = frozenset(
+    {
+        "marriage_reschedule_form",
+        "validate_marriage_reschedule_form",
+        "action_listen",
+        "action_extract_slots",
+    }
+)
+_REFERENCE = re.compile(r"HY\W{0,2}(\d{8})\W{0,2}(\d{4})(?!\d)", re.IGNORECASE)
+_LAST4 = re.compile(r"(?<![0-9A-Za-z])(\d{3}[\dXx])(?![0-9A-Za-z])")
+LAST4_LENGTH = 4
+
+
+def parse_reference(text: str) -> str | None:
+    """The booking reference in a message: "hy 20261201 0007" → "HY-20261201-0007"."""
+    found = _REFERENCE.search(text)
+    return f"HY-{found.group(1)}-{found.group(2)}" if found else None
+
+
+def parse_proof(text: str) -> str | None:
+    """A phone number, or the last 4 characters of an ID number ("1234", "123X")."""
+    without_reference = _REFERENCE.sub(" ", text)
+    phone = parse_phone(without_reference)
+    if phone.number is not None:
+        return phone.number
+    found = _LAST4.search(without_reference)
+    return found.group(1).upper() if found else None
+
+
+def proof_fields(proof: str) -> dict[str, str | None]:
+    """The proof as the API wants it: `phone` or `id_last4`."""
+    if len(proof) == LAST4_LENGTH:
+        return {"phone": None, "id_last4": proof}
+    return {"phone": proof, "id_last4": None}
+
+
+class ActionStartMarriageLookup(Action):
+    """Starts check / reschedule / cancel; keeps a booking already verified in this chat."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_start_marriage_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Remember what the citizen wants to do and ask for the reference if needed."""
+        intent, _ = s.latest_intent(tracker)
+        wanted = MANAGE_INTENTS.get(intent, "check")
+        events: list[EventType] = [SlotSet(MANAGE_ACTION, wanted)]
+        if tracker.get_slot(PENDING) and tracker.get_slot(LOOKUP_PROOF):
+            return events  # verified a moment ago: go straight on
+        dispatcher.utter_message(response="utter_marriage_lookup_intro")
+        return [
+            *events,
+            SlotSet(PENDING, None),
+            SlotSet(LOOKUP_PROOF, None),
+            SlotSet(LOOKUP_REFERENCE, tracker.get_slot(s.REFERENCE)),
+        ]
+
+
+class ValidateMarriageLookupForm(FormValidationAction):
+    """Reads the reference and the phone / last 4 digits, in any order or together."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "validate_marriage_lookup_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Fill what the message contains; say what is wrong otherwise."""
+        if not s.has_fresh_user_message(tracker, LOOKUP_ACTIONS):
+            return []
+        text = s.latest_text(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if text.startswith("/"):
+            return []
+        events: list[EventType] = []
+        reference = parse_reference(text)
+        if reference:
+            events.append(SlotSet(LOOKUP_REFERENCE, reference))
+        proof = parse_proof(text)
+        if proof and (reference or requested == LOOKUP_PROOF):
+            events.append(SlotSet(LOOKUP_PROOF, proof))
+        if events or not requested:
+            return events
+        intent, confidence = s.latest_intent(tracker)
+        if intent in s.INTERRUPTING_INTENTS and confidence >= s.INTERRUPTION_CONFIDENCE:
+            return []
+        if requested == LOOKUP_REFERENCE:
+            dispatcher.utter_message(response="utter_marriage_lookup_reference_invalid")
+        else:
+            dispatcher.utter_message(response="utter_marriage_lookup_proof_invalid")
+        return [SlotSet(requested, None)]
+
+
+class ActionFindMarriageBooking(Action):
+    """Looks the booking up and goes on with what the citizen wanted."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_find_marriage_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Show the booking (masked) and ask what is next, or say it was not found."""
+        wanted = str(tracker.get_slot(MANAGE_ACTION) or "check")
+        reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
+        proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
+        try:
+            booking = await get_marriage_api().find_booking(
+                reference=reference, **proof_fields(proof)
+            )
+        except BackofficeRejectedError as refused:
+            response = "utter_marriage_lookup_locked"
+            if refused.code != "too_many_attempts":
+                response = "utter_marriage_lookup_failed"
+            dispatcher.utter_message(response=response)
+            return [SlotSet(PENDING, None), SlotSet(LOOKUP_PROOF, None)]
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return [SlotSet(PENDING, None)]
+        active = booking.status in ("booked", "rescheduled")
+        if wanted == "check" or not active:
+            utter_booking(dispatcher, booking, response=s.STATUS_RESPONSES[booking.status])
+            if active:
+                dispatcher.utter_message(response="utter_marriage_offer_changes")
+            return [SlotSet(PENDING, "check" if active else None)]
+        dispatcher.utter_message(response="utter_marriage_booking_found", **booking_values(booking))
+        if wanted == "cancel":
+            dispatcher.utter_message(response="utter_marriage_confirm_cancel")
+            return [SlotSet(PENDING, "cancel")]
+        return [
+            SlotSet(PENDING, "reschedule"),
+            SlotSet(s.OFFICE, booking.office.code),
+            SlotSet(s.BUSINESS_TYPE, booking.booking_type),
+            SlotSet(s.DATE, None),
+            SlotSet(s.HALF_DAY, None),
+            SlotSet(s.SUGGESTIONS, None),
+        ]
+
+
+class ActionCancelMarriageBooking(Action):
+    """Cancels the booking just found (after the citizen confirmed)."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_cancel_marriage_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Cancel and say so."""
+        reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
+        proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
+        try:
+            booking = await get_marriage_api().cancel_booking(
+                reference=reference, **proof_fields(proof)
+            )
+        except BackofficeRejectedError as refused:
+            dispatcher.utter_message(
+                response="utter_marriage_change_refused", detail=refused.detail
+            )
+            return [SlotSet(PENDING, None)]
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return [SlotSet(PENDING, None)]
+        dispatcher.utter_message(response="utter_marriage_cancelled", **booking_values(booking))
+        return [SlotSet(PENDING, None)]
+
+
+class ValidateMarriageRescheduleForm(FormValidationAction):
+    """Reads the new day and half-day (and office) like the booking form does."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "validate_marriage_reschedule_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Same reading as the booking form."""
+        return await validate_answer(dispatcher, tracker, own_actions=RESCHEDULE_ACTIONS)
+
+
+class ActionRescheduleMarriageBooking(Action):
+    """Moves the booking to the half-day chosen in the reschedule form."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_reschedule_marriage_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Reschedule and say where and when now."""
+        day = s.parse_slot_date(tracker.get_slot(s.DATE))
+        half_day = tracker.get_slot(s.HALF_DAY)
+        done: list[EventType] = [SlotSet(PENDING, None), SlotSet(s.DATE, None)]
+        done.append(SlotSet(s.HALF_DAY, None))
+        if day is None or half_day not in ("am", "pm"):
+            dispatcher.utter_message(response="utter_marriage_change_refused", detail="")
+            return done
+        api = get_marriage_api()
+        try:
+            booking = await api.reschedule_booking(
+                reference=str(tracker.get_slot(LOOKUP_REFERENCE) or ""),
+                day=day,
+                half_day=half_day,
+                office_code=tracker.get_slot(s.OFFICE),
+                **proof_fields(str(tracker.get_slot(LOOKUP_PROOF) or "")),
+            )
+        except BackofficeRejectedError as refused:
+            dispatcher.utter_message(
+                response="utter_marriage_change_refused", detail=refused.detail
+            )
+            return done
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return done
+        utter_booking(dispatcher, booking, response="utter_marriage_rescheduled")
+        return done

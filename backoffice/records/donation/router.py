@@ -1,0 +1,182 @@
+"""HTTP routes for charity donations (`/api/donation`).
+
+Public to the assistant: projects, themes, policy, pledges (create, look up with reference +
+phone, cancel), goods. Signed (see `auth.py`): payment confirmation and receipt issuance.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+
+from backoffice.db import DbSession
+from backoffice.records.donation import service
+from backoffice.records.donation.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from backoffice.records.donation.policy import DonationPolicy, get_policy
+from backoffice.records.donation.schemas import (
+    AmountPolicyOut,
+    GoodsInfoOut,
+    GoodsPledgeIn,
+    GoodsPledgeOut,
+    PaymentConfirmationIn,
+    PaymentConfirmationOut,
+    PledgeCreatedOut,
+    PledgeIn,
+    PledgeLookupIn,
+    PledgeOut,
+    ProjectOut,
+    ThemeOut,
+)
+from backoffice.records.donation.service import DonationError
+from backoffice.records.donation.settings import DonationSettings, get_donation_settings
+from web.errors import error_response
+
+router = APIRouter(prefix="/api/donation", tags=["donation"])
+Model = TypeVar("Model", bound=BaseModel)
+
+Policy = Annotated[DonationPolicy, Depends(get_policy)]
+Settings = Annotated[DonationSettings, Depends(get_donation_settings)]
+_SIGNED_BODY_DOCS = {"requestBody": {"required": True}}
+
+
+def _refused(error: DonationError) -> JSONResponse:
+    return error_response(error.status_code, error.code, error.message)
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    fields = sorted({".".join(str(p) for p in item.get("loc", ())) for item in error.errors()})
+    return error_response(422, "invalid_request", "、".join(fields) or "body")
+
+
+async def _signed_body(request: Request, settings: DonationSettings, model: type[Model]) -> Model:
+    """Verify the signature first, then parse the body (unsigned callers learn nothing)."""
+    body = await request.body()
+    verify_signature(
+        settings=settings,
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+        signature=request.headers.get(SIGNATURE_HEADER),
+        body=body,
+    )
+    return model.model_validate_json(body)
+
+
+@router.get("/themes", response_model=list[ThemeOut])
+def get_themes() -> list[ThemeOut]:
+    """Project themes (助学, 助老 …)."""
+    return service.list_themes()
+
+
+@router.get("/projects", response_model=list[ProjectOut])
+def get_projects(
+    session: DbSession,
+    theme: Annotated[str | None, Query(max_length=32)] = None,
+    recommended: bool = False,
+) -> list[ProjectOut]:
+    """Projects open for donation, by theme or only the recommended ones, with progress."""
+    projects = service.list_projects(session=session, theme=theme, recommended=recommended)
+    return [service.project_out(p) for p in projects]
+
+
+@router.get("/projects/{code}", response_model=ProjectOut)
+def get_project(session: DbSession, code: str) -> ProjectOut | JSONResponse:
+    """One project with its details and progress."""
+    try:
+        return service.project_out(service.get_project(session=session, code=code))
+    except DonationError as error:
+        return _refused(error)
+
+
+@router.get("/policy", response_model=AmountPolicyOut)
+def get_amount_policy(policy: Policy) -> AmountPolicyOut:
+    """Pledge bounds and the official payment channels (from knowledge/policies/donation.yml)."""
+    return service.amount_policy_out(policy)
+
+
+@router.post("/pledges", response_model=PledgeCreatedOut, status_code=201)
+def post_pledge(
+    session: DbSession, policy: Policy, pledge: PledgeIn
+) -> PledgeCreatedOut | JSONResponse:
+    """Record a money pledge; answers with the reference and how to pay."""
+    try:
+        return service.create_pledge(session=session, pledge=pledge, policy=policy)
+    except DonationError as error:
+        return _refused(error)
+
+
+@router.post("/pledges/lookup", response_model=PledgeOut)
+def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
+    """A pledge by reference plus contact phone (both needed), with personal data masked."""
+    try:
+        pledge = service.find_pledge(
+            session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
+        )
+    except DonationError as error:
+        return _refused(error)
+    return service.pledge_out(pledge)
+
+
+@router.post("/pledges/cancel", response_model=PledgeOut)
+def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
+    """Cancel a pledge that is not paid yet (reference plus contact phone)."""
+    try:
+        pledge = service.cancel_pledge(
+            session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
+        )
+    except DonationError as error:
+        return _refused(error)
+    return service.pledge_out(pledge)
+
+
+@router.post(
+    "/payments/confirm", response_model=PaymentConfirmationOut, openapi_extra=_SIGNED_BODY_DOCS
+)
+async def confirm_payment(
+    request: Request, session: DbSession, settings: Settings
+) -> PaymentConfirmationOut | JSONResponse:
+    """The payment side confirms a pledge was paid (signed; idempotent per transaction id)."""
+    try:
+        confirmation = await _signed_body(request, settings, PaymentConfirmationIn)
+        return service.confirm_payment(session=session, confirmation=confirmation)
+    except DonationError as error:
+        return _refused(error)
+    except ValidationError as error:
+        return _invalid(error)
+
+
+@router.post("/pledges/{reference}/receipt", response_model=PledgeOut)
+async def issue_receipt(
+    request: Request, session: DbSession, settings: Settings, reference: str
+) -> PledgeOut | JSONResponse:
+    """The charity's system records that the donation receipt was issued (signed)."""
+    try:
+        body = await request.body()
+        verify_signature(
+            settings=settings,
+            timestamp=request.headers.get(TIMESTAMP_HEADER),
+            signature=request.headers.get(SIGNATURE_HEADER),
+            body=body,
+        )
+        pledge = service.mark_receipt_issued(session=session, reference=reference)
+    except DonationError as error:
+        return _refused(error)
+    return service.pledge_out(pledge)
+
+
+@router.get("/goods", response_model=GoodsInfoOut)
+def get_goods(
+    session: DbSession, category: Annotated[str | None, Query(max_length=32)] = None
+) -> GoodsInfoOut:
+    """Accepted goods categories and drop-off points with opening hours."""
+    return service.goods_info(session=session, category=category)
+
+
+@router.post("/goods/pledges", response_model=GoodsPledgeOut, status_code=201)
+def post_goods_pledge(session: DbSession, pledge: GoodsPledgeIn) -> GoodsPledgeOut | JSONResponse:
+    """Record a promise to bring goods to a drop-off point."""
+    try:
+        return service.create_goods_pledge(session=session, pledge=pledge)
+    except DonationError as error:
+        return _refused(error)

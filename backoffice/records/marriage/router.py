@@ -1,0 +1,233 @@
+"""HTTP routes for marriage-registration booking (`/api/marriage`).
+
+Refusals are `{"error": {"code", "message"}}` with a 4xx status; personal data is masked in every
+response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from backoffice.db import DbSession
+from backoffice.records.marriage import service
+from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
+from backoffice.records.marriage.models import MarriageBooking
+from backoffice.records.marriage.policy import HalfDay, MarriagePolicy, get_policy
+from backoffice.records.marriage.schemas import (
+    AvailabilityOut,
+    BookingCreate,
+    BookingOut,
+    DayCheckOut,
+    HalfDayOut,
+    LookupRequest,
+    OfficeOut,
+    RescheduleRequest,
+    Verification,
+)
+from web.errors import error_response
+from zhtext.holidays import day_status, holiday_name
+from zhtext.idcard import mask_id_number, mask_name, mask_phone
+
+router = APIRouter(prefix="/api/marriage", tags=["marriage"])
+
+MESSAGES_FILE = Path(__file__).with_name("messages.yml")
+NEXT_DAYS_SHOWN = 5
+
+Policy = Annotated[MarriagePolicy, Depends(get_policy)]
+Today = Annotated[dt.date, Depends(city_today)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": "refused, with a Chinese message"} for status in (404, 409, 422, 429)
+}
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, str]:
+    with MESSAGES_FILE.open(encoding="utf-8") as handle:
+        return {str(k): str(v) for k, v in yaml.safe_load(handle).items() if k != "version"}
+
+
+def refusal(error: service.BookingError) -> JSONResponse:
+    """The JSON error for a refused request."""
+    text = _messages().get(error.code, error.code).format(**error.values)
+    return error_response(error.status_code, error.code, text)
+
+
+@router.get("/offices", response_model=list[OfficeOut])
+def get_offices(session: DbSession) -> list[OfficeOut]:
+    """All registration offices, the municipal one first."""
+    return [OfficeOut.model_validate(o) for o in service.list_offices(session=session)]
+
+
+@router.get("/policy", response_model=MarriagePolicy)
+def get_booking_policy(policy: Policy) -> MarriagePolicy:
+    """The booking rules (window, legal age, documents per business) with their sources."""
+    return policy
+
+
+@router.get("/calendar", response_model=DayCheckOut)
+def get_day(day: dt.date, policy: Policy, today: Today) -> DayCheckOut:
+    """Whether `day` can be booked, and the next bookable days."""
+    return _day_out(check_day(day, today=today, window=policy.booking_window), policy, today)
+
+
+@router.get(
+    "/offices/{office_code}/availability",
+    response_model=AvailabilityOut,
+    responses=ERRORS,
+)
+def get_availability(
+    office_code: str,
+    day: dt.date,
+    session: DbSession,
+    policy: Policy,
+    today: Today,
+    half_day: HalfDay | None = None,
+    city_only: bool = False,
+) -> AvailabilityOut | JSONResponse:
+    """Places left on a half-day; the nearest free half-days and other offices when full."""
+    try:
+        found = service.availability(
+            session=session,
+            policy=policy,
+            office_code=office_code,
+            day=day,
+            half_day=half_day,
+            today=today,
+            needs_city_office=city_only,
+        )
+    except service.BookingError as error:
+        return refusal(error)
+    return AvailabilityOut(
+        day=_day_out(found.day, policy, today),
+        requested=_place_out(found.requested) if found.requested else None,
+        same_office=[_place_out(p) for p in found.same_office],
+        other_offices=[_place_out(p) for p in found.other_offices],
+    )
+
+
+@router.post("/bookings", response_model=BookingOut, status_code=201, responses=ERRORS)
+def post_booking(
+    body: BookingCreate, session: DbSession, policy: Policy, today: Today
+) -> BookingOut | JSONResponse:
+    """Book a half-day for a couple."""
+    try:
+        booking = service.create_booking(session=session, policy=policy, request=body, today=today)
+    except service.BookingError as error:
+        return refusal(error)
+    return booking_out(booking, policy)
+
+
+@router.post("/bookings/lookup", response_model=BookingOut, responses=ERRORS)
+def post_lookup(
+    body: LookupRequest, session: DbSession, policy: Policy
+) -> BookingOut | JSONResponse:
+    """Find a booking by reference plus the phone or the last 4 characters of an ID number."""
+    try:
+        booking = service.find_booking(
+            session=session, reference=body.reference, phone=body.phone, id_last4=body.id_last4
+        )
+    except service.BookingError as error:
+        return refusal(error)
+    return booking_out(booking, policy)
+
+
+@router.post("/bookings/{reference}/reschedule", response_model=BookingOut, responses=ERRORS)
+def post_reschedule(
+    reference: str, body: RescheduleRequest, session: DbSession, policy: Policy, today: Today
+) -> BookingOut | JSONResponse:
+    """Move a booking to another half-day (and office)."""
+    try:
+        booking = service.reschedule_booking(
+            session=session,
+            policy=policy,
+            reference=reference,
+            phone=body.phone,
+            id_last4=body.id_last4,
+            day=body.day,
+            half_day=body.half_day,
+            office_code=body.office_code,
+            today=today,
+        )
+    except service.BookingError as error:
+        return refusal(error)
+    return booking_out(booking, policy)
+
+
+@router.post("/bookings/{reference}/cancel", response_model=BookingOut, responses=ERRORS)
+def post_cancel(
+    reference: str, body: Verification, session: DbSession, policy: Policy
+) -> BookingOut | JSONResponse:
+    """Cancel a booking (cancelling twice is harmless)."""
+    try:
+        booking = service.cancel_booking(
+            session=session, reference=reference, phone=body.phone, id_last4=body.id_last4
+        )
+    except service.BookingError as error:
+        return refusal(error)
+    return booking_out(booking, policy)
+
+
+def booking_out(booking: MarriageBooking, policy: MarriagePolicy) -> BookingOut:
+    """A booking for its owner, with names, ID numbers and phone masked."""
+    return BookingOut.model_validate(
+        {
+            "reference": booking.reference,
+            "booking_type": booking.booking_type,
+            "booking_type_label": policy.booking_types[booking.booking_type].label,  # type: ignore[index]
+            "status": booking.status,
+            "office": OfficeOut.model_validate(booking.office),
+            "day": booking.day,
+            "half_day": booking.half_day,
+            "day_is_estimate": day_status(booking.day).is_estimate,
+            "party1_name": mask_name(booking.party1_name),
+            "party1_id_number": mask_id_number(booking.party1_id_number),
+            "party2_name": mask_name(booking.party2_name),
+            "party2_id_number": mask_id_number(booking.party2_id_number),
+            "phone": mask_phone(booking.phone),
+            "history": [
+                {
+                    "status": event.status,
+                    "office_code": event.office.code,
+                    "day": event.day,
+                    "half_day": event.half_day,
+                    "at": event.at,
+                }
+                for event in booking.events
+            ],
+        }
+    )
+
+
+def _day_out(check: DayCheck, policy: MarriagePolicy, today: dt.date) -> DayCheckOut:
+    upcoming = [
+        d.day for d in bookable_days(today=today, window=policy.booking_window) if d.day > check.day
+    ]
+    return DayCheckOut(
+        day=check.day,
+        bookable=check.bookable,
+        reason=check.reason,
+        is_estimate=check.is_estimate,
+        holiday=check.holiday,
+        holiday_name=holiday_name(check.holiday) if check.holiday else None,
+        first_day=check.window.first,
+        last_day=check.window.last,
+        next_bookable_days=upcoming[:NEXT_DAYS_SHOWN],
+    )
+
+
+def _place_out(place: service.HalfDayPlace) -> HalfDayOut:
+    return HalfDayOut(
+        office_code=place.office.code,
+        office_name=place.office.name,
+        day=place.day,
+        half_day=place.half_day,
+        remaining=place.remaining,
+        is_estimate=place.is_estimate,
+    )

@@ -1,0 +1,81 @@
+"""HTTP routes of the assistance pre-screen and the application status lookup."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+
+from backoffice.db import DbSession
+from backoffice.records.prescreen import service
+from backoffice.records.prescreen.facts import ProgrammeResult
+from backoffice.records.prescreen.policy import PolicyFileError, get_policy
+from backoffice.records.prescreen.schemas import (
+    ApplicationStatusOut,
+    PrescreenCheckOut,
+    PrescreenIn,
+    PrescreenOut,
+    StatusLookupIn,
+)
+from web.errors import error_response
+from zhtext.idcard import validate_id_number
+from zhtext.phone import parse_phone
+
+router = APIRouter(prefix="/api/prescreen", tags=["prescreen"])
+
+
+@router.post("", response_model=PrescreenOut)
+def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
+    """Pre-screen a household against the policy in force on `as_of` (default today); logged."""
+    try:
+        policy = get_policy()
+    except PolicyFileError as error:
+        raise HTTPException(
+            status_code=503, detail="救助政策参数暂时无法读取，请稍后再试"
+        ) from error
+    try:
+        return service.run_prescreen(
+            session=session,
+            policy=policy,
+            facts=body.facts,
+            as_of=body.as_of or date.today(),
+            conversation_id=body.conversation_id,
+        )
+    except service.UnknownDistrictError as error:
+        raise HTTPException(status_code=422, detail=f"未知的区县代码：{error}") from error
+
+
+@router.get("/checks/{reference}", response_model=PrescreenCheckOut)
+def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut | JSONResponse:
+    """A logged pre-screen (for staff and the handoff summary)."""
+    check = service.get_check(session=session, reference=reference)
+    if check is None:
+        return error_response(404, "prescreen_check_not_found", "没有找到这条预审记录")
+    return PrescreenCheckOut(
+        reference=check.reference,
+        as_of=check.as_of,
+        policy_version=check.policy_version,
+        inputs=check.inputs,
+        result=[ProgrammeResult.model_validate(item) for item in check.result],
+    )
+
+
+@router.post("/applications/lookup", response_model=ApplicationStatusOut)
+def lookup_application(
+    body: StatusLookupIn, session: DbSession
+) -> ApplicationStatusOut | JSONResponse:
+    """The stage of an application; needs the identity number and the phone together."""
+    if not validate_id_number(body.id_number).valid:
+        raise HTTPException(status_code=422, detail="身份证号码格式不正确")
+    if not parse_phone(body.phone).valid:
+        raise HTTPException(status_code=422, detail="手机号码格式不正确")
+    application = service.lookup_application(
+        session=session, id_number=body.id_number, phone=body.phone
+    )
+    if application is None:
+        # The same answer whether the number is unknown or the phone does not match.
+        return error_response(
+            404, "application_not_found", "没有找到与该身份证号和手机号同时匹配的申请"
+        )
+    return ApplicationStatusOut.model_validate(application)

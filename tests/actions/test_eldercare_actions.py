@@ -1,0 +1,633 @@
+"""Eldercare actions and form validators against a fake back office (httpx.MockTransport)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Tracker
+
+from actions.clients.backoffice import BackofficeTransport
+from actions.clients.eldercare import EldercareApi
+from actions.eldercare import results, visits
+from actions.eldercare.search_form import ValidateEldercareSearchForm
+from actions.eldercare.visits import ValidateEldercareVisitForm
+from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+
+TODAY = dt.date(2026, 11, 28)
+SEARCH_FORM_DOMAIN = EMPTY_DOMAIN | {
+    "forms": {
+        "eldercare_search_form": {
+            "required_slots": ["eldercare_area", "eldercare_need", "eldercare_budget"]
+        }
+    }
+}
+VISIT_FORM_DOMAIN = EMPTY_DOMAIN | {
+    "forms": {
+        "eldercare_visit_form": {
+            "required_slots": [
+                "eldercare_visit_facility",
+                "eldercare_visit_date",
+                "eldercare_visit_half_day",
+                "eldercare_visitor_name",
+                "eldercare_visitor_phone",
+            ]
+        }
+    }
+}
+XIHU = {
+    "source": "district",
+    "district": "xihu",
+    "place": None,
+    "lat": 30.273,
+    "lon": 120.13,
+    "label": "西湖区",
+    "wide": False,
+}
+
+
+def facility_json(code: str, **values: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": f"{code}养老院（示例）",
+        "kind": "institution",
+        "ownership": "public",
+        "district_code": "xihu",
+        "district_name": "西湖区",
+        "street": "西溪街道",
+        "address": "杭州市西湖区西溪街道文三路 188 号",
+        "phone": "0571-00001001",
+        "lat": 30.28,
+        "lon": 120.14,
+        "total_beds": 300,
+        "nursing_beds": 200,
+        "vacancies": 6,
+        "price_min": 4200,
+        "price_max": 7800,
+        "meal_price": None,
+        "opening_hours": None,
+        "needs": ["disabled", "semi_disabled", "dementia"],
+        "dementia_care": True,
+        "offers_day_care": False,
+        "offers_short_stay": True,
+        "accepts_visits": True,
+        "is_sample": True,
+        "distance_km": 1.2,
+    } | values
+
+
+def search_json(total: int, codes: list[str], offset: int = 0, **values: Any) -> dict[str, Any]:
+    return {
+        "total": total,
+        "offset": offset,
+        "items": [facility_json(code) for code in codes],
+        "origin": {"lat": 30.273, "lon": 120.13, "source": "district", "label": "西湖区"},
+        "excluded_by": None,
+        "relaxations": [],
+    } | values
+
+
+class FakeBackoffice:
+    """Answers the eldercare API from canned JSON and remembers the requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.routes: dict[tuple[str, str], Callable[[httpx.Request], httpx.Response]] = {}
+
+    def on(self, method: str, path: str, status: int, body: Any) -> None:
+        self.routes[(method, path)] = lambda _request: httpx.Response(status, json=body)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        route = self.routes.get((request.method, request.url.path))
+        if route is None:
+            return httpx.Response(404, json={"error": {"code": "not_found", "message": ""}})
+        return route(request)
+
+    def bodies(self, path: str) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests if r.url.path == path]
+
+
+@pytest.fixture
+def backoffice(monkeypatch: pytest.MonkeyPatch) -> FakeBackoffice:
+    fake = FakeBackoffice()
+    transport = BackofficeTransport(
+        base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(fake.handle)
+    )
+    api = EldercareApi(transport)
+    monkeypatch.setattr(results, "api", lambda: api)
+    monkeypatch.setattr(visits, "api", lambda: api)
+    monkeypatch.setattr(visits, "today", lambda: TODAY)
+    return fake
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["response"] for m in dispatcher.messages]
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def tracker_for(
+    text: str,
+    intent: str = "inform_eldercare",
+    *,
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    requested: str | None = None,
+    form: str = "eldercare_search_form",
+) -> Tracker:
+    all_slots = dict(slots or {})
+    all_slots["requested_slot"] = requested
+    return make_tracker([user_event(text, intent, entities)], slots=all_slots, active_loop=form)
+
+
+# ---------------------------------------------------------------- search form
+
+
+async def test_one_free_text_message_fills_the_whole_search_form() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("我妈八十多了，有点糊涂，想找西湖区的，每月五千以内", "request_eldercare")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_area"]["district"] == "xihu"
+    assert filled["eldercare_need"] == "dementia"
+    assert filled["eldercare_budget"] == 5000
+    assert dispatcher.messages == []
+
+
+async def test_only_the_missing_budget_is_asked_after_a_partial_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("文三路附近，老人卧床不能自理", "request_eldercare")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_area"]["place"] == "文三路"
+    assert filled["eldercare_need"] == "disabled"
+    assert filled["eldercare_budget"] is None
+
+
+async def test_a_new_search_forgets_the_old_conditions_it_does_not_repeat() -> None:
+    dispatcher = CollectingDispatcher()
+    old = {"eldercare_area": XIHU, "eldercare_need": "meals", "eldercare_budget": 3000}
+    tracker = tracker_for("帮我找个养老院，老人有点糊涂", "request_eldercare", slots=old)
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_need"] == "dementia"
+    assert filled["eldercare_area"] is None
+    assert filled["eldercare_budget"] is None
+
+
+async def test_an_answer_not_understood_is_said_and_keeps_the_form_going() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("嗯嗯那个", "nlu_fallback", requested="eldercare_area")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_area_not_understood"]
+    assert slots_of(events) == {"eldercare_area": None}
+
+
+async def test_a_policy_question_is_left_to_the_rules() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("高龄津贴怎么领", "ask_policy_question", requested="eldercare_budget")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    assert events == []  # nothing set: the form is rejected and the knowledge rule answers
+    assert dispatcher.messages == []
+
+
+async def test_meals_need_no_budget_question() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for(
+        "/inform_eldercare",
+        entities=[{"entity": "eldercare_need", "value": "meals"}],
+        slots={"eldercare_area": XIHU},
+        requested="eldercare_need",
+    )
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_need"] == "meals"
+    assert filled["eldercare_budget"] == "not_asked"  # complete: no budget question
+
+
+async def test_a_shared_location_is_the_area() -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "lat", "value": 30.2741}, {"entity": "lon", "value": 120.1551}]
+    tracker = tracker_for(
+        '/share_location{"lat": 30.2741, "lon": 120.1551}',
+        "share_location",
+        entities=entities,
+        requested="eldercare_area",
+    )
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    area = slots_of(events)["eldercare_area"]
+    assert (area["source"], area["lat"], area["lon"]) == ("location", 30.2741, 120.1551)
+
+
+async def test_jianggan_asks_which_district() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("江干区", requested="eldercare_area")
+    await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_area_former_split"]
+
+
+# ---------------------------------------------------------------- results
+
+
+async def test_results_are_three_cards_with_a_header_and_more(backoffice: FakeBackoffice) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(5, ["a", "b", "c"]))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={"eldercare_area": XIHU, "eldercare_need": "dementia", "eldercare_budget": 5000}
+    )
+    events = await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_eldercare_results_header_sample",
+        "utter_eldercare_card_institution",
+        "utter_eldercare_card_institution",
+        "utter_eldercare_card_institution",
+        "utter_eldercare_results_more",
+    ]
+    header, first = dispatcher.messages[0], dispatcher.messages[1]
+    assert header["total"] == 5
+    assert header["conditions"] == "西湖区，认知症照护，每月 5000 元以内，有空位"
+    assert first["index"] == 1
+    assert first["code"] == "a"
+    assert first["distance"] == "距西湖区中心约 1.2 公里"
+    assert first["price"] == "4200–7800"
+    assert first["kind_label"] == "公办养老机构"
+    assert dispatcher.messages[-1]["remaining"] == 2
+    [query] = backoffice.bodies("/api/eldercare/search")
+    assert query["district"] == "xihu"
+    assert (query["need"], query["budget"], query["limit"]) == ("dementia", 5000, 3)
+    assert "radius_km" not in query
+    assert slots_of(events) == {
+        "eldercare_offset": 0,
+        "eldercare_shown": ["a", "b", "c"],
+        "eldercare_relax_options": None,
+    }
+
+
+async def test_near_a_place_searches_a_radius_across_districts(backoffice: FakeBackoffice) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(1, ["a"]))
+    area = XIHU | {"source": "place", "district": None, "place": "文三路", "label": "文三路"}
+    tracker = make_tracker(
+        slots={"eldercare_area": area, "eldercare_need": "meals", "eldercare_budget": None}
+    )
+    dispatcher = CollectingDispatcher()
+    await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    [query] = backoffice.bodies("/api/eldercare/search")
+    assert query["radius_km"] == results.NEARBY_RADIUS_KM
+    assert "district" not in query
+    assert dispatcher.messages[1]["distance"] == "距文三路约 1.2 公里"
+    assert dispatcher.messages[-1]["response"] == "utter_eldercare_results_last"
+
+
+async def test_more_shows_the_next_page(backoffice: FakeBackoffice) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(5, ["d", "e"], offset=3))
+    tracker = make_tracker(
+        [user_event("换一批", "request_more_facilities")],
+        slots={"eldercare_area": XIHU, "eldercare_need": "disabled", "eldercare_offset": 0},
+    )
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionShowMoreFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert backoffice.bodies("/api/eldercare/search")[0]["offset"] == 3
+    assert responses(dispatcher)[0] == "utter_eldercare_card_institution"  # no header again
+    assert dispatcher.messages[0]["index"] == 4
+    assert responses(dispatcher)[-1] == "utter_eldercare_results_last"
+    assert slots_of(events)["eldercare_offset"] == 3
+
+
+async def test_no_match_says_why_and_offers_relaxations(backoffice: FakeBackoffice) -> None:
+    relaxations = [
+        {"condition": "area", "count": 11, "budget": None},
+        {"condition": "budget", "count": 2, "budget": 4000},
+        {"condition": "vacancy", "count": 0, "budget": None},
+    ]
+    body = search_json(0, [], excluded_by="budget", relaxations=relaxations)
+    backoffice.on("POST", "/api/eldercare/search", 200, body)
+    shangcheng = XIHU | {"district": "shangcheng", "label": "上城区"}
+    tracker = make_tracker(
+        slots={"eldercare_area": shangcheng, "eldercare_need": "dementia", "eldercare_budget": 3000}
+    )
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_eldercare_no_match_budget_from",
+        "utter_eldercare_relax_area",
+        "utter_eldercare_relax_budget",
+        "utter_eldercare_relax_footer",
+    ]
+    explained = dispatcher.messages[0]
+    assert (explained["area"], explained["lowest"], explained["budget"]) == ("上城区", 4000, 3000)
+    assert slots_of(events)["eldercare_relax_options"] == {"area": 11, "budget": 4000}
+
+
+async def test_relaxing_the_budget_searches_again_with_the_lowest_price(
+    backoffice: FakeBackoffice,
+) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(2, ["a", "b"]))
+    tracker = make_tracker(
+        [
+            user_event(
+                "/relax",
+                "relax_eldercare_search",
+                [{"entity": "eldercare_relax", "value": "budget"}],
+            )
+        ],
+        slots={
+            "eldercare_area": XIHU,
+            "eldercare_need": "dementia",
+            "eldercare_budget": 3000,
+            "eldercare_relax_options": {"area": 11, "budget": 4000},
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert slots_of(events)["eldercare_budget"] == 4000
+    assert backoffice.bodies("/api/eldercare/search")[0]["budget"] == 4000
+
+
+async def test_relaxing_the_area_searches_the_whole_city_from_the_same_point(
+    backoffice: FakeBackoffice,
+) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(1, ["a"]))
+    tracker = make_tracker(
+        [user_event("远一点也行", "relax_eldercare_search")],
+        slots={
+            "eldercare_area": XIHU,
+            "eldercare_need": "dementia",
+            "eldercare_relax_options": {"area": 11},
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert slots_of(events)["eldercare_area"]["wide"] is True
+    [query] = backoffice.bodies("/api/eldercare/search")
+    assert "district" not in query
+    assert (query["lat"], query["lon"]) == (XIHU["lat"], XIHU["lon"])
+    assert dispatcher.messages[0]["conditions"].startswith("全市范围（离西湖区由近到远）")
+
+
+async def test_details_of_the_second_card(backoffice: FakeBackoffice) -> None:
+    backoffice.on("GET", "/api/eldercare/facilities/b", 200, facility_json("b"))
+    tracker = make_tracker(
+        [user_event("第二家详细说说", "ask_facility_details")],
+        slots={"eldercare_shown": ["a", "b", "c"], "eldercare_offset": 0},
+    )
+    dispatcher = CollectingDispatcher()
+    await results.ActionShowFacilityDetails().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_eldercare_details_institution",
+        "utter_eldercare_sample_notice",
+    ]
+    details = dispatcher.messages[0]
+    assert (details["dementia_unit"], details["needs"]) == (
+        "有",
+        "失能照护、半失能照护、认知症照护",
+    )
+
+
+async def test_back_office_down_gives_the_apology(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = BackofficeTransport(
+        base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(refuse)
+    )
+    monkeypatch.setattr(results, "api", lambda: EldercareApi(transport))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"eldercare_area": XIHU, "eldercare_need": "dementia"})
+    assert await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN) == []
+    assert responses(dispatcher) == ["utter_records_unavailable"]
+
+
+# ---------------------------------------------------------------- visits
+
+
+def availability_json(am: int, pm: int, day: dt.date) -> dict[str, Any]:
+    return {
+        "facility_code": "a",
+        "visit_date": day.isoformat(),
+        "am": am,
+        "pm": pm,
+        "bookable": True,
+    }
+
+
+async def test_the_visit_button_fills_the_facility(backoffice: FakeBackoffice) -> None:
+    backoffice.on("GET", "/api/eldercare/facilities/a", 200, facility_json("a"))
+    entities = [{"entity": "eldercare_facility", "value": "a"}]
+    tracker = tracker_for(
+        "/request_facility_visit", "request_facility_visit", entities=entities,
+        form="eldercare_visit_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_visit_facility"] == "a"
+    assert filled["eldercare_visit_facility_name"] == "a养老院（示例）"
+
+
+async def test_tomorrow_morning_fills_date_and_half_day(backoffice: FakeBackoffice) -> None:
+    tomorrow = TODAY + dt.timedelta(days=1)
+    backoffice.on(
+        "GET", "/api/eldercare/facilities/a/availability", 200, availability_json(2, 2, tomorrow)
+    )
+    tracker = tracker_for(
+        "明天上午", "inform_marriage_details", slots={"eldercare_visit_facility": "a"},
+        requested="eldercare_visit_date", form="eldercare_visit_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert (filled["eldercare_visit_date"], filled["eldercare_visit_half_day"]) == (
+        tomorrow.isoformat(),
+        "am",
+    )
+
+
+async def test_a_full_half_day_is_refused_with_the_reason(backoffice: FakeBackoffice) -> None:
+    day = TODAY + dt.timedelta(days=2)
+    backoffice.on(
+        "GET", "/api/eldercare/facilities/a/availability", 200, availability_json(0, 3, day)
+    )
+    tracker = tracker_for(
+        "后天上午", slots={"eldercare_visit_facility": "a"},
+        requested="eldercare_visit_date", form="eldercare_visit_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_visit_date"] == day.isoformat()
+    assert filled["eldercare_visit_half_day"] is None
+    assert responses(dispatcher) == ["utter_eldercare_visit_half_day_full"]
+
+
+@pytest.mark.parametrize("text", ["今天下午", "明年三月一号"])
+async def test_dates_outside_the_window_are_refused(backoffice: FakeBackoffice, text: str) -> None:
+    tracker = tracker_for(
+        text, slots={"eldercare_visit_facility": "a"},
+        requested="eldercare_visit_date", form="eldercare_visit_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    assert slots_of(events)["eldercare_visit_date"] is None
+    assert responses(dispatcher) == ["utter_eldercare_visit_date_out_of_window"]
+
+
+async def test_name_and_phone(backoffice: FakeBackoffice) -> None:
+    tracker = tracker_for(
+        "我叫张丽，手机13812345678", requested="eldercare_visitor_name",
+        form="eldercare_visit_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert (filled["eldercare_visitor_name"], filled["eldercare_visitor_phone"]) == (
+        "张丽",
+        "13812345678",
+    )
+
+
+async def test_a_service_number_is_not_a_phone(backoffice: FakeBackoffice) -> None:
+    tracker = tracker_for("12345", requested="eldercare_visitor_phone", form="eldercare_visit_form")
+    dispatcher = CollectingDispatcher()
+    await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_visitor_phone_service_number"]
+
+
+BOOKING_SLOTS = {
+    "eldercare_visit_facility": "a",
+    "eldercare_visit_facility_name": "a养老院（示例）",
+    "eldercare_visit_date": "2026-11-29",
+    "eldercare_visit_half_day": "am",
+    "eldercare_visitor_name": "张丽",
+    "eldercare_visitor_phone": "13812345678",
+}
+
+
+async def test_confirm_reads_the_booking_back_masked() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=BOOKING_SLOTS)
+    await visits.ActionConfirmFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    [message] = dispatcher.messages
+    assert message["when"] == "11月29日（周日） 上午（9:00–11:30）"
+    assert message["phone"] == "138****5678"
+
+
+async def test_booking_gives_the_reference(backoffice: FakeBackoffice) -> None:
+    visit = {
+        "reference": "YL-20261129-0001",
+        "facility_code": "a",
+        "facility_name": "a养老院（示例）",
+        "facility_address": "地址",
+        "facility_phone": "0571-00001001",
+        "visit_date": "2026-11-29",
+        "half_day": "am",
+        "visitor_name": "张丽",
+        "phone_masked": "138****5678",
+        "status": "booked",
+        "created": True,
+    }
+    backoffice.on("POST", "/api/eldercare/visits", 201, visit)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=BOOKING_SLOTS, sender_id="web-daughter")
+    events = await visits.ActionBookFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_visit_booked"]
+    assert dispatcher.messages[0]["reference"] == "YL-20261129-0001"
+    assert slots_of(events)["eldercare_visit_reference"] == "YL-20261129-0001"
+    [sent] = backoffice.bodies("/api/eldercare/visits")
+    assert sent["conversation_id"] == "web-daughter"
+    assert (sent["visit_date"], sent["half_day"], sent["phone"]) == (
+        "2026-11-29",
+        "am",
+        "13812345678",
+    )
+
+
+async def test_a_place_taken_meanwhile_asks_for_another_time(backoffice: FakeBackoffice) -> None:
+    error = {"error": {"code": "slot_full", "message": "约满了"}}
+    backoffice.on("POST", "/api/eldercare/visits", 409, error)
+    dispatcher = CollectingDispatcher()
+    events = await visits.ActionBookFacilityVisit().run(
+        dispatcher, make_tracker(slots=BOOKING_SLOTS), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_eldercare_visit_slot_taken"]
+    assert slots_of(events)["eldercare_visit_date"] is None
+    assert events[-1] == {"event": "followup", "name": "eldercare_visit_form", "timestamp": None}
+
+
+async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
+    cancelled = {
+        "reference": "YL-20261129-0001",
+        "facility_code": "a",
+        "facility_name": "a养老院（示例）",
+        "facility_address": "地址",
+        "facility_phone": "0571-00001001",
+        "visit_date": "2026-11-29",
+        "half_day": "pm",
+        "visitor_name": "张丽",
+        "phone_masked": "138****5678",
+        "status": "cancelled",
+    }
+    backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/cancel", 200, cancelled)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            "eldercare_cancel_reference": "YL-20261129-0001",
+            "eldercare_cancel_phone": "13812345678",
+            "eldercare_visit_reference": "YL-20261129-0001",
+        }
+    )
+    events = await visits.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_visit_cancelled"]
+    assert dispatcher.messages[0]["when"] == "11月29日（周日） 下午（14:00–16:30）"
+    assert slots_of(events)["eldercare_visit_reference"] is None
+
+
+async def test_cancel_with_a_wrong_phone_is_not_found(backoffice: FakeBackoffice) -> None:
+    error = {"error": {"code": "visit_not_found", "message": "没有找到"}}
+    backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/cancel", 404, error)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            "eldercare_cancel_reference": "YL-20261129-0001",
+            "eldercare_cancel_phone": "13900001111",
+        }
+    )
+    await visits.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_visit_not_found"]
+
+
+async def test_a_new_meals_search_asks_no_budget() -> None:
+    dispatcher = CollectingDispatcher()
+    old = {"eldercare_area": XIHU, "eldercare_need": "dementia", "eldercare_budget": 5000}
+    tracker = tracker_for("武林广场附近有没有老年食堂", "request_eldercare", slots=old)
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_area"]["place"] == "武林广场"
+    assert (filled["eldercare_need"], filled["eldercare_budget"]) == ("meals", "not_asked")
+
+
+async def test_a_second_booking_keeps_name_and_phone_but_asks_the_time_again(
+    backoffice: FakeBackoffice,
+) -> None:
+    backoffice.on("GET", "/api/eldercare/facilities/b", 200, facility_json("b"))
+    tracker = tracker_for(
+        "/request_facility_visit",
+        "request_facility_visit",
+        entities=[{"entity": "eldercare_facility", "value": "b"}],
+        slots=BOOKING_SLOTS,
+        form="eldercare_visit_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEldercareVisitForm().run(dispatcher, tracker, VISIT_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_visit_facility"] == "b"
+    assert filled["eldercare_visit_date"] is None
+    assert filled["eldercare_visit_half_day"] is None
+    assert "eldercare_visitor_name" not in filled

@@ -1,0 +1,557 @@
+"""Marriage booking actions, driven against the real back office (in-process, throw-away DB).
+
+The back office is reached through `httpx.MockTransport`, whose handler forwards each request to
+the FastAPI router with a fresh SQLite database, so refusals (full half-days, wrong proofs) are the
+real ones. Dates are computed from today.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.clients.backoffice import BackofficeTransport
+from actions.clients.marriage import DayCheck, MarriageApi, Office
+from actions.marriage import booking as booking_actions
+from actions.marriage import common as s
+from actions.marriage import form, manage
+from actions.marriage.parsing import (
+    format_day,
+    is_affirmation,
+    match_office,
+    parse_business_type,
+    parse_correction,
+    parse_half_day_answer,
+    parse_id_answer,
+    parse_name,
+)
+from backoffice.db import Base, get_session, make_engine
+from backoffice.records.marriage import models
+from backoffice.records.marriage.bookable import bookable_days
+from backoffice.records.marriage.policy import get_policy
+from backoffice.records.marriage.router import router
+from backoffice.records.marriage.seed import load_office_rows, seed
+from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+from web.errors import install_error_handling
+from zhtext.holidays import day_status
+from zhtext.idcard import check_digit
+
+TODAY = s.city_today()
+_SEQUENCE = itertools.count(200)
+TABLES = [
+    Base.metadata.tables[name]
+    for name in (
+        "marriage_offices",
+        "marriage_slots",
+        "marriage_bookings",
+        "marriage_booking_events",
+        "marriage_person_days",
+        "marriage_reference_counters",
+    )
+]
+
+
+def make_id(*, male: bool, age: int = 30) -> str:
+    sequence = next(_SEQUENCE) % 1000
+    if (sequence % 2 == 1) != male:
+        sequence += 1
+    first17 = f"330106{TODAY.year - age}0315{sequence % 1000:03d}"
+    return first17 + check_digit(first17)
+
+
+def bookable(offset: int = 0) -> dt.date:
+    return bookable_days(today=TODAY, window=get_policy().booking_window)[offset].day
+
+
+OFFICES = [Office.model_validate(row) for row in load_office_rows()]
+
+
+# ---------------------------------------------------------------- back office fixture
+
+
+@pytest.fixture
+def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'marriage.db'}")
+    Base.metadata.create_all(engine, tables=TABLES)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with sessions() as session:
+        seed(session)
+    yield sessions
+    engine.dispose()
+
+
+@pytest.fixture
+def api(factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> Iterator[MarriageApi]:
+    def override() -> Iterator[Session]:
+        with factory() as session:
+            yield session
+
+    app = FastAPI()
+    install_error_handling(app)
+    app.include_router(router)
+    app.dependency_overrides[get_session] = override
+    with TestClient(app) as client:
+
+        def forward(request: httpx.Request) -> httpx.Response:
+            answer = client.request(
+                request.method,
+                request.url.path,
+                params=request.url.params,
+                content=request.content,
+                headers={"content-type": "application/json"},
+            )
+            return httpx.Response(answer.status_code, content=answer.content)
+
+        transport = BackofficeTransport(
+            base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(forward)
+        )
+        marriage_api = MarriageApi(transport)
+        for module in (form, booking_actions, manage):
+            monkeypatch.setattr(module, "get_marriage_api", lambda: marriage_api)
+        yield marriage_api
+
+
+@pytest.fixture
+def down(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = BackofficeTransport(
+        base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(refuse)
+    )
+    for module in (form, booking_actions, manage):
+        monkeypatch.setattr(module, "get_marriage_api", lambda: MarriageApi(transport))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def answer(
+    text: str, slots: dict[str, Any], *, intent: str = "inform_marriage_details"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run the booking form's validation on one message; returns (slot changes, messages)."""
+    tracker = make_tracker([user_event(text, intent)], slots=slots, active_loop="marriage_form")
+    dispatcher = CollectingDispatcher()
+    events = run(form.ValidateMarriageForm().run(dispatcher, tracker, EMPTY_DOMAIN))
+    return {e["name"]: e["value"] for e in events}, dispatcher.messages
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("response") or "" for m in messages]
+
+
+def filled(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        s.BUSINESS_TYPE: "marriage",
+        s.OFFICE: "xihu",
+        s.DATE: bookable(1).isoformat(),
+        s.HALF_DAY: "am",
+        s.PARTY1_NAME: "张伟",
+        s.PARTY1_ID: make_id(male=True),
+        s.PARTY2_NAME: "李娜",
+        s.PARTY2_ID: make_id(male=False),
+        s.PHONE: "13812345678",
+        s.CONFIRMED: None,
+        "requested_slot": s.CONFIRMED,
+    }
+    values.update(overrides)
+    return values
+
+
+def md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def test_business_type_words() -> None:
+    assert parse_business_type("我们想领证") == "marriage"
+    assert parse_business_type("预约离婚登记") == "divorce"
+    assert parse_business_type("结婚证丢了想补办") == "reissue"
+    assert parse_business_type("你好") is None
+
+
+def test_offices_are_found_by_district_street_landmark_and_foreign_words() -> None:
+    def code(text: str) -> str | None:
+        found = match_office(text, OFFICES)
+        return found.code if found else None
+
+    assert code("西湖区") == "xihu"
+    assert code("我在文三路附近") == "xihu"
+    assert code("下沙那边") == "qiantang"
+    assert code("武林广场旁边") == "gongshu"
+    assert code("以前是下城区的") == "gongshu"
+    assert code("我老婆是外国人") == "city"
+    assert code("杭州市婚姻登记处") == "city"
+    jianggan = match_office("江干", OFFICES)
+    assert jianggan is not None and set(jianggan.codes) == {"shangcheng", "qiantang"}
+    nearby = match_office("离我近的就行", OFFICES)
+    assert nearby is not None and nearby.how == "nearby"
+    assert match_office("随便", OFFICES) is None
+
+
+def test_names_ids_and_corrections() -> None:
+    assert parse_name("张伟") == "张伟"
+    assert parse_name("我叫欧阳晓雯") == "欧阳晓雯"
+    assert parse_name("阿依古丽·买买提") == "阿依古丽·买买提"
+    assert parse_name("Anna Smith") == "Anna Smith"
+    assert parse_name("算了不约了") is None
+    assert parse_name("张3") is None
+    valid = make_id(male=True)
+    found = parse_id_answer(f"身份证号 {valid[:6]} {valid[6:14]} {valid[14:]}", today=TODAY)
+    assert found is not None and found.number == valid and not found.needs_city_office
+    broken = parse_id_answer(valid[:17] + ("0" if valid[17] != "0" else "1"), today=TODAY)
+    assert broken is not None and broken.reason == "checksum"
+    passport = parse_id_answer("护照 E12345678", today=TODAY)
+    assert passport is not None and passport.kind == "passport" and passport.needs_city_office
+    hk = "810000199001011234"
+    hk = hk[:17] + check_digit(hk[:17])
+    hk_answer = parse_id_answer(hk, today=TODAY)
+    assert hk_answer is not None and hk_answer.needs_city_office
+    correction = parse_correction("日期改成下周五")
+    assert correction is not None and (correction.field, correction.new_text) == ("date", "下周五")
+    party = parse_correction("对方名字写错了，应该是王芳")
+    assert party is not None and (party.field, party.party, party.new_text) == (
+        "name",
+        "party2",
+        "王芳",
+    )
+    assert parse_correction("确认") is None
+    assert is_affirmation("确认") and not is_affirmation("不对")
+    assert parse_half_day_answer("上午下午都行") == "either"
+    assert parse_half_day_answer("下午吧") == "pm"
+
+
+def test_days_are_shown_with_weekday_and_year_only_when_needed() -> None:
+    day = bookable()
+    shown = format_day(day, today=TODAY)
+    assert shown.startswith(md(day)) and "周" in shown
+    next_year = dt.date(TODAY.year + 1, 1, 4)
+    assert format_day(next_year, today=TODAY).startswith(f"{TODAY.year + 1}年1月4日")
+
+
+# ---------------------------------------------------------------- the booking form
+
+
+def test_one_sentence_fills_business_office_date_and_half_day(api: MarriageApi) -> None:
+    day = bookable(2)
+    changes, messages = answer(f"我想{md(day)}上午在西湖区登记结婚", {"requested_slot": None})
+    assert changes[s.BUSINESS_TYPE] == "marriage"
+    assert changes[s.OFFICE] == "xihu"
+    assert changes[s.DATE] == day.isoformat()
+    assert changes[s.HALF_DAY] == "am"
+    assert "utter_marriage_slot_full" not in responses(messages)
+
+
+def test_divorce_explains_the_cooling_off_period_first(api: MarriageApi) -> None:
+    changes, messages = answer("离婚登记申请", {"requested_slot": s.BUSINESS_TYPE})
+    assert changes[s.BUSINESS_TYPE] == "divorce"
+    [explanation] = [m for m in messages if m["response"] == "utter_marriage_divorce_cooling_off"]
+    assert explanation["days"] == 30
+
+
+def test_dates_outside_the_window_say_exactly_why(api: MarriageApi) -> None:
+    slots = {"requested_slot": s.DATE, s.OFFICE: "xihu"}
+    changes, messages = answer("今天", slots)
+    assert changes[s.DATE] is None
+    assert responses(messages) == ["utter_marriage_date_past"]
+    far = TODAY + dt.timedelta(days=45)
+    changes, messages = answer(md(far), slots)
+    assert changes[s.DATE] is None
+    assert responses(messages) == ["utter_marriage_date_too_far"]
+    assert messages[0]["last_day"] == format_day(TODAY + dt.timedelta(days=30), today=TODAY)
+    day_off = next(
+        d
+        for d in (TODAY + dt.timedelta(days=n) for n in range(2, 30))
+        if not day_status(d).is_working_day
+    )
+    changes, messages = answer(md(day_off), slots)
+    assert changes[s.DATE] is None
+    assert responses(messages)[0] in (
+        "utter_marriage_date_not_working_day",
+        "utter_marriage_date_holiday",
+    )
+    changes, messages = answer("啊这个嘛", slots)
+    assert changes == {s.DATE: None}
+    assert responses(messages) == ["utter_marriage_unclear_date"]
+
+
+def test_a_full_half_day_offers_alternatives_as_buttons(
+    api: MarriageApi, factory: sessionmaker[Session]
+) -> None:
+    day = bookable(3)
+    with factory() as session:
+        session.execute(update(models.MarriageOffice).values(capacity_am=0))
+        session.commit()
+    changes, messages = answer(
+        "上午", {"requested_slot": s.HALF_DAY, s.OFFICE: "xihu", s.DATE: day.isoformat()}
+    )
+    assert "utter_marriage_slot_full" in responses(messages)
+    assert changes[s.DATE] is None and changes[s.HALF_DAY] is None
+    suggestions = changes[s.SUGGESTIONS]
+    assert suggestions[0] == f"{format_day(day, today=TODAY)}下午"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={s.SUGGESTIONS: suggestions})
+    events = run(booking_actions.ActionAskMarriageDate().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == suggestions
+    assert SlotSet(s.SUGGESTIONS, None) in events
+    # choosing an alternative fills day and half-day again
+    changes, _ = answer(suggestions[0], {"requested_slot": s.DATE, s.OFFICE: "xihu"})
+    assert (changes[s.DATE], changes[s.HALF_DAY]) == (day.isoformat(), "pm")
+
+
+def test_underage_gets_a_gentle_explanation_instead_of_a_booking(api: MarriageApi) -> None:
+    slots = {
+        "requested_slot": s.PARTY1_ID,
+        s.BUSINESS_TYPE: "marriage",
+        s.DATE: bookable().isoformat(),
+    }
+    changes, messages = answer(make_id(male=True, age=21), slots)
+    assert changes[s.PARTY1_ID] is None
+    [message] = messages
+    assert message["response"] == "utter_marriage_underage"
+    assert message["minimum_age"] == 22
+    changes, _ = answer(make_id(male=True, age=21), {**slots, s.BUSINESS_TYPE: "reissue"})
+    assert changes[s.PARTY1_ID] is not None
+
+
+def test_id_errors_name_the_problem_and_passports_move_to_the_city_office(
+    api: MarriageApi,
+) -> None:
+    slots = {"requested_slot": s.PARTY2_ID, s.BUSINESS_TYPE: "marriage", s.OFFICE: "xihu"}
+    changes, messages = answer("33010619900101123", slots)
+    assert changes[s.PARTY2_ID] is None
+    assert responses(messages) == ["utter_marriage_id_invalid_length"]
+    changes, messages = answer("E12345678", slots)
+    assert changes[s.PARTY2_ID] == "E12345678"
+    assert changes[s.PARTY2_ID_KIND] == "passport"
+    assert changes[s.OFFICE] == "city"
+    assert "utter_marriage_city_office_only" in responses(messages)
+
+
+def test_digressions_stop_and_handoff_leave_the_form_to_the_rules(api: MarriageApi) -> None:
+    for text, intent in (
+        ("算了不约了", "stop"),
+        ("转人工", "request_human"),
+        ("要带什么材料？", "ask_policy_question"),
+    ):
+        changes, messages = answer(text, {"requested_slot": s.PARTY1_NAME}, intent=intent)
+        assert changes == {} and messages == []
+    # after a side question was answered, the form does not read the question as an answer
+    tracker = make_tracker(
+        [
+            user_event("可以周末去吗", "ask_policy_question"),
+            {"event": "action", "name": "action_answer_from_knowledge"},
+        ],
+        slots={"requested_slot": s.DATE},
+        active_loop="marriage_form",
+    )
+    dispatcher = CollectingDispatcher()
+    assert run(form.ValidateMarriageForm().run(dispatcher, tracker, EMPTY_DOMAIN)) == []
+
+
+def test_confirmation_books_and_corrections_change_one_answer(
+    api: MarriageApi, factory: sessionmaker[Session]
+) -> None:
+    new_day = bookable(4)
+    changes, _ = answer(f"日期改成{md(new_day)}", filled())
+    assert changes[s.DATE] == new_day.isoformat()
+    assert changes[s.CONFIRMED] is None
+
+    changes, messages = answer("/deny", filled(), intent="deny")
+    assert responses(messages) == ["utter_marriage_ask_which_field"]
+    assert changes[s.CHOOSING_FIELD] is True
+    dispatcher = CollectingDispatcher()
+    asked = run(
+        booking_actions.ActionAskMarriageConfirmed().run(
+            dispatcher, make_tracker(slots={**filled(), **changes}), EMPTY_DOMAIN
+        )
+    )
+    assert dispatcher.messages == [], "the field buttons are the question, no summary now"
+    assert SlotSet(s.CHOOSING_FIELD, None) in asked
+    changes, _ = answer("修改联系电话", filled())
+    assert changes[s.PHONE] is None
+
+    changes, messages = answer("/affirm", filled(), intent="affirm")
+    assert changes[s.CONFIRMED] is True
+    reference = changes[s.REFERENCE]
+    with factory() as session:
+        stored = session.scalar(select(models.MarriageBooking))
+        assert stored is not None and stored.reference == reference
+        assert stored.status == "booked"
+
+
+def test_the_reply_after_booking_has_reference_address_and_documents(api: MarriageApi) -> None:
+    slots = filled()
+    changes, _ = answer("确认", slots, intent="affirm")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={**slots, **changes})
+    events = run(
+        booking_actions.ActionCompleteMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN)
+    )
+    booked, *rest = dispatcher.messages
+    assert booked["response"] == "utter_marriage_booked"
+    assert booked["reference"] == changes[s.REFERENCE]
+    assert booked["address"] and booked["hours"]
+    documents = next(m for m in rest if m["response"] == "utter_marriage_documents")
+    assert "身份证" in documents["documents"] and "户口簿" not in documents["documents"]
+    assert "utter_marriage_sample_office" in responses(rest)
+    assert SlotSet(s.PHONE, None) in events
+    assert SlotSet(s.REFERENCE, changes[s.REFERENCE]) in events
+
+
+def test_the_summary_masks_personal_data(api: MarriageApi) -> None:
+    slots = filled()
+    dispatcher = CollectingDispatcher()
+    run(
+        booking_actions.ActionAskMarriageConfirmed().run(
+            dispatcher, make_tracker(slots=slots), EMPTY_DOMAIN
+        )
+    )
+    summary = dispatcher.messages[0]
+    assert summary["party1_name"] == "张*"
+    assert summary["party1_id"] == slots[s.PARTY1_ID][:4] + "*" * 10 + slots[s.PARTY1_ID][-4:]
+    assert summary["phone"] == "138****5678"
+
+
+def test_back_office_down_is_said_plainly(down: None) -> None:
+    changes, messages = answer("西湖区", {"requested_slot": s.OFFICE})
+    assert responses(messages) == ["utter_records_unavailable"]
+    assert changes == {s.OFFICE: None}
+
+
+# ---------------------------------------------------------------- check, reschedule, cancel
+
+
+def lookup(wanted: str, reference: str, proof: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    tracker = make_tracker(
+        slots={
+            manage.MANAGE_ACTION: wanted,
+            manage.LOOKUP_REFERENCE: reference,
+            manage.LOOKUP_PROOF: proof,
+        }
+    )
+    dispatcher = CollectingDispatcher()
+    events = run(manage.ActionFindMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN))
+    return events, dispatcher.messages
+
+
+def book_one() -> tuple[str, dict[str, Any]]:
+    slots = filled()
+    changes, _ = answer("确认", slots, intent="affirm")
+    return str(changes[s.REFERENCE]), slots
+
+
+def test_lookup_needs_the_reference_and_a_proof(api: MarriageApi) -> None:
+    assert manage.parse_reference("编号是 hy 20261201 0007") == "HY-20261201-0007"
+    assert manage.parse_proof("HY-20261201-0007 13812345678") == "13812345678"
+    assert manage.parse_proof("后四位003x") == "003X"
+    reference, slots = book_one()
+    events, messages = lookup("check", reference, "13900000000")
+    assert responses(messages) == ["utter_marriage_lookup_failed"]
+    assert SlotSet(manage.PENDING, None) in events
+    events, messages = lookup("check", reference, slots[s.PARTY2_ID][-4:])
+    assert responses(messages)[0] == "utter_marriage_status_booked"
+    assert messages[0]["party1_name"] == "张*"
+    assert SlotSet(manage.PENDING, "check") in events
+
+
+def test_cancel_after_confirming(api: MarriageApi, factory: sessionmaker[Session]) -> None:
+    reference, _ = book_one()
+    events, messages = lookup("cancel", reference, "13812345678")
+    assert responses(messages) == ["utter_marriage_booking_found", "utter_marriage_confirm_cancel"]
+    assert SlotSet(manage.PENDING, "cancel") in events
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={manage.LOOKUP_REFERENCE: reference, manage.LOOKUP_PROOF: "13812345678"}
+    )
+    run(manage.ActionCancelMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert responses(dispatcher.messages) == ["utter_marriage_cancelled"]
+    with factory() as session:
+        stored = session.scalar(select(models.MarriageBooking))
+        assert stored is not None and stored.status == "cancelled"
+
+
+def test_reschedule_to_a_new_half_day(api: MarriageApi, factory: sessionmaker[Session]) -> None:
+    reference, _ = book_one()
+    events, _ = lookup("reschedule", reference, "13812345678")
+    assert SlotSet(manage.PENDING, "reschedule") in events
+    assert SlotSet(s.OFFICE, "xihu") in events
+    new_day = bookable(6)
+    tracker = make_tracker(
+        [user_event(f"{md(new_day)}下午", "inform_marriage_details")],
+        slots={"requested_slot": s.DATE, s.OFFICE: "xihu", s.BUSINESS_TYPE: "marriage"},
+        active_loop="marriage_reschedule_form",
+    )
+    dispatcher = CollectingDispatcher()
+    changes = {
+        e["name"]: e["value"]
+        for e in run(manage.ValidateMarriageRescheduleForm().run(dispatcher, tracker, EMPTY_DOMAIN))
+    }
+    assert (changes[s.DATE], changes[s.HALF_DAY]) == (new_day.isoformat(), "pm")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            manage.LOOKUP_REFERENCE: reference,
+            manage.LOOKUP_PROOF: "13812345678",
+            s.OFFICE: "xihu",
+            **changes,
+        }
+    )
+    run(manage.ActionRescheduleMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert responses(dispatcher.messages)[0] == "utter_marriage_rescheduled"
+    with factory() as session:
+        stored = session.scalar(select(models.MarriageBooking))
+        assert stored is not None
+        assert (stored.day, stored.half_day, stored.status) == (new_day, "pm", "rescheduled")
+
+
+def test_a_day_in_a_year_without_official_holidays_is_flagged_as_an_estimate() -> None:
+    day = TODAY + dt.timedelta(days=10)
+
+    class EstimatingApi:
+        async def check_day(self, asked: dt.date) -> DayCheck:
+            return DayCheck(
+                day=asked,
+                bookable=True,
+                reason=None,
+                is_estimate=True,
+                holiday_name=None,
+                first_day=TODAY + dt.timedelta(days=1),
+                last_day=TODAY + dt.timedelta(days=30),
+                next_bookable_days=[],
+            )
+
+    dispatcher = CollectingDispatcher()
+    turn = form.Turn(api=EstimatingApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
+    assert run(form._read_day(turn, day)) is True
+    assert turn.changes[s.DATE] == day.isoformat()
+    [note] = dispatcher.messages
+    assert note["response"] == "utter_marriage_date_estimate"
+    assert note["year"] == day.year
+
+
+def test_an_unclassified_question_mid_form_goes_to_the_knowledge_base(api: MarriageApi) -> None:
+    changes, messages = answer("可以周末去吗？", {"requested_slot": s.DATE}, intent="nlu_fallback")
+    assert changes == {} and messages == []
+    changes, messages = answer("嗯嗯嗯", {"requested_slot": s.DATE}, intent="nlu_fallback")
+    assert changes == {s.DATE: None}
+    assert responses(messages) == ["utter_marriage_unclear_date"]

@@ -1,0 +1,602 @@
+"""Marriage booking back office: window and holidays, capacity race, double booking, lookups.
+
+Every date is computed from today's date (or found by scanning the holiday calendar from it), so
+the tests keep working on any day CI runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import threading
+from collections.abc import Iterator
+
+import chinese_calendar
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backoffice.db import get_session, make_engine
+from backoffice.records.marriage import service
+from backoffice.records.marriage.bookable import (
+    bookable_days,
+    booking_window,
+    check_day,
+    city_today,
+)
+from backoffice.records.marriage.models import (
+    MarriageBooking,
+    MarriageOffice,
+    MarriagePersonDay,
+    MarriageSlot,
+)
+from backoffice.records.marriage.policy import MarriagePolicy, get_policy
+from backoffice.records.marriage.router import router
+from backoffice.records.marriage.schemas import BookingCreate, PersonIn
+from backoffice.records.marriage.seed import seed
+from web.errors import install_error_handling
+from zhtext.holidays import day_status
+from zhtext.idcard import check_digit
+
+TODAY = city_today()
+_SEQUENCE = itertools.count(100)
+
+
+def make_id(*, male: bool, age: int = 30, region: str = "330106") -> str:
+    """A valid resident ID number for someone `age` years old today."""
+    birth = dt.date(TODAY.year - age, 3, 15)
+    sequence = next(_SEQUENCE) % 1000
+    if (sequence % 2 == 1) != male:
+        sequence = (sequence + 1) % 1000
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_digit(first17)
+
+
+def couple(**overrides: object) -> dict[str, object]:
+    return {
+        "party1": PersonIn(name="张伟", id_number=make_id(male=True)),
+        "party2": PersonIn(name="李娜", id_number=make_id(male=False)),
+        **overrides,
+    }
+
+
+def bookable(offset: int = 0) -> dt.date:
+    """The `offset`-th bookable day of the current window."""
+    return bookable_days(today=TODAY, window=get_policy().booking_window)[offset].day
+
+
+def request(**fields: object) -> BookingCreate:
+    values: dict[str, object] = {
+        "booking_type": "marriage",
+        "office_code": "xihu",
+        "day": bookable(),
+        "half_day": "am",
+        "phone": "13812345678",
+        **couple(),
+    }
+    values.update(fields)
+    return BookingCreate.model_validate(values)
+
+
+@pytest.fixture
+def policy() -> MarriagePolicy:
+    return get_policy()
+
+
+@pytest.fixture
+def seeded(session: Session) -> Session:
+    seed(session)
+    return session
+
+
+def book(session: Session, policy: MarriagePolicy, **fields: object) -> MarriageBooking:
+    return service.create_booking(
+        session=session, policy=policy, request=request(**fields), today=TODAY
+    )
+
+
+def set_capacity(session: Session, office_code: str, capacity: int) -> None:
+    session.execute(
+        update(MarriageOffice)
+        .where(MarriageOffice.code == office_code)
+        .values(capacity_am=capacity, capacity_pm=capacity)
+    )
+    session.commit()
+
+
+# ---------------------------------------------------------------- seed
+
+
+def test_seed_creates_one_office_per_district_plus_the_city_office_idempotently(
+    session: Session,
+) -> None:
+    seed(session)
+    seed(session)
+    offices = service.list_offices(session=session)
+    assert len(offices) == 14
+    assert offices[0].level == "city"
+    assert len({o.district_code for o in offices if o.level == "district"}) == 13
+    assert all(o.address and o.phone and o.hours and o.capacity_am > 0 for o in offices)
+    assert all(o.sample for o in offices), "unverified office data must stay marked as sample"
+
+
+# ---------------------------------------------------------------- window and holidays
+
+
+def _next_working_day_after(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not day_status(day).is_working_day:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_window_runs_from_the_next_working_day_to_30_days_ahead(policy: MarriagePolicy) -> None:
+    window = booking_window(today=TODAY, window=policy.booking_window)
+    assert window.first == _next_working_day_after(TODAY)
+    assert window.last == TODAY + dt.timedelta(days=30)
+    days = [d.day for d in bookable_days(today=TODAY, window=policy.booking_window)]
+    assert days[0] == window.first
+    assert all(window.first <= d <= window.last for d in days)
+    assert all(day_status(d).is_working_day for d in days)
+
+
+def test_today_past_and_beyond_the_horizon_are_refused(policy: MarriagePolicy) -> None:
+    window = policy.booking_window
+    assert check_day(TODAY, today=TODAY, window=window).reason == "past"
+    assert check_day(TODAY - dt.timedelta(days=3), today=TODAY, window=window).reason == "past"
+    far = TODAY + dt.timedelta(days=31)
+    assert check_day(far, today=TODAY, window=window).reason == "too_far"
+
+
+def test_a_weekday_holiday_is_not_bookable_but_named(policy: MarriagePolicy) -> None:
+    holiday = next(
+        TODAY + dt.timedelta(days=n)
+        for n in range(1, 400)
+        if (TODAY + dt.timedelta(days=n)).weekday() < 5
+        and not day_status(TODAY + dt.timedelta(days=n)).is_working_day
+    )
+    seen_from = holiday - dt.timedelta(days=10)
+    check = check_day(holiday, today=seen_from, window=policy.booking_window)
+    assert check.reason == "not_working_day"
+    assert check.holiday is not None
+
+
+def test_a_weekend_worked_for_a_holiday_is_bookable(policy: MarriagePolicy) -> None:
+    worked_weekend = next(
+        TODAY - dt.timedelta(days=n)
+        for n in range(1, 1200)
+        if (TODAY - dt.timedelta(days=n)).weekday() >= 5
+        and day_status(TODAY - dt.timedelta(days=n)).is_working_day
+    )
+    seen_from = worked_weekend - dt.timedelta(days=7)
+    assert check_day(worked_weekend, today=seen_from, window=policy.booking_window).bookable
+    plain_sunday = worked_weekend + dt.timedelta(days=(6 - worked_weekend.weekday()) or 7)
+    if day_status(plain_sunday).is_working_day:
+        plain_sunday += dt.timedelta(days=7)
+    assert check_day(plain_sunday, today=seen_from, window=policy.booking_window).reason == (
+        "not_working_day"
+    )
+
+
+def test_days_in_years_without_an_official_schedule_are_flagged_as_estimates(
+    policy: MarriagePolicy,
+) -> None:
+    unknown_year = next(
+        year
+        for year in range(TODAY.year, TODAY.year + 20)
+        if _unknown_to_package(dt.date(year, 6, 1))
+    )
+    seen_from = dt.date(unknown_year, 1, 10)
+    days = bookable_days(today=seen_from, window=policy.booking_window)
+    assert days, "the window must not be empty in a year the package does not know"
+    assert all(d.is_estimate for d in days)
+    known = bookable_days(today=TODAY, window=policy.booking_window)
+    assert all(d.is_estimate == _unknown_to_package(d.day) for d in known)
+
+
+def _unknown_to_package(day: dt.date) -> bool:
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return True
+    return False
+
+
+def test_booking_outside_the_window_is_refused_with_the_first_bookable_day(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, day=TODAY)
+    assert refused.value.code == "day_past"
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, day=TODAY + dt.timedelta(days=45))
+    assert refused.value.code == "day_too_far"
+    saturday = next(
+        d
+        for d in (TODAY + dt.timedelta(days=n) for n in range(2, 30))
+        if not day_status(d).is_working_day
+    )
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, day=saturday)
+    assert refused.value.code == "day_not_working_day"
+
+
+# ---------------------------------------------------------------- booking
+
+
+def test_a_booking_has_a_readable_reference_and_a_history(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    day = bookable(1)
+    first = book(seeded, policy, day=day)
+    second = book(seeded, policy, day=day, half_day="pm")
+    assert re.fullmatch(rf"HY-{day:%Y%m%d}-0001", first.reference)
+    assert second.reference == f"HY-{day:%Y%m%d}-0002"
+    assert first.status == "booked"
+    assert [e.status for e in first.events] == ["booked"]
+    slot = seeded.scalar(select(MarriageSlot).where(MarriageSlot.day == day))
+    assert slot is not None and slot.booked == 1
+
+
+def test_people_are_checked(seeded: Session, policy: MarriagePolicy) -> None:
+    checks: dict[str, dict[str, object]] = {
+        "invalid_id_number": couple(party1=PersonIn(name="张伟", id_number="330106199001011235")),
+        "same_person": {
+            "party1": PersonIn(name="张伟", id_number=(same := make_id(male=True))),
+            "party2": PersonIn(name="张伟", id_number=same),
+        },
+        "underage": couple(party1=PersonIn(name="张伟", id_number=make_id(male=True, age=21))),
+        "needs_city_office": couple(
+            party2=PersonIn(name="Anna Smith", id_kind="passport", id_number="E12345678")
+        ),
+        "invalid_name": couple(party1=PersonIn(name="张3", id_number=make_id(male=True))),
+    }
+    for code, people in checks.items():
+        with pytest.raises(service.BookingError) as refused:
+            book(seeded, policy, **people)
+        assert refused.value.code == code
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, phone="12345")
+    assert refused.value.code == "invalid_phone"
+
+
+def test_age_counts_only_for_marriage_and_passports_go_to_the_city_office(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    young = couple(party2=PersonIn(name="李娜", id_number=make_id(male=False, age=19)))
+    assert book(seeded, policy, booking_type="reissue", **young).status == "booked"
+    foreign = couple(party2=PersonIn(name="Anna Smith", id_kind="passport", id_number="E1234567"))
+    booking = book(seeded, policy, office_code="city", **foreign)
+    assert booking.party2_id_kind == "passport"
+
+
+def test_one_person_cannot_hold_two_active_bookings_on_the_same_day(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    day = bookable(2)
+    groom = PersonIn(name="张伟", id_number=make_id(male=True))
+    first = book(seeded, policy, day=day, party1=groom)
+    other_bride = PersonIn(name="王芳", id_number=make_id(male=False))
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, day=day, office_code="binjiang", party1=groom, party2=other_bride)
+    assert refused.value.code == "person_busy"
+    # the refused booking gave its place back
+    binjiang = seeded.scalar(
+        select(MarriageSlot).join(MarriageOffice).where(MarriageOffice.code == "binjiang")
+    )
+    assert binjiang is None or binjiang.booked == 0
+    # another day is fine, and after cancelling the same day is free again
+    book(seeded, policy, day=bookable(3), party1=groom)
+    service.cancel_booking(
+        session=seeded, reference=first.reference, phone="13812345678", id_last4=None
+    )
+    assert book(seeded, policy, day=day, party1=groom, party2=other_bride).status == "booked"
+
+
+def test_a_full_half_day_offers_the_nearest_free_half_days_and_other_offices(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    set_capacity(seeded, "xihu", 1)
+    day = bookable(2)
+    book(seeded, policy, day=day, half_day="am")
+    with pytest.raises(service.BookingError) as refused:
+        book(seeded, policy, day=day, half_day="am")
+    assert refused.value.code == "slot_full"
+    found = service.availability(
+        session=seeded, policy=policy, office_code="xihu", day=day, half_day="am", today=TODAY
+    )
+    assert found.requested is not None and found.requested.remaining == 0
+    assert (found.same_office[0].day, found.same_office[0].half_day) == (day, "pm")
+    assert len(found.same_office) == policy.alternatives.same_office
+    assert all(p.remaining > 0 for p in found.same_office)
+    assert found.other_offices and all(p.office.code != "xihu" for p in found.other_offices)
+    assert all(p.day == day for p in found.other_offices)
+    city_only = service.availability(
+        session=seeded,
+        policy=policy,
+        office_code="xihu",
+        day=day,
+        half_day="am",
+        today=TODAY,
+        needs_city_office=True,
+    )
+    assert city_only.other_offices == []
+
+
+# ---------------------------------------------------------------- the race
+
+
+@pytest.fixture
+def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
+    seeded: Session, policy: MarriagePolicy, session_factory: sessionmaker[Session]
+) -> None:
+    set_capacity(seeded, "xihu", 3)
+    day = bookable(4)
+    book(seeded, policy, day=day)
+    book(seeded, policy, day=day)
+    requests = [request(day=day) for _ in range(50)]
+    barrier = threading.Barrier(50)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(body: BookingCreate) -> None:
+        with session_factory() as own_session:
+            barrier.wait()
+            try:
+                service.create_booking(
+                    session=own_session, policy=policy, request=body, today=TODAY
+                )
+                outcome = "booked"
+            except service.BookingError as error:
+                outcome = error.code
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(body,)) for body in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(set(outcomes)) == ["booked", "slot_full"]
+    assert outcomes.count("booked") == 1
+    assert outcomes.count("slot_full") == 49
+    seeded.expire_all()
+    assert service.count_active_on(session=seeded, office_code="xihu", day=day, half_day="am") == 3
+    slot = seeded.scalar(select(MarriageSlot).where(MarriageSlot.day == day))
+    assert slot is not None and slot.booked == 3
+    references = seeded.scalars(select(MarriageBooking.reference)).all()
+    assert len(set(references)) == 3
+
+
+# ---------------------------------------------------------------- find, reschedule, cancel
+
+
+def test_a_reference_alone_finds_nothing(seeded: Session, policy: MarriagePolicy) -> None:
+    booking = book(seeded, policy)
+    for phone, last4 in ((None, None), ("13900000000", None), (None, "0000")):
+        with pytest.raises(service.BookingError) as refused:
+            service.find_booking(
+                session=seeded, reference=booking.reference, phone=phone, id_last4=last4
+            )
+        assert refused.value.code == "not_found"
+    with pytest.raises(service.BookingError) as unknown:
+        service.find_booking(session=seeded, reference="HY-20990101-0001", phone="13812345678")
+    assert unknown.value.code == "not_found"
+    by_phone = service.find_booking(
+        session=seeded, reference=booking.reference.lower().replace("-", " "), phone="138 1234 5678"
+    )
+    assert by_phone.id == booking.id
+    last4 = booking.party2_id_number[-4:]
+    assert service.find_booking(session=seeded, reference=booking.reference, id_last4=last4)
+
+
+def test_repeated_wrong_answers_lock_the_booking(seeded: Session, policy: MarriagePolicy) -> None:
+    booking = book(seeded, policy)
+    for _ in range(service.MAX_FAILED_CHECKS):
+        with pytest.raises(service.BookingError):
+            service.find_booking(session=seeded, reference=booking.reference, id_last4="9999")
+    with pytest.raises(service.BookingError) as locked:
+        service.find_booking(session=seeded, reference=booking.reference, phone="13812345678")
+    assert locked.value.code == "too_many_attempts"
+
+
+def test_reschedule_moves_the_place_and_cancel_gives_it_back(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    booking = book(seeded, policy, day=bookable(1))
+    moved = service.reschedule_booking(
+        session=seeded,
+        policy=policy,
+        reference=booking.reference,
+        phone="13812345678",
+        id_last4=None,
+        day=bookable(5),
+        half_day="pm",
+        office_code="gongshu",
+        today=TODAY,
+    )
+    assert (moved.day, moved.half_day, moved.office.code) == (bookable(5), "pm", "gongshu")
+    assert moved.reference == booking.reference
+    assert [e.status for e in moved.events] == ["booked", "rescheduled"]
+    counts = dict(
+        seeded.execute(select(MarriageSlot.day, func.sum(MarriageSlot.booked)).group_by("day"))
+        .tuples()
+        .all()
+    )
+    assert counts == {bookable(1): 0, bookable(5): 1}
+    claims = seeded.scalars(select(MarriagePersonDay.day)).all()
+    assert set(claims) == {bookable(5)}
+
+    with pytest.raises(service.BookingError) as same:
+        service.reschedule_booking(
+            session=seeded,
+            policy=policy,
+            reference=booking.reference,
+            phone="13812345678",
+            id_last4=None,
+            day=bookable(5),
+            half_day="pm",
+            office_code="gongshu",
+            today=TODAY,
+        )
+    assert same.value.code == "same_slot"
+
+    cancelled = service.cancel_booking(
+        session=seeded,
+        reference=booking.reference,
+        phone=None,
+        id_last4=moved.party1_id_number[-4:],
+    )
+    assert cancelled.status == "cancelled"
+    again = service.cancel_booking(
+        session=seeded, reference=booking.reference, phone="13812345678", id_last4=None
+    )
+    assert again.status == "cancelled"
+    assert [e.status for e in again.events] == ["booked", "rescheduled", "cancelled"]
+    assert seeded.scalar(select(func.sum(MarriageSlot.booked))) == 0
+    assert seeded.scalars(select(MarriagePersonDay)).all() == []
+    with pytest.raises(service.BookingError) as closed:
+        service.reschedule_booking(
+            session=seeded,
+            policy=policy,
+            reference=booking.reference,
+            phone="13812345678",
+            id_last4=None,
+            day=bookable(6),
+            half_day="am",
+            office_code=None,
+            today=TODAY,
+        )
+    assert closed.value.code == "not_active"
+
+
+def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePolicy) -> None:
+    came = book(seeded, policy)
+    stayed_away = book(seeded, policy, half_day="pm")
+    assert (
+        service.record_attendance(
+            session=seeded, reference=came.reference, status="attended"
+        ).status
+        == "attended"
+    )
+    assert (
+        service.record_attendance(
+            session=seeded, reference=stayed_away.reference, status="no_show"
+        ).status
+        == "no_show"
+    )
+    with pytest.raises(service.BookingError) as closed:
+        service.cancel_booking(
+            session=seeded, reference=came.reference, phone="13812345678", id_last4=None
+        )
+    assert closed.value.code == "not_active"
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+@pytest.fixture
+def client(database_url: str, seeded: Session) -> Iterator[TestClient]:
+    engine = make_engine(database_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def override() -> Iterator[Session]:
+        with factory() as db_session:
+            yield db_session
+
+    app = FastAPI()
+    install_error_handling(app)
+    app.include_router(router)
+    app.dependency_overrides[get_session] = override
+    with TestClient(app) as test_client:
+        yield test_client
+    engine.dispose()
+
+
+def booking_json(**fields: object) -> dict[str, object]:
+    body = request(**fields).model_dump(mode="json")
+    return body
+
+
+def test_api_books_and_shows_personal_data_only_masked(client: TestClient) -> None:
+    body = booking_json()
+    created = client.post("/api/marriage/bookings", json=body)
+    assert created.status_code == 201, created.text
+    booking = created.json()
+    assert re.fullmatch(r"HY-\d{8}-\d{4}", booking["reference"])
+    assert booking["booking_type_label"] == "结婚登记"
+    party1 = body["party1"]
+    assert isinstance(party1, dict)
+    raw_id = str(party1["id_number"])
+    assert raw_id not in created.text and "13812345678" not in created.text
+    assert "张伟" not in created.text
+    assert booking["party1_id_number"] == raw_id[:4] + "*" * 10 + raw_id[-4:]
+    assert booking["phone"] == "138****5678"
+    assert booking["party1_name"] == "张*"
+    assert booking["office"]["code"] == "xihu"
+
+    alone = client.post("/api/marriage/bookings/lookup", json={"reference": booking["reference"]})
+    assert alone.status_code == 422
+    wrong = client.post(
+        "/api/marriage/bookings/lookup",
+        json={"reference": booking["reference"], "phone": "13900000000"},
+    )
+    assert wrong.status_code == 404
+    assert wrong.json()["error"]["code"] == "not_found"
+    found = client.post(
+        "/api/marriage/bookings/lookup",
+        json={"reference": booking["reference"], "id_last4": raw_id[-4:]},
+    )
+    assert found.status_code == 200
+    assert found.json()["history"][0]["status"] == "booked"
+
+
+def test_api_refusals_are_chinese_4xx(client: TestClient) -> None:
+    too_far = client.post(
+        "/api/marriage/bookings", json=booking_json(day=TODAY + dt.timedelta(days=60))
+    )
+    assert too_far.status_code == 422
+    assert too_far.json()["error"]["code"] == "day_too_far"
+    assert "只能预约" in too_far.json()["error"]["message"]
+    unknown = client.post("/api/marriage/bookings", json=booking_json(office_code="nowhere"))
+    assert unknown.status_code == 404
+    garbage = client.post("/api/marriage/bookings", json={"booking_type": "party"})
+    assert garbage.status_code == 422
+    assert (
+        client.get(
+            "/api/marriage/offices/nowhere/availability", params={"day": bookable().isoformat()}
+        ).status_code
+        == 404
+    )
+
+
+def test_api_calendar_availability_policy_and_offices(client: TestClient) -> None:
+    offices = client.get("/api/marriage/offices").json()
+    assert [o["code"] for o in offices][:2] == ["city", "shangcheng"]
+    policy = client.get("/api/marriage/policy").json()
+    assert policy["minimum_age"] == {
+        "male": 22,
+        "female": 20,
+        "source": policy["minimum_age"]["source"],
+    }
+    documents = " ".join(policy["booking_types"]["marriage"]["documents"])
+    assert "身份证" in documents and "户口簿" not in documents
+    day = client.get("/api/marriage/calendar", params={"day": TODAY.isoformat()}).json()
+    assert day["bookable"] is False and day["reason"] == "past"
+    assert day["first_day"] == bookable().isoformat()
+    assert day["next_bookable_days"][0] == bookable().isoformat()
+    free = client.get(
+        "/api/marriage/offices/xihu/availability",
+        params={"day": bookable().isoformat(), "half_day": "pm"},
+    ).json()
+    assert free["requested"]["remaining"] == 30
+    assert free["same_office"] == [] and free["other_offices"] == []
