@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from testkit.nlu_eval import (
+    TAIPEI_FAQ,
     EvaluationError,
     IntentScore,
     Prediction,
@@ -194,6 +195,9 @@ def test_fallback_threshold_is_read_from_the_pipeline(tmp_path: Path) -> None:
     assert fallback_threshold(write(tmp_path / "d.yml", "pipeline: []\n")) == 0.0
 
 
+@pytest.mark.skipif(
+    not TAIPEI_FAQ.exists(), reason="../shared/reference is not beside this checkout"
+)
 def test_taipei_faq_file_is_read_without_its_comment_and_header() -> None:
     rows = read_taipei_faq()
     assert len(rows) == 88
