@@ -335,10 +335,7 @@ class ActionBookFacilityVisit(Action):
             dispatcher.utter_message(response="utter_records_unavailable")
             return []
         dispatcher.utter_message(
-            # The same phone, place and half-day again: the existing booking, not a new one.
-            response="utter_eldercare_visit_booked"
-            if visit.created
-            else "utter_eldercare_visit_already_booked",
+            response="utter_eldercare_visit_booked",
             reference=visit.reference,
             facility=visit.facility_name,
             when=when,
