@@ -335,7 +335,10 @@ class ActionBookFacilityVisit(Action):
             dispatcher.utter_message(response="utter_records_unavailable")
             return []
         dispatcher.utter_message(
-            response="utter_eldercare_visit_booked",
+            # The same phone, place and half-day again: the existing booking, not a new one.
+            response="utter_eldercare_visit_booked"
+            if visit.created
+            else "utter_eldercare_visit_already_booked",
             reference=visit.reference,
             facility=visit.facility_name,
             when=when,

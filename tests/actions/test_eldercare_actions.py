@@ -549,6 +549,28 @@ async def test_booking_gives_the_reference(backoffice: FakeBackoffice) -> None:
     )
 
 
+async def test_the_same_booking_again_is_said_to_exist(backoffice: FakeBackoffice) -> None:
+    visit = {
+        "reference": "YL-20261129-0001",
+        "facility_code": "a",
+        "facility_name": "a养老院（示例）",
+        "facility_address": "地址",
+        "facility_phone": "0571-00001001",
+        "visit_date": "2026-11-29",
+        "half_day": "am",
+        "visitor_name": "张丽",
+        "phone_masked": "138****5678",
+        "status": "booked",
+        "created": False,
+    }
+    backoffice.on("POST", "/api/eldercare/visits", 200, visit)
+    dispatcher = CollectingDispatcher()
+    await visits.ActionBookFacilityVisit().run(
+        dispatcher, make_tracker(slots=BOOKING_SLOTS), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_eldercare_visit_already_booked"]
+
+
 async def test_a_place_taken_meanwhile_asks_for_another_time(backoffice: FakeBackoffice) -> None:
     error = {"error": {"code": "slot_full", "message": "约满了"}}
     backoffice.on("POST", "/api/eldercare/visits", 409, error)
