@@ -97,9 +97,8 @@ def summarise(out: Path, stories_dir: Path) -> tuple[bool, str]:
             f"    step {step}: expected {kind} {expected!r}, the model predicted {predicted!r}"
             for step, kind, expected, predicted in story.mistakes
         ]
-    lines.append(
-        "reports: " + ", ".join(f"{out}/{name}" for name in REPORT_FILES if (out / name).exists())
-    )
+    written = [name for name in REPORT_FILES if (out / name).exists()]
+    lines.append(f"reports in {out}/: {', '.join(written)}")
     passed = total > 0 and correct == total and not failed
     if not passed:
         lines.append(f"story tests FAILED: the failed stories are in {failed_path}")

@@ -47,9 +47,9 @@ INTERRUPTING_INTENTS = frozenset(
     {"request_human", "stop", "restart", "ask_policy_question", "request_menu"}
 )
 INTERRUPTION_CONFIDENCE = 0.5
-# A message the NLU could not place that reads like a question ("可以周末去吗？") is a side
-# question for the knowledge base, not a bad answer.
-FALLBACK_INTENT = "nlu_fallback"
+# A message the NLU could not place (or took for out of scope) that reads like a question
+# ("可以周末去吗？") is a side question for the knowledge base, not a bad answer.
+UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 QUESTION_MARKERS = (
     "?",
     "？",
@@ -94,7 +94,7 @@ def latest_intent(tracker: Tracker) -> tuple[str, float]:
 
 def is_side_question(intent: str, text: str) -> bool:
     """An unclassified message that reads like a question."""
-    return intent == FALLBACK_INTENT and any(marker in text for marker in QUESTION_MARKERS)
+    return intent in UNPLACED_INTENTS and any(marker in text for marker in QUESTION_MARKERS)
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -181,6 +181,8 @@ async def read_answer(
     turn: Turn, text: str, requested: str | None, intent: str, interrupting: bool
 ) -> bool:
     """Fill slots from one message; returns False when nothing in it could be used."""
+    if interrupting and not await _answers_requested(turn, text, requested):
+        return False  # "领证要带什么材料？" names a business but answers nothing: a side question
     if requested == s.CONFIRMED:
         return await _read_confirmation(turn, text, intent)
     correction = parse_correction(text)
@@ -188,11 +190,32 @@ async def read_answer(
         await _apply_correction(turn, correction)
         return True
     if requested in NARROW_SLOTS:
-        if interrupting:
-            return False
         await _read_narrow(turn, requested, text)
         return True
     return await _read_broad(turn, text, requested)
+
+
+async def _answers_requested(turn: Turn, text: str, requested: str | None) -> bool:
+    """Whether a message that looks like a digression still answers the requested slot."""
+    if requested == s.BUSINESS_TYPE:
+        return parse_business_type(text) is not None
+    if requested == s.OFFICE:
+        return match_office(text, await turn.offices()) is not None
+    if requested == s.DATE:
+        return parse_booking_date(text, today=turn.today)[0] is not None
+    if requested == s.HALF_DAY:
+        return parse_half_day_answer(text) is not None
+    if requested == s.CONFIRMED:
+        return is_affirmation(text) or parse_correction(text) is not None
+    kind = NARROW_SLOTS.get(requested or "")
+    if kind == "name":
+        return parse_name(text) is not None  # "我叫孙悦" may look like 转人工 to the NLU
+    if kind == "id":
+        answer = parse_id_answer(text, today=turn.today)
+        return answer is not None and answer.number is not None
+    if kind == "phone":
+        return parse_phone(text).number is not None
+    return False
 
 
 async def _read_confirmation(turn: Turn, text: str, intent: str) -> bool:

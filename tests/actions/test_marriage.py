@@ -347,6 +347,12 @@ def test_id_errors_name_the_problem_and_passports_move_to_the_city_office(
     assert "utter_marriage_city_office_only" in responses(messages)
 
 
+def test_a_name_the_nlu_took_for_handoff_is_still_a_name(api: MarriageApi) -> None:
+    changes, _ = answer("我叫孙悦", {"requested_slot": s.PARTY1_NAME}, intent="request_human")
+    assert changes[s.PARTY1_NAME] == "孙悦"
+    assert parse_business_type("补个结婚证") == "reissue"
+
+
 def test_digressions_stop_and_handoff_leave_the_form_to_the_rules(api: MarriageApi) -> None:
     for text, intent in (
         ("算了不约了", "stop"),
@@ -552,6 +558,19 @@ def test_a_day_in_a_year_without_official_holidays_is_flagged_as_an_estimate() -
 def test_an_unclassified_question_mid_form_goes_to_the_knowledge_base(api: MarriageApi) -> None:
     changes, messages = answer("可以周末去吗？", {"requested_slot": s.DATE}, intent="nlu_fallback")
     assert changes == {} and messages == []
+    changes, messages = answer("可以周末去吗？", {"requested_slot": s.DATE}, intent="out_of_scope")
+    assert changes == {} and messages == []
+    # a business word inside a side question does not make it an answer
+    changes, messages = answer(
+        "领证要带什么材料？", {"requested_slot": s.DATE}, intent="ask_policy_question"
+    )
+    assert changes == {} and messages == []
+    # but a real answer classified as a question still counts
+    day = bookable(2)
+    changes, _ = answer(
+        f"{md(day)}可以吗？", {"requested_slot": s.DATE}, intent="ask_policy_question"
+    )
+    assert changes[s.DATE] == day.isoformat()
     changes, messages = answer("嗯嗯嗯", {"requested_slot": s.DATE}, intent="nlu_fallback")
     assert changes == {s.DATE: None}
     assert responses(messages) == ["utter_marriage_unclear_date"]
