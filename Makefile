@@ -29,6 +29,13 @@ db: setup ## apply migrations and seed the embedded database (var/)
 run: train ## install, train, migrate, seed and start every process; prints the URLs
 	@scripts/run.sh
 
+.PHONY: run-production test-production
+run-production: train ## production profile: PostgreSQL, Redis, RASA_REPLICAS Rasa servers, WEB_WORKERS web workers
+	@scripts/run_production.sh
+
+test-production: train ## tests marked production: Redis live updates, the production stack with 2 replicas
+	@$(PYTEST) -q -m "production"
+
 lint: setup ## ruff lint + format check
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
@@ -66,12 +73,24 @@ test-e2e: train ## end-to-end tests through the real rasa, action server and web
 test-browser: train chromium ## browser tests in real Chromium
 	@$(PYTEST) -q -m "browser"
 
-test: setup lint typecheck test-unit validate test-stories chromium ## everything CI runs
-	@$(PYTEST) -q -m "e2e or browser"
+# The production-marked tests (PostgreSQL, Redis, the production stack) run once, in
+# test-production; the last line runs every other e2e and browser test.
+test: setup lint typecheck test-unit validate test-stories chromium test-production ## everything CI runs
+	@$(PYTEST) -q -m "(e2e or browser) and not production"
 
 bench: train ## benchmarks: stack latency vs bare Rasa, knowledge retrieval (not part of make test)
 	@$(PY) -m bench.knowledge
 	@$(PY) -m bench.latency
+
+.PHONY: bench-load bench-faults bench-fuzz
+bench-load: train ## load: 50 citizens × 60 s, embedded vs production (2 rasa); ARGS="--duration 30"
+	@$(PY) -m bench.load $(ARGS)
+
+bench-faults: train ## kill a rasa replica, then the action server, under load; nothing lost/duplicated
+	@$(PY) -m bench.faults $(ARGS)
+
+bench-fuzz: train ## schemathesis against /openapi.json of a fresh stack: no 500s
+	@$(PY) -m bench.fuzz $(ARGS)
 
 clean: ## remove generated files (models, reports, var)
 	rm -rf models reports var
@@ -86,3 +105,10 @@ telegram-webhook: setup ## register TELEGRAM_WEBHOOK_URL + secret and the comman
 .PHONY: wechat-menu
 wechat-menu: setup ## create the WeChat official account's custom menu from connectors/wechat/menu.yml
 	@$(PY) -m connectors.wechat.menu
+
+.PHONY: retention secrets-check
+retention: setup ## delete conversations, transcripts and Rasa events older than RETENTION_DAYS (default 180)
+	@$(PY) -m backoffice.retention
+
+secrets-check: setup ## production profile: refuse empty, placeholder or shared secrets (exit 1)
+	@$(PY) -m core.secrets_check

@@ -23,6 +23,8 @@ from actions.clients.handoff import (
     TranscriptLine,
     get_handoff_api,
 )
+from core.sealing import SEALED_PREFIX, unseal
+from zhtext.idcard import mask_id_number
 from zhtext.phone import parse_phone
 
 REASON_SLOT = "handoff_reason"
@@ -111,14 +113,21 @@ def transcript_of(tracker: Tracker) -> list[TranscriptLine]:
 
 
 def case_slots(tracker: Tracker) -> dict[str, Any]:
-    """The slots collected so far (the back office masks ID numbers)."""
+    """The slots collected so far (the back office masks ID numbers; sealed ones arrive masked)."""
     return {
-        name: value
+        name: _opened_masked(value)
         for name, value in tracker.current_slot_values().items()
         if value not in (None, "", [], {})
         and name not in _NOT_CASE
         and not name.startswith("handoff_")
     }
+
+
+def _opened_masked(value: Any) -> Any:
+    """A sealed ID number (core/sealing.py) as staff may see it: masked, never the ciphertext."""
+    if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        return mask_id_number(unseal(value) or "")
+    return value
 
 
 class ActionStartHandoff(Action):

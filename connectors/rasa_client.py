@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
+
+from connectors.rasa_pool import RasaPool
 
 
 class Button(BaseModel):
@@ -29,13 +32,15 @@ class AssistantUnavailableError(Exception):
 
 
 class RasaClient:
-    """Async client of a Rasa server's REST channel.
+    """Async client of the REST channel of one Rasa server or of several replicas.
 
     Args:
-        rasa_url: Base URL of the Rasa server.
+        rasa_url: Base URL of the Rasa server (used when `rasa_urls` is empty).
         action_server_url: Base URL of the action server (checked when Rasa answers nothing).
         timeout: Seconds to wait for one reply.
         transport: Optional transport, for tests.
+        rasa_urls: Base URLs of several Rasa replicas sharing their stores (production
+            profile); requests are spread over the healthy ones (`connectors.rasa_pool`).
     """
 
     def __init__(
@@ -45,13 +50,20 @@ class RasaClient:
         action_server_url: str,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
+        rasa_urls: Sequence[str] = (),
     ) -> None:
-        self._rasa_url = rasa_url.rstrip("/")
+        self._pool = RasaPool(list(rasa_urls) or [rasa_url], timeout=timeout, transport=transport)
         self._action_server_url = action_server_url.rstrip("/")
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
+    @property
+    def pool(self) -> RasaPool:
+        """The Rasa replicas this client talks to."""
+        return self._pool
+
     async def aclose(self) -> None:
         """Close the underlying connections."""
+        await self._pool.aclose()
         await self._http.aclose()
 
     async def send(
@@ -67,8 +79,7 @@ class RasaClient:
         if metadata:
             body["metadata"] = metadata
         try:
-            response = await self._http.post(f"{self._rasa_url}/webhooks/rest/webhook", json=body)
-            response.raise_for_status()
+            response = await self._pool.request("POST", "/webhooks/rest/webhook", json=body)
             raw = response.json()
             messages = [BotMessage.model_validate(item) for item in raw]
         except (httpx.HTTPError, ValueError, ValidationError) as error:
@@ -78,8 +89,8 @@ class RasaClient:
         return messages
 
     async def rasa_available(self) -> bool:
-        """True when Rasa answers its status page with a loaded model."""
-        return await self._ok(f"{self._rasa_url}/")
+        """True when Rasa (at least one replica) answers its status page."""
+        return await self._pool.any_available()
 
     async def action_server_available(self) -> bool:
         """True when the action server's health check answers."""

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     profile: Literal["embedded", "production"] = "embedded"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'backoffice.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Production profile: every Rasa replica, comma-separated (empty = only `rasa_url`).
+    rasa_urls: str = ""
+    # Production profile: Redis for the lock store, live updates, rate limits (empty = in-process).
+    redis_url: str = ""
+    # Prefix of every Redis key and channel of this deployment (letters and digits only: Rasa's
+    # lock store uses it too), so several stacks can share one Redis.
+    redis_key_prefix: str = "minzheng"
     action_server_url: str = "http://127.0.0.1:5055"
     backoffice_url: str = "http://127.0.0.1:8000"
     rasa_timeout_seconds: float = 20.0
@@ -30,6 +37,19 @@ class Settings(BaseSettings):
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     # Bearer token for editors' API calls (reload, unanswered questions); empty = refused.
     editor_token: str = ""
+    # Bearer token the action server sends to the records API (required in production).
+    service_token: str = ""
+    # Fernet key sealing ID numbers kept in conversation slots (core/sealing.py; required in
+    # production).
+    slot_sealing_key: str = ""
+    # Browser origins allowed to call the APIs cross-site, comma-separated (empty = same origin
+    # only).
+    cors_origins: str = ""
+    # Citizens' messages allowed per sender and per client IP in one minute (0 = no limit).
+    rate_limit_per_sender_per_minute: int = 30
+    rate_limit_per_ip_per_minute: int = 120
+    # Conversations, transcripts and tracker events older than this are deleted by `make retention`.
+    retention_days: int = 180
     # Telegram connector (connectors/telegram, README "Telegram"); no token = no Telegram.
     telegram_bot_token: str = ""
     telegram_mode: Literal["polling", "webhook"] = "polling"

@@ -13,13 +13,13 @@ import os
 import uuid
 from collections.abc import Iterator
 
-import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from core.settings import PROJECT_ROOT
+from testkit.ci import server_missing
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -40,10 +40,7 @@ def postgres_admin_url() -> str:
 
 def postgres_unavailable(reason: str) -> None:
     """Fail under CI, skip elsewhere."""
-    message = f"PostgreSQL is not reachable at {postgres_admin_url()}: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    server_missing(f"PostgreSQL is not reachable at {postgres_admin_url()}: {reason}")
 
 
 @contextlib.contextmanager

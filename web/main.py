@@ -18,6 +18,7 @@ from backoffice.api import build_backoffice_router
 from backoffice.console.routes import install_console
 from backoffice.records.handoff.wiring import build_desk
 from connectors.rasa_client import RasaClient
+from connectors.rasa_pool import replica_urls
 from connectors.router import ConversationRouter
 from connectors.telegram.webhook import router as telegram_router
 from connectors.telegram.webhook import telegram_lifespan
@@ -25,9 +26,12 @@ from connectors.webchat.page import render_index
 from connectors.webchat.routes import router as webchat_router
 from connectors.wechat.routes import router as wechat_router
 from connectors.wechat.routes import wechat_lifespan
+from core.log_privacy import install_log_privacy
+from core.secrets_check import check_secrets
 from core.settings import Settings, get_settings
 from knowledge.store import get_store
 from web.errors import install_error_handling
+from web.security import install_security
 
 WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
 
@@ -35,11 +39,14 @@ WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the web app for `settings` (the process settings by default)."""
     settings = settings or get_settings()
+    install_log_privacy()
+    check_secrets(settings, role="web")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rasa = RasaClient(
             rasa_url=settings.rasa_url,
+            rasa_urls=replica_urls(settings),
             action_server_url=settings.action_server_url,
             timeout=settings.rasa_timeout_seconds,
         )
@@ -64,9 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         await desk.aclose()
         await rasa.aclose()
+        await limiter.aclose()
 
     app = FastAPI(title="民政智能助手", version="0.1.0", lifespan=lifespan)
     install_error_handling(app)
+    limiter = install_security(app, settings)
     app.include_router(build_backoffice_router())
     app.include_router(webchat_router)
     app.include_router(telegram_router)

@@ -100,6 +100,8 @@ def _classify(candidate: str, default_area_code: str) -> PhoneResult:
 
 
 def _landline_with_area_code(digits: str) -> PhoneResult:
+    if len(digits) < 2:
+        return _rejected("length")  # a lone "0" (found by bench/fuzz.py: was an IndexError)
     # 010 and 02x are three-digit area codes; all others have four digits.
     area_length = 3 if digits[1] in "12" else 4
     area, local = digits[:area_length], digits[area_length:]

@@ -12,7 +12,13 @@ from typing import Any
 
 import httpx
 
+from core.log_privacy import install_log_privacy
+from core.secrets_check import check_secrets
 from core.settings import get_settings
+
+# The back office's answer to too many failed look-ups (backoffice/lookup_guard.py); its error
+# message is Chinese text meant for the citizen.
+TOO_MANY_ATTEMPTS = 429
 
 
 class BackofficeError(Exception):
@@ -36,12 +42,21 @@ class BackofficeTransport:
         base_url: Base URL of the web app that hosts the back office.
         timeout: Seconds to wait for one call.
         transport: Optional transport (tests pass an `httpx.MockTransport`).
+        service_token: Sent as `Authorization: Bearer …` on every call (`SERVICE_TOKEN`).
     """
 
     def __init__(
-        self, *, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        *,
+        base_url: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        service_token: str = "",
     ) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        headers = {"Authorization": f"Bearer {service_token}"} if service_token else None
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, transport=transport, headers=headers
+        )
 
     async def request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
@@ -74,8 +89,16 @@ def _error_fields(response: httpx.Response) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def get_transport() -> BackofficeTransport:
-    """The action server's shared connection (created on first use, not at import)."""
+    """The action server's shared connection (created on first use, not at import).
+
+    The first creation is the action server's start-up point: it installs the log-masking
+    filter and, in the production profile, refuses to go on with placeholder secrets.
+    """
     settings = get_settings()
+    install_log_privacy()
+    check_secrets(settings, role="action server")
     return BackofficeTransport(
-        base_url=settings.backoffice_url, timeout=settings.backoffice_timeout_seconds
+        base_url=settings.backoffice_url,
+        timeout=settings.backoffice_timeout_seconds,
+        service_token=settings.service_token,
     )

@@ -10,7 +10,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
+from actions.clients.backoffice import (
+    TOO_MANY_ATTEMPTS,
+    BackofficeError,
+    BackofficeRejectedError,
+)
 from actions.clients.donation import get_donation_api
 from actions.donation.parsing import find_reference, yuan
 from zhtext.phone import parse_phone
@@ -73,8 +77,11 @@ class ActionCheckDonationPledge(Action):
             pledge = await get_donation_api().lookup_pledge(
                 reference=str(reference), contact_phone=str(phone)
             )
-        except BackofficeRejectedError:
-            dispatcher.utter_message(response="utter_donation_pledge_not_found")
+        except BackofficeRejectedError as error:
+            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
+                dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
+            else:
+                dispatcher.utter_message(response="utter_donation_pledge_not_found")
             return reset
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")

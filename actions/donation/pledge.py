@@ -29,6 +29,7 @@ from actions.donation.parsing import (
     wants_anonymous,
     yuan,
 )
+from core.sealing import seal, unseal
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_phone, validate_id_number
 from zhtext.numbers import parse_money
@@ -203,14 +204,15 @@ class ValidateDonationForm(FormValidationAction):
         if tracker.get_slot(RECEIPT_KIND) == "company":
             code = validate_credit_code(text)
             if code.valid:
-                return {RECEIPT_TAX_ID: code.code}
+                return {RECEIPT_TAX_ID: seal(code.code)}
             dispatcher.utter_message(
                 response="utter_donation_credit_code_invalid", reason=label(f"reason_{code.reason}")
             )
             return {RECEIPT_TAX_ID: None}
         id_check = validate_id_number(text)
         if id_check.valid:
-            return {RECEIPT_TAX_ID: id_check.number}
+            # Sealed: the tracker store must not keep raw ID numbers (core/sealing.py).
+            return {RECEIPT_TAX_ID: seal(id_check.number)}
         dispatcher.utter_message(
             response="utter_donation_id_number_invalid", reason=label(f"reason_{id_check.reason}")
         )
@@ -259,7 +261,7 @@ def receipt_line(tracker: Tracker) -> str:
     if not tracker.get_slot(RECEIPT_WANTED):
         return label("receipt_none")
     title = slot_text(tracker, RECEIPT_TITLE)
-    tax_id = slot_text(tracker, RECEIPT_TAX_ID)
+    tax_id = unseal(tracker.get_slot(RECEIPT_TAX_ID)) or ""
     if tracker.get_slot(RECEIPT_KIND) == "company":
         return label("receipt_company", title=title, tax_id=mask_credit_code(tax_id))
     return label("receipt_person", title=title, tax_id=mask_id_number(tax_id))
@@ -316,7 +318,7 @@ def pledge_request(tracker: Tracker) -> PledgeRequest:
         receipt_wanted=receipt_wanted,
         receipt_kind=kind if kind in ("person", "company") else None,
         receipt_title=slot_text(tracker, RECEIPT_TITLE) if receipt_wanted else None,
-        receipt_tax_id=slot_text(tracker, RECEIPT_TAX_ID) if receipt_wanted else None,
+        receipt_tax_id=unseal(tracker.get_slot(RECEIPT_TAX_ID)) if receipt_wanted else None,
         contact_phone=slot_text(tracker, PHONE),
         conversation_id=tracker.sender_id[:64],
     )

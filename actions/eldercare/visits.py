@@ -12,7 +12,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
+from actions.clients.backoffice import (
+    TOO_MANY_ATTEMPTS,
+    BackofficeError,
+    BackofficeRejectedError,
+)
 from actions.clients.eldercare import Availability, EldercareApi, HalfDay, get_eldercare_api
 from actions.eldercare import wording
 from actions.eldercare.results import chosen_facility
@@ -414,10 +418,13 @@ class ActionCancelFacilityVisit(Action):
         cleared = [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
         try:
             visit = await api().cancel_visit(reference=reference, phone=phone)
-        except BackofficeRejectedError:
-            dispatcher.utter_message(
-                response="utter_eldercare_visit_not_found", reference=reference
-            )
+        except BackofficeRejectedError as error:
+            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
+                dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
+            else:
+                dispatcher.utter_message(
+                    response="utter_eldercare_visit_not_found", reference=reference
+                )
             return cleared
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")

@@ -13,6 +13,7 @@ from actions.clients.backoffice import BackofficeError
 from actions.clients.marriage import Booking, Policy, get_marriage_api
 from actions.marriage import common as s
 from actions.marriage.parsing import format_day, half_day_label
+from core.sealing import unseal
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 
 NEXT_DAYS_OFFERED = 4
@@ -97,9 +98,9 @@ class ActionAskMarriageConfirmed(Action):
             day=format_day(day, today=today) if day else "",
             half_day=half_day_label(str(tracker.get_slot(s.HALF_DAY))),
             party1_name=mask_name(str(tracker.get_slot(s.PARTY1_NAME) or "")),
-            party1_id=mask_id_number(str(tracker.get_slot(s.PARTY1_ID) or "")),
+            party1_id=mask_id_number(unseal(tracker.get_slot(s.PARTY1_ID)) or ""),
             party2_name=mask_name(str(tracker.get_slot(s.PARTY2_NAME) or "")),
-            party2_id=mask_id_number(str(tracker.get_slot(s.PARTY2_ID) or "")),
+            party2_id=mask_id_number(unseal(tracker.get_slot(s.PARTY2_ID)) or ""),
             phone=mask_phone(str(tracker.get_slot(s.PHONE) or "")),
         )
         if business_type == "divorce":

@@ -45,6 +45,7 @@ from actions.marriage.parsing import (
     parse_name,
     wants_change,
 )
+from core.sealing import seal, unseal
 from zhtext.phone import parse_phone
 
 OWN_ACTIONS = frozenset(
@@ -284,14 +285,15 @@ async def _read_id(turn: Turn, slot: str, text: str) -> None:
         turn.set(slot, None)
         return
     other_slot = s.PARTY2_ID if slot == s.PARTY1_ID else s.PARTY1_ID
-    if answer.number == turn.get(other_slot):
+    if answer.number == unseal(turn.get(other_slot)):
         turn.say("utter_marriage_id_same_person")
         turn.set(slot, None)
         return
     if turn.get(s.BUSINESS_TYPE) == "marriage" and not await _old_enough(turn, answer):
         turn.set(slot, None)
         return
-    turn.set(slot, answer.number)
+    # Sealed: the tracker store must not keep raw ID numbers (core/sealing.py).
+    turn.set(slot, seal(answer.number))
     turn.set(s.PARTY1_ID_KIND if slot == s.PARTY1_ID else s.PARTY2_ID_KIND, answer.kind)
     if answer.needs_city_office:
         await _move_to_city_office(turn)
@@ -448,7 +450,7 @@ def _needs_city(turn: Turn) -> bool:
     if "passport" in kinds:
         return True
     for slot in (s.PARTY1_ID, s.PARTY2_ID):
-        number = turn.get(slot)
+        number = unseal(turn.get(slot))
         if number:
             answer = parse_id_answer(str(number), today=turn.today)
             if answer is not None and answer.needs_city_office:
@@ -467,6 +469,8 @@ async def _book(turn: Turn) -> None:
     """Book what the summary showed; on a refusal, say why and ask again for what must change."""
     day = s.parse_slot_date(turn.get(s.DATE))
     values = {slot: turn.get(slot) for slot in s.FORM_SLOTS}
+    for sealed_slot in (s.PARTY1_ID, s.PARTY2_ID):
+        values[sealed_slot] = unseal(values[sealed_slot])
     missing = [slot for slot, value in values.items() if slot != s.CONFIRMED and not value]
     if day is None or missing:
         turn.set(s.CONFIRMED, None)

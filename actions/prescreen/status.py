@@ -11,9 +11,14 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import BackofficeError
+from actions.clients.backoffice import (
+    TOO_MANY_ATTEMPTS,
+    BackofficeError,
+    BackofficeRejectedError,
+)
 from actions.clients.prescreen import get_prescreen_api
 from actions.prescreen.wording import Template, programme_label
+from core.sealing import seal, unseal
 from zhtext.idcard import mask_id_number, validate_id_number
 from zhtext.phone import parse_phone
 from zhtext.places import get_district
@@ -49,8 +54,9 @@ class ValidateApplicationStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A valid 18-character identity number, or the exact problem."""
         check = validate_id_number(_id_candidate(str(value)))
-        if check.valid:
-            return {ID_NUMBER: check.number}
+        if check.valid and check.number:
+            # Sealed: the tracker store must not keep raw ID numbers (core/sealing.py).
+            return {ID_NUMBER: seal(check.number)}
         if check.reason == "length":
             dispatcher.utter_message(response="utter_prescreen_invalid_id_length")
         elif check.reason == "checksum":
@@ -84,7 +90,7 @@ class ActionCheckApplicationStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answer with the stage; the identifiers are cleared from the slots afterwards."""
-        id_number = tracker.get_slot(ID_NUMBER)
+        id_number = unseal(tracker.get_slot(ID_NUMBER))
         phone = tracker.get_slot(PHONE)
         forget: list[EventType] = [SlotSet(ID_NUMBER, None), SlotSet(PHONE, None)]
         if not id_number or not phone:
@@ -94,6 +100,13 @@ class ActionCheckApplicationStatus(Action):
             application = await get_prescreen_api().find_application(
                 id_number=str(id_number), phone=str(phone)
             )
+        except BackofficeRejectedError as error:
+            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
+                # The back office's own Chinese message (backoffice/lookup_guard.py).
+                dispatcher.utter_message(text=error.detail)
+            else:
+                dispatcher.utter_message(response="utter_records_unavailable")
+            return forget
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
             return forget

@@ -20,6 +20,7 @@ from telegram import BotCommand
 from backoffice.db import make_engine
 from backoffice.records.handoff.wiring import build_desk
 from connectors.rasa_client import RasaClient
+from connectors.rasa_pool import replica_urls
 from connectors.router import ConversationRouter
 from connectors.telegram.gateway import ALLOWED_UPDATES, CHANNEL
 from connectors.telegram.relay import RelayDelivery
@@ -38,6 +39,7 @@ async def run_polling(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SE
     """Poll Telegram for updates until SIGINT/SIGTERM."""
     rasa = RasaClient(
         rasa_url=settings.rasa_url,
+        rasa_urls=replica_urls(settings),
         action_server_url=settings.action_server_url,
         timeout=settings.rasa_timeout_seconds,
     )

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.handoff import HandoffApi
+from core.sealing import seal
 from testkit.trackers import EMPTY_DOMAIN, bot_event, make_tracker, user_event
 
 
@@ -240,3 +241,9 @@ async def test_submit_callback_rejected(backoffice: FakeBackoffice) -> None:
     )
     messages, _ = await run(handoff.ActionSubmitHandoffCallback(), tracker)
     assert messages[0]["response"] == "utter_handoff_phone_invalid"
+
+
+def test_sealed_id_numbers_reach_the_case_masked_never_as_ciphertext() -> None:
+    sealed = seal("330106199001011234")
+    slots = handoff.case_slots(make_tracker(slots={"marriage_party1_id": sealed, "x": "1"}))
+    assert slots == {"marriage_party1_id": "3301**********1234", "x": "1"}

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import knowledge
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.knowledge import KnowledgeApi
+from actions.fallback import ActionHandleFallback
 from knowledge.store import get_store
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 
@@ -90,3 +91,16 @@ async def test_feedback_is_recorded_for_the_last_article(recorded) -> None:
         )
     ]
     assert dispatcher.messages[0]["response"] == "utter_knowledge_thanks_not_helpful"
+
+
+@pytest.mark.parametrize("answerable", [True, False])
+async def test_fallback_always_hands_the_turn_back_to_the_citizen(recorded, answerable) -> None:
+    # As the core fallback no rule follows it: without an explicit listen the policies would
+    # predict (and fall back) again and again until Rasa's circuit breaker.
+    question = confident_question()[0] if answerable else "火星上的天气和股票行情"
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(
+        dispatcher, make_tracker([user_event(question, "nlu_fallback")]), EMPTY_DOMAIN
+    )
+    assert dispatcher.messages, "the citizen gets an answer or a request to rephrase"
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}

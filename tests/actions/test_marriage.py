@@ -44,6 +44,7 @@ from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
+from core.sealing import SEALED_PREFIX, seal, unseal
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from web.errors import install_error_handling
 from zhtext.holidays import day_status
@@ -341,7 +342,7 @@ def test_id_errors_name_the_problem_and_passports_move_to_the_city_office(
     assert changes[s.PARTY2_ID] is None
     assert responses(messages) == ["utter_marriage_id_invalid_length"]
     changes, messages = answer("E12345678", slots)
-    assert changes[s.PARTY2_ID] == "E12345678"
+    assert unseal(changes[s.PARTY2_ID]) == "E12345678"
     assert changes[s.PARTY2_ID_KIND] == "passport"
     assert changes[s.OFFICE] == "city"
     assert "utter_marriage_city_office_only" in responses(messages)
@@ -574,3 +575,25 @@ def test_an_unclassified_question_mid_form_goes_to_the_knowledge_base(api: Marri
     changes, messages = answer("嗯嗯嗯", {"requested_slot": s.DATE}, intent="nlu_fallback")
     assert changes == {s.DATE: None}
     assert responses(messages) == ["utter_marriage_unclear_date"]
+
+
+def test_id_numbers_stay_sealed_in_slots_and_reach_the_booking_in_clear(
+    api: MarriageApi, factory: sessionmaker[Session]
+) -> None:
+    # The tracker store must not keep raw ID numbers: the slot holds a ciphertext only.
+    number = make_id(male=False)
+    changes, _ = answer(number, {"requested_slot": s.PARTY2_ID, s.BUSINESS_TYPE: "reissue"})
+    assert changes[s.PARTY2_ID].startswith(SEALED_PREFIX)
+    assert number not in changes[s.PARTY2_ID]
+    assert unseal(changes[s.PARTY2_ID]) == number
+
+    party1 = make_id(male=True)
+    slots = filled(**{s.PARTY1_ID: seal(party1)})
+    changes, _ = answer(party1, {**slots, "requested_slot": s.PARTY2_ID})
+    assert changes[s.PARTY2_ID] is None, "a sealed earlier answer is still compared"
+
+    changes, _ = answer("/affirm", slots, intent="affirm")
+    assert changes[s.CONFIRMED] is True
+    with factory() as session:
+        stored = session.scalar(select(models.MarriageBooking))
+        assert stored is not None and stored.party1_id_number == party1

@@ -21,6 +21,7 @@ from actions.prescreen import form, screening, slots, status, wording
 from backoffice.records.prescreen.engine import screen
 from backoffice.records.prescreen.facts import HouseholdFacts
 from backoffice.records.prescreen.policy import load_policy, policy_in_force
+from core.sealing import SEALED_PREFIX, seal, unseal
 from core.settings import PROJECT_ROOT
 from testkit.trackers import make_tracker, user_event
 
@@ -397,7 +398,10 @@ def test_id_number_validation(text: str, value: str | None, said: list[str]) -> 
     result = status.ValidateApplicationStatusForm().validate_status_id_number(
         text, dispatcher, make_tracker(), DOMAIN
     )
-    assert result == {status.ID_NUMBER: value}
+    kept = result[status.ID_NUMBER]
+    # A valid number is kept sealed: the tracker store never sees it in clear.
+    assert unseal(kept) == value
+    assert kept is None or (kept.startswith(SEALED_PREFIX) and "330106" not in kept)
     assert responses(dispatcher) == said
 
 
@@ -430,7 +434,7 @@ async def test_status_found_tells_the_stage_and_forgets_the_identifiers(
     use_api(monkeypatch, status, handler)
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={status.ID_NUMBER: "330106195803120026", status.PHONE: "13800000001"}
+        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000001"}
     )
     events = await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
     assert sent == [{"id_number": "330106195803120026", "phone": "13800000001"}]
@@ -453,12 +457,31 @@ async def test_status_not_found_shows_only_the_masked_number(
     )
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={status.ID_NUMBER: "330106195803120026", status.PHONE: "13800000009"}
+        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000009"}
     )
     await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert message["response"] == "utter_prescreen_status_not_found"
     assert message["id_masked"] == "3301**********0026"
+
+
+async def test_too_many_lookups_are_refused_with_the_back_offices_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_api(
+        monkeypatch,
+        status,
+        lambda request: httpx.Response(
+            429, json={"error": {"code": "too_many_attempts", "message": "查询次数过多"}}
+        ),
+    )
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000009"}
+    )
+    events = await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
+    assert [message.get("text") for message in dispatcher.messages] == ["查询次数过多"]
+    assert events == [SlotSet(status.ID_NUMBER, None), SlotSet(status.PHONE, None)]
 
 
 async def test_status_is_never_looked_up_with_one_identifier(

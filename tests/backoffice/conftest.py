@@ -15,6 +15,7 @@ from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import make_engine
+from backoffice.lookup_guard import get_lookup_guard
 from testkit.databases import fresh_postgres_database, migrate
 
 
@@ -49,3 +50,11 @@ def session(database_url: str) -> Iterator[Session]:
     with sessionmaker(bind=engine, expire_on_commit=False)() as db_session:
         yield db_session
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookup_guard() -> Iterator[None]:
+    """Failed look-ups of one test do not count against the next (backoffice/lookup_guard.py)."""
+    get_lookup_guard.cache_clear()
+    yield
+    get_lookup_guard.cache_clear()

@@ -264,3 +264,21 @@ def test_goods_api(client: TestClient) -> None:
     )
     assert made.status_code == 201
     assert made.json()["reference"].startswith("CW-")
+
+
+def test_pledge_lookup_stops_after_five_wrong_phones_for_one_reference(
+    client: TestClient,
+) -> None:
+    created = make_pledge(client)
+    for attempt in range(5):
+        wrong = client.post(
+            "/api/donation/pledges/lookup",
+            json={"reference": created["reference"], "contact_phone": f"1390000000{attempt}"},
+        )
+        assert wrong.status_code == 404
+    for path in ("/api/donation/pledges/lookup", "/api/donation/pledges/cancel"):
+        refused = client.post(
+            path, json={"reference": created["reference"], "contact_phone": PHONE}
+        )
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "too_many_attempts"

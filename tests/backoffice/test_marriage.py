@@ -11,6 +11,7 @@ import itertools
 import re
 import threading
 from collections.abc import Iterator
+from typing import cast
 
 import chinese_calendar
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import get_session, make_engine
+from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import (
     bookable_days,
@@ -600,3 +602,20 @@ def test_api_calendar_availability_policy_and_offices(client: TestClient) -> Non
     ).json()
     assert free["requested"]["remaining"] == 30
     assert free["same_office"] == [] and free["other_offices"] == []
+
+
+def test_api_attendance_is_for_logged_in_staff_only(client: TestClient) -> None:
+    booking = client.post("/api/marriage/bookings", json=booking_json()).json()
+    path = f"/api/marriage/staff/bookings/{booking['reference']}/attendance"
+    refused = client.post(path, json={"status": "attended"})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"]
+
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[require_staff] = lambda: None
+    assert client.post(path, json={"status": "late"}).status_code == 422
+    marked = client.post(path, json={"status": "no_show"})
+    assert marked.status_code == 200, marked.text
+    assert [entry["status"] for entry in marked.json()["history"]] == ["booked", "no_show"]
+    again = client.post(path, json={"status": "attended"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_active"

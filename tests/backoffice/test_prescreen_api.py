@@ -182,3 +182,21 @@ def test_seed_is_idempotent_and_stores_no_identifier_in_clear(
         assert SEEDED_ID not in stored
         assert SEEDED_PHONE not in stored
         assert "*" in application.id_number_masked
+
+
+def test_status_lookup_stops_after_five_wrong_phones_for_one_id_number(
+    client: TestClient,
+) -> None:
+    for attempt in range(5):
+        wrong = client.post(
+            "/api/prescreen/applications/lookup",
+            json={"id_number": SEEDED_ID, "phone": f"1390000000{attempt}"},
+        )
+        assert wrong.status_code == 404
+    # Now even the right phone is refused for this ID number (guessing stops here) ...
+    right = client.post(
+        "/api/prescreen/applications/lookup", json={"id_number": SEEDED_ID, "phone": SEEDED_PHONE}
+    )
+    assert right.status_code == 429
+    assert right.json()["error"]["code"] == "too_many_attempts"
+    assert "一小时后" in right.json()["error"]["message"]

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import httpx
 import pytest
 
+from testkit.chat import button_titles, new_sender, say, texts
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
-
-
-def say(stack: LiveStack, sender: str, text: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": text}, timeout=60
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(m.get("text") or "" for m in body["messages"])
-
-
-def button_titles(body: dict[str, Any]) -> list[str]:
-    return [b["title"] for m in body["messages"] for b in m.get("buttons", [])]
-
-
-def new_sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:12]}"
 
 
 def test_greeting_menu_identity_thanks_goodbye(live_stack: LiveStack) -> None:

@@ -4,51 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from backoffice.records.donation.schemas import PaymentConfirmationIn
 from backoffice.records.donation.service import confirm_payment
+from testkit.chat import buttons, click, new_sender, say, texts
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"CS-\d{8}-\d{4}")
 PHONE = "13812345678"
-
-
-def say(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=60
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(m.get("text") or "" for m in body["messages"])
-
-
-def buttons(body: dict[str, Any]) -> dict[str, str]:
-    return {b["title"]: b["payload"] for m in body["messages"] for b in m.get("buttons", [])}
-
-
-def click(stack: LiveStack, sender: str, body: dict[str, Any], title: str) -> dict[str, Any]:
-    offered = buttons(body)
-    assert title in offered, f"{title!r} not in {list(offered)}\n{texts(body)}"
-    return say(stack, sender, offered[title])
-
-
-def new_sender() -> str:
-    return f"e2e-donation-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +39,7 @@ def pledge_rows(engine: Engine, conversation: str) -> list[dict[str, Any]]:
 
 
 def test_browse_by_theme_shows_progress(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     menu = say(live_stack, sender, "我想做点公益")
     assert "按主题找项目" in buttons(menu)
     themes = click(live_stack, sender, menu, "按主题找项目")
@@ -81,7 +53,7 @@ def test_browse_by_theme_shows_progress(live_stack: LiveStack) -> None:
 def test_pledge_with_receipt_is_stored_then_paid_and_checked(
     live_stack: LiveStack, database: Engine
 ) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     ask_project = say(live_stack, sender, "我要捐款")
     assert "慈善综合基金（不限定用途）" in buttons(ask_project)
     ask_amount = click(live_stack, sender, ask_project, "山区学生营养午餐")
@@ -144,7 +116,7 @@ def test_pledge_with_receipt_is_stored_then_paid_and_checked(
 
 
 def test_anonymous_pledge_to_the_general_fund(live_stack: LiveStack, database: Engine) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     say(live_stack, sender, "我想捐钱")
     say(live_stack, sender, "不限定用途，哪里需要捐哪里")
     ask_name = say(live_stack, sender, "五百元整")
@@ -164,7 +136,7 @@ def test_anonymous_pledge_to_the_general_fund(live_stack: LiveStack, database: E
 
 
 def test_large_amount_goes_to_a_person(live_stack: LiveStack, database: Engine) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     say(live_stack, sender, "我要捐款")
     say(live_stack, sender, "营养午餐")
     reply = say(live_stack, sender, "十万")
@@ -173,7 +145,7 @@ def test_large_amount_goes_to_a_person(live_stack: LiveStack, database: Engine) 
 
 
 def test_stop_in_the_middle_and_scam_warning(live_stack: LiveStack, database: Engine) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     say(live_stack, sender, "我要捐款")
     say(live_stack, sender, "营养午餐")
     warning = say(live_stack, sender, "有人打电话说是慈善总会的，让我把捐款转到他个人银行卡")
@@ -185,19 +157,19 @@ def test_stop_in_the_middle_and_scam_warning(live_stack: LiveStack, database: En
 
 
 def test_goods_donation_points(live_stack: LiveStack) -> None:
-    reply = texts(say(live_stack, new_sender(), "家里有些旧衣服想捐出去"))
+    reply = texts(say(live_stack, new_sender("e2e-donation"), "家里有些旧衣服想捐出去"))
     assert "衣物被褥" in reply
     assert "开放时间" in reply
 
 
 def test_tax_question_is_answered_from_the_knowledge_base(live_stack: LiveStack) -> None:
-    reply = texts(say(live_stack, new_sender(), "个人捐款抵扣个税的比例是多少"))
+    reply = texts(say(live_stack, new_sender("e2e-donation"), "个人捐款抵扣个税的比例是多少"))
     assert "30%" in reply
     assert "来源" in reply
 
 
 def test_policy_question_inside_the_form_then_the_form_goes_on(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-donation")
     say(live_stack, sender, "我要捐款")
     say(live_stack, sender, "营养午餐")
     reply = texts(say(live_stack, sender, "公司捐款能抵企业所得税吗"))

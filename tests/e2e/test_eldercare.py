@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
-from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
+from testkit.chat import buttons, click, new_sender, rows, say, texts
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
@@ -18,44 +15,8 @@ pytestmark = pytest.mark.e2e
 REFERENCE = re.compile(r"YL-\d{8}-\d{4}")
 
 
-def say(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=60
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(m.get("text") or "" for m in body["messages"])
-
-
-def buttons(body: dict[str, Any]) -> dict[str, str]:
-    return {b["title"]: b["payload"] for m in body["messages"] for b in m.get("buttons", [])}
-
-
-def click(stack: LiveStack, sender: str, body: dict[str, Any], title: str) -> dict[str, Any]:
-    offered = buttons(body)
-    assert title in offered, f"no button {title!r} in {list(offered)}"
-    return say(stack, sender, offered[title])
-
-
-def new_sender() -> str:
-    return f"e2e-elder-{uuid.uuid4().hex[:10]}"
-
-
-def rows(stack: LiveStack, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = create_engine(stack.database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
-    finally:
-        engine.dispose()
-
-
 def test_daughter_finds_dementia_care_in_xihu_and_books_a_visit(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-elder")
     found = say(live_stack, sender, "我妈八十多了，有点糊涂，想找西湖区的，每月五千以内")
     reply = texts(found)
     # nothing was asked: all three conditions came from the one sentence
@@ -102,7 +63,7 @@ def test_daughter_finds_dementia_care_in_xihu_and_books_a_visit(live_stack: Live
 
 
 def test_questions_only_for_what_is_missing_then_cancel(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-elder")
     asked_area = say(live_stack, sender, "帮我找个养老院")
     assert "在哪里找" in texts(asked_area)
     assert "西湖区" in buttons(asked_area)
@@ -138,7 +99,7 @@ def test_questions_only_for_what_is_missing_then_cancel(live_stack: LiveStack) -
 
 
 def test_nothing_found_says_why_and_relaxing_the_area_helps(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-elder")
     empty = say(live_stack, sender, "淳安县有没有照顾老年痴呆的养老院，预算不限")
     reply = texts(empty)
     assert "淳安县" in reply and "认知症照护" in reply and "暂时没有" in reply, reply
@@ -148,7 +109,7 @@ def test_nothing_found_says_why_and_relaxing_the_area_helps(live_stack: LiveStac
 
 
 def test_a_shared_location_and_a_policy_question_on_the_way(live_stack: LiveStack) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-elder")
     say(live_stack, sender, "帮我找个养老的地方")
     located = say(live_stack, sender, '/share_location{"lat": 30.2735, "lon": 120.1640}')
     assert "哪方面的照护" in texts(located)

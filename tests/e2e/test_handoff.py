@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,29 +16,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from testkit.chat import new_sender, say, texts
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
 
 AGENT = {"username": "agent1", "password": "dev-agent1-pass"}
 SUPERVISOR = {"username": "lead1", "password": "dev-lead1-pass"}
-
-
-def new_sender() -> str:
-    return f"e2e-handoff-{uuid.uuid4().hex[:12]}"
-
-
-def say(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(m.get("text") or "" for m in body["messages"])
 
 
 def tracker(stack: LiveStack, sender: str) -> dict[str, Any]:
@@ -102,7 +85,7 @@ def ticket_of(staff: httpx.Client, sender: str) -> dict[str, Any]:
 
 
 def test_request_claim_reply_hand_back(live_stack: LiveStack, staff: httpx.Client) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-handoff")
     assert "智能助手" in texts(say(live_stack, sender, "你好"))
     events = CitizenEvents(live_stack, sender)
     try:
@@ -176,7 +159,7 @@ def test_request_claim_reply_hand_back(live_stack: LiveStack, staff: httpx.Clien
 
 
 def test_citizen_cancels_waiting(live_stack: LiveStack, staff: httpx.Client) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-handoff")
     assert "排在第" in texts(say(live_stack, sender, "我要找人工客服"))
     cancelled = say(live_stack, sender, "/cancel_handoff")
     assert "已为您取消人工排队" in texts(cancelled)
@@ -188,7 +171,7 @@ def test_citizen_cancels_waiting(live_stack: LiveStack, staff: httpx.Client) -> 
 def test_crisis_words_get_emergency_numbers_and_an_urgent_ticket(
     live_stack: LiveStack, staff: httpx.Client
 ) -> None:
-    sender = new_sender()
+    sender = new_sender("e2e-handoff")
     say(live_stack, sender, "你好")
     reply = say(live_stack, sender, "我真的不想活了")
     body = texts(reply)

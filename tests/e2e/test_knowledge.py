@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from testkit.chat import say
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
 
 
-def chat(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=60
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def test_policy_question_gets_the_article_with_source_and_date(live_stack: LiveStack) -> None:
     sender = f"kb-{uuid.uuid4().hex[:12]}"
-    body = chat(live_stack, sender, "离婚冷静期有多长时间啊")
+    body = say(live_stack, sender, "离婚冷静期有多长时间啊")
     reply = "\n".join(m["text"] or "" for m in body["messages"])
     assert "30" in reply
     assert "来源：" in reply and "更新于：" in reply
     titles = [b["title"] for m in body["messages"] for b in m["buttons"]]
     assert titles == ["有帮助", "没帮助"]
 
-    thanks = chat(live_stack, sender, "/feedback_helpful")
+    thanks = say(live_stack, sender, "/feedback_helpful")
     assert "感谢您的反馈" in thanks["messages"][0]["text"]
     engine = create_engine(live_stack.database_url)
     with engine.connect() as connection:

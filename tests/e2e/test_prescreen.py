@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 import httpx
@@ -12,30 +11,10 @@ from sqlalchemy import create_engine, text
 
 from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
+from testkit.chat import buttons, new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
-
-
-def say(stack: LiveStack, sender: str, message: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{stack.web_url}/api/chat", json={"sender": sender, "message": message}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(m.get("text") or "" for m in body["messages"])
-
-
-def buttons(body: dict[str, Any]) -> dict[str, str]:
-    return {b["title"]: b["payload"] for m in body["messages"] for b in m.get("buttons", [])}
-
-
-def new_sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:12]}"
 
 
 def logged_checks(stack: LiveStack, sender: str) -> list[dict[str, Any]]:
@@ -127,3 +106,17 @@ def test_application_status_needs_id_and_phone(live_stack: LiveStack) -> None:
     say(live_stack, other, "我申请的救助批下来没有")
     say(live_stack, other, "330106195803120026")
     assert "没有找到" in texts(say(live_stack, other, "13800000002"))
+
+    # Rasa's tracker store keeps the conversation, but never the raw identity number.
+    stored = tracker_rows(live_stack, sender)
+    assert any('"text": "13800000001"' in row for row in stored), "conversation not stored"
+    assert not any("330106195803120026" in row for row in stored)
+    assert any("3301**********0026" in row for row in stored)
+
+
+def test_the_records_api_needs_the_service_token(live_stack: LiveStack) -> None:
+    lookup = {"id_number": "330106195803120026", "phone": "13800000001"}
+    url = f"{live_stack.web_url}/api/prescreen/applications/lookup"
+    assert httpx.post(url, json=lookup).status_code == 401
+    authorised = {"Authorization": f"Bearer {live_stack.service_token}"}
+    assert httpx.post(url, json=lookup, headers=authorised).status_code == 200

@@ -75,6 +75,8 @@ def test_other_default_area_code() -> None:
         ("05718700", "length"),
         ("0571-870081741", "length"),
         ("123456", "length"),
+        ("0", "length"),
+        ("+0", "length"),
     ],
 )
 def test_rejected_numbers_say_why(text: str, reason: str) -> None:

@@ -7,8 +7,9 @@ from fastapi import APIRouter
 from backoffice.db import DbSession
 from backoffice.records.districts import service
 from backoffice.records.districts.schemas import DistrictOut
+from backoffice.service_auth import ServiceOnly
 
-router = APIRouter(prefix="/api/districts", tags=["districts"])
+router = APIRouter(prefix="/api/districts", tags=["districts"], dependencies=[ServiceOnly])
 
 
 @router.get("", response_model=list[DistrictOut])

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from backoffice.db import DbSession
+from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
 from backoffice.records.donation import service
 from backoffice.records.donation.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from backoffice.records.donation.policy import DonationPolicy, get_policy
@@ -32,18 +33,34 @@ from backoffice.records.donation.schemas import (
 )
 from backoffice.records.donation.service import DonationError
 from backoffice.records.donation.settings import DonationSettings, get_donation_settings
+from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
+from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/donation", tags=["donation"])
 Model = TypeVar("Model", bound=BaseModel)
 
 Policy = Annotated[DonationPolicy, Depends(get_policy)]
 Settings = Annotated[DonationSettings, Depends(get_donation_settings)]
-_SIGNED_BODY_DOCS = {"requestBody": {"required": True}}
+# The signed body is read raw (the signature covers its bytes), so FastAPI cannot describe it:
+# the schema is given here for the OpenAPI document (and fuzzers reading it).
+_SIGNED_BODY_DOCS = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": PaymentConfirmationIn.model_json_schema()}},
+    }
+}
 
 
 def _refused(error: DonationError) -> JSONResponse:
     return error_response(error.status_code, error.code, error.message)
+
+
+def _lookup_keys(lookup: PledgeLookupIn) -> tuple[str, str]:
+    """Attempt-limit keys of a look-up: the reference and the phone (backoffice/lookup_guard)."""
+    reference = service.normalise_reference(lookup.reference) or lookup.reference.upper()
+    phone = parse_phone(lookup.contact_phone).number or lookup.contact_phone
+    return f"donation:reference:{reference}", f"donation:phone:{phone}"
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
@@ -63,13 +80,13 @@ async def _signed_body(request: Request, settings: DonationSettings, model: type
     return model.model_validate_json(body)
 
 
-@router.get("/themes", response_model=list[ThemeOut])
+@router.get("/themes", response_model=list[ThemeOut], dependencies=[ServiceOnly])
 def get_themes() -> list[ThemeOut]:
     """Project themes (助学, 助老 …)."""
     return service.list_themes()
 
 
-@router.get("/projects", response_model=list[ProjectOut])
+@router.get("/projects", response_model=list[ProjectOut], dependencies=[ServiceOnly])
 def get_projects(
     session: DbSession,
     theme: Annotated[str | None, Query(max_length=32)] = None,
@@ -80,7 +97,7 @@ def get_projects(
     return [service.project_out(p) for p in projects]
 
 
-@router.get("/projects/{code}", response_model=ProjectOut)
+@router.get("/projects/{code}", response_model=ProjectOut, dependencies=[ServiceOnly])
 def get_project(session: DbSession, code: str) -> ProjectOut | JSONResponse:
     """One project with its details and progress."""
     try:
@@ -89,13 +106,15 @@ def get_project(session: DbSession, code: str) -> ProjectOut | JSONResponse:
         return _refused(error)
 
 
-@router.get("/policy", response_model=AmountPolicyOut)
+@router.get("/policy", response_model=AmountPolicyOut, dependencies=[ServiceOnly])
 def get_amount_policy(policy: Policy) -> AmountPolicyOut:
     """Pledge bounds and the official payment channels (from knowledge/policies/donation.yml)."""
     return service.amount_policy_out(policy)
 
 
-@router.post("/pledges", response_model=PledgeCreatedOut, status_code=201)
+@router.post(
+    "/pledges", response_model=PledgeCreatedOut, status_code=201, dependencies=[ServiceOnly]
+)
 def post_pledge(
     session: DbSession, policy: Policy, pledge: PledgeIn
 ) -> PledgeCreatedOut | JSONResponse:
@@ -106,26 +125,36 @@ def post_pledge(
         return _refused(error)
 
 
-@router.post("/pledges/lookup", response_model=PledgeOut)
+@router.post("/pledges/lookup", response_model=PledgeOut, dependencies=[ServiceOnly])
 def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
     """A pledge by reference plus contact phone (both needed), with personal data masked."""
+    guard, keys = get_lookup_guard(), _lookup_keys(lookup)
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
     try:
         pledge = service.find_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         )
     except DonationError as error:
+        if error.code == "pledge_not_found":
+            guard.record_failure(*keys)
         return _refused(error)
     return service.pledge_out(pledge)
 
 
-@router.post("/pledges/cancel", response_model=PledgeOut)
+@router.post("/pledges/cancel", response_model=PledgeOut, dependencies=[ServiceOnly])
 def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
     """Cancel a pledge that is not paid yet (reference plus contact phone)."""
+    guard, keys = get_lookup_guard(), _lookup_keys(lookup)
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
     try:
         pledge = service.cancel_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         )
     except DonationError as error:
+        if error.code == "pledge_not_found":
+            guard.record_failure(*keys)
         return _refused(error)
     return service.pledge_out(pledge)
 
@@ -165,7 +194,7 @@ async def issue_receipt(
     return service.pledge_out(pledge)
 
 
-@router.get("/goods", response_model=GoodsInfoOut)
+@router.get("/goods", response_model=GoodsInfoOut, dependencies=[ServiceOnly])
 def get_goods(
     session: DbSession, category: Annotated[str | None, Query(max_length=32)] = None
 ) -> GoodsInfoOut:
@@ -173,7 +202,12 @@ def get_goods(
     return service.goods_info(session=session, category=category)
 
 
-@router.post("/goods/pledges", response_model=GoodsPledgeOut, status_code=201)
+@router.post(
+    "/goods/pledges",
+    response_model=GoodsPledgeOut,
+    status_code=201,
+    dependencies=[ServiceOnly],
+)
 def post_goods_pledge(session: DbSession, pledge: GoodsPledgeIn) -> GoodsPledgeOut | JSONResponse:
     """Record a promise to bring goods to a drop-off point."""
     try:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
+from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
 from backoffice.records.eldercare import service
 from backoffice.records.eldercare.models import EldercareVisit
 from backoffice.records.eldercare.schemas import (
@@ -23,9 +24,11 @@ from backoffice.records.eldercare.schemas import (
     VisitCreate,
     VisitOut,
 )
+from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
+from zhtext.phone import parse_phone
 
-router = APIRouter(prefix="/api/eldercare", tags=["eldercare"])
+router = APIRouter(prefix="/api/eldercare", tags=["eldercare"], dependencies=[ServiceOnly])
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 
@@ -124,8 +127,15 @@ def post_cancel(
     reference: str, request: VisitCancel, session: DbSession
 ) -> VisitOut | JSONResponse:
     """Cancel a visit (proved by the phone it was booked with) and free its place."""
+    guard = get_lookup_guard()
+    phone = parse_phone(request.phone).number or request.phone
+    keys = (f"eldercare:reference:{reference.strip().upper()}", f"eldercare:phone:{phone}")
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
     try:
         visit = service.cancel_visit(session=session, reference=reference, phone=request.phone)
     except service.EldercareError as error:
+        if error.code == "visit_not_found":
+            guard.record_failure(*keys)
         return _refused(error)
     return _visit_out(visit)

@@ -90,7 +90,7 @@ class HandoffDesk:
         policy: Office hours, queue figures, crisis words.
         rasa: Rasa's conversation API.
         deliveries: How each channel's citizens receive desk messages.
-        hub: Wakes live streams in this process.
+        hub: Wakes live streams (in this process, or in every process through Redis).
         clock: Current time as naive UTC (tests pass a fixed clock).
     """
 
@@ -113,8 +113,9 @@ class HandoffDesk:
         self._ticket_locks: dict[int, asyncio.Lock] = {}
 
     async def aclose(self) -> None:
-        """Release the Rasa connections."""
+        """Release the Rasa connections and the hub's."""
         await self.rasa.aclose()
+        await self.hub.aclose()
 
     async def run_db(self, work: Callable[[Session], T]) -> T:
         """Run `work` with a fresh database session in a worker thread."""

@@ -2,6 +2,7 @@
 
 The database is the source of truth; a stream re-reads it when woken, and also every few seconds,
 so several web processes (each with its own hub) still deliver everything, only a little later.
+With Redis configured, `RedisEventHub` (redis_hub.py) wakes every web process at once.
 Each topic counts its notifications, so a change that happens while a stream is busy reading is
 not missed: the stream waits only if nothing happened since the version it read at.
 """
@@ -49,3 +50,6 @@ class EventHub:
             self._waiters[topic].discard(waiter)
             if not self._waiters[topic]:
                 del self._waiters[topic]
+
+    async def aclose(self) -> None:
+        """Release what the hub holds (nothing in-process)."""

@@ -6,10 +6,13 @@ greets the citizen again where it stopped. Rasa's tracker then shows the whole s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from connectors.rasa_pool import RasaPool
 
 
 class RasaControlError(Exception):
@@ -20,21 +23,25 @@ class RasaControl:
     """Async client of Rasa's conversation API.
 
     Args:
-        rasa_url: Base URL of the Rasa server.
+        rasa_url: Base URL of the Rasa server (used when `rasa_urls` is empty).
         timeout: Seconds to wait for one call.
         transport: Optional transport, for tests.
+        rasa_urls: Several Rasa replicas sharing their stores (production profile).
     """
 
     def __init__(
-        self, *, rasa_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        *,
+        rasa_url: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rasa_urls: Sequence[str] = (),
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=rasa_url.rstrip("/"), timeout=timeout, transport=transport
-        )
+        self._pool = RasaPool(list(rasa_urls) or [rasa_url], timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         """Close the connections."""
-        await self._http.aclose()
+        await self._pool.aclose()
 
     async def pause(self, conversation_id: str) -> None:
         """Stop Rasa's policies from acting on the conversation."""
@@ -62,8 +69,7 @@ class RasaControl:
 
     async def _call(self, method: str, path: str, *, json: Any = None) -> Any:
         try:
-            response = await self._http.request(method, path, json=json)
-            response.raise_for_status()
+            response = await self._pool.request(method, path, json=json)
             return response.json()
         except (httpx.HTTPError, ValueError) as error:
             raise RasaControlError(f"{method} {path}: {error}") from error

@@ -53,13 +53,14 @@ from backoffice.records.handoff.schemas import (
 )
 from backoffice.records.handoff.service import HandoffConflictError
 from backoffice.records.handoff.texts import error_text, resume_points
+from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
 from zhtext.dates import parse_date
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/handoff", tags=["handoff"])
-bot_router = APIRouter(prefix="/bot")
+bot_router = APIRouter(prefix="/bot", dependencies=[ServiceOnly])
 staff_router = APIRouter(dependencies=[Depends(require_staff)])
 
 _CONFLICT_STATUS = {

@@ -7,9 +7,10 @@ from sqlalchemy.orm import sessionmaker
 from backoffice.db import make_engine
 from backoffice.records.handoff.delivery import DeliveryRegistry, HubDelivery
 from backoffice.records.handoff.desk import HandoffDesk
-from backoffice.records.handoff.events import EventHub
 from backoffice.records.handoff.policy import load_policy
 from backoffice.records.handoff.rasa_control import RasaControl
+from backoffice.records.handoff.redis_hub import build_hub
+from connectors.rasa_pool import replica_urls
 from core.settings import Settings
 
 WEB_CHANNEL = "web"
@@ -18,9 +19,12 @@ WEB_CHANNEL = "web"
 def build_desk(settings: Settings) -> HandoffDesk:
     """The desk for `settings`: its own engine, Rasa's API, the web chat delivery registered.
 
+    Live streams are woken through Redis when `REDIS_URL` is set (every web worker at once),
+    else in this process only.
+
     Other channels register their delivery on `desk.deliveries` when they start.
     """
-    hub = EventHub()
+    hub = build_hub(settings.redis_url, settings.redis_key_prefix)
     deliveries = DeliveryRegistry()
     deliveries.register(WEB_CHANNEL, HubDelivery(hub))
     return HandoffDesk(
@@ -28,7 +32,11 @@ def build_desk(settings: Settings) -> HandoffDesk:
             bind=make_engine(settings.database_url), expire_on_commit=False
         ),
         policy=load_policy(),
-        rasa=RasaControl(rasa_url=settings.rasa_url, timeout=settings.rasa_timeout_seconds),
+        rasa=RasaControl(
+            rasa_url=settings.rasa_url,
+            rasa_urls=replica_urls(settings),
+            timeout=settings.rasa_timeout_seconds,
+        ),
         deliveries=deliveries,
         hub=hub,
     )

@@ -17,6 +17,7 @@ from backoffice.records.knowledge.schemas import (
     UnansweredIn,
     UnansweredOut,
 )
+from backoffice.service_auth import ServiceOnly
 from core.settings import get_settings
 from knowledge.search import SearchResult
 from knowledge.store import ReloadStatus, get_store
@@ -29,14 +30,14 @@ editor_only = Depends(
 )
 
 
-@router.post("/api/knowledge/feedback", status_code=201)
+@router.post("/api/knowledge/feedback", status_code=201, dependencies=[ServiceOnly])
 def post_feedback(body: FeedbackIn, session: DbSession) -> dict[str, str]:
     """Record 有帮助 / 没帮助 (called by the action server)."""
     service.record_feedback(session=session, feedback=body)
     return {"status": "recorded"}
 
 
-@router.post("/api/knowledge/unanswered", status_code=201)
+@router.post("/api/knowledge/unanswered", status_code=201, dependencies=[ServiceOnly])
 def post_unanswered(body: UnansweredIn, session: DbSession) -> dict[str, str]:
     """Record a question without a confident answer (called by the action server)."""
     service.record_unanswered(session=session, question=body)

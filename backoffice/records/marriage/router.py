@@ -16,11 +16,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
+from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
 from backoffice.records.marriage.models import MarriageBooking
 from backoffice.records.marriage.policy import HalfDay, MarriagePolicy, get_policy
 from backoffice.records.marriage.schemas import (
+    AttendanceIn,
     AvailabilityOut,
     BookingCreate,
     BookingOut,
@@ -31,11 +33,15 @@ from backoffice.records.marriage.schemas import (
     RescheduleRequest,
     Verification,
 )
+from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 
 router = APIRouter(prefix="/api/marriage", tags=["marriage"])
+# What the action server calls (service token) and what registry staff call (staff login).
+service_router = APIRouter(dependencies=[ServiceOnly])
+staff_router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 NEXT_DAYS_SHOWN = 5
@@ -59,25 +65,25 @@ def refusal(error: service.BookingError) -> JSONResponse:
     return error_response(error.status_code, error.code, text)
 
 
-@router.get("/offices", response_model=list[OfficeOut])
+@service_router.get("/offices", response_model=list[OfficeOut])
 def get_offices(session: DbSession) -> list[OfficeOut]:
     """All registration offices, the municipal one first."""
     return [OfficeOut.model_validate(o) for o in service.list_offices(session=session)]
 
 
-@router.get("/policy", response_model=MarriagePolicy)
+@service_router.get("/policy", response_model=MarriagePolicy)
 def get_booking_policy(policy: Policy) -> MarriagePolicy:
     """The booking rules (window, legal age, documents per business) with their sources."""
     return policy
 
 
-@router.get("/calendar", response_model=DayCheckOut)
+@service_router.get("/calendar", response_model=DayCheckOut)
 def get_day(day: dt.date, policy: Policy, today: Today) -> DayCheckOut:
     """Whether `day` can be booked, and the next bookable days."""
     return _day_out(check_day(day, today=today, window=policy.booking_window), policy, today)
 
 
-@router.get(
+@service_router.get(
     "/offices/{office_code}/availability",
     response_model=AvailabilityOut,
     responses=ERRORS,
@@ -112,7 +118,7 @@ def get_availability(
     )
 
 
-@router.post("/bookings", response_model=BookingOut, status_code=201, responses=ERRORS)
+@service_router.post("/bookings", response_model=BookingOut, status_code=201, responses=ERRORS)
 def post_booking(
     body: BookingCreate, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut | JSONResponse:
@@ -124,7 +130,7 @@ def post_booking(
     return booking_out(booking, policy)
 
 
-@router.post("/bookings/lookup", response_model=BookingOut, responses=ERRORS)
+@service_router.post("/bookings/lookup", response_model=BookingOut, responses=ERRORS)
 def post_lookup(
     body: LookupRequest, session: DbSession, policy: Policy
 ) -> BookingOut | JSONResponse:
@@ -138,7 +144,9 @@ def post_lookup(
     return booking_out(booking, policy)
 
 
-@router.post("/bookings/{reference}/reschedule", response_model=BookingOut, responses=ERRORS)
+@service_router.post(
+    "/bookings/{reference}/reschedule", response_model=BookingOut, responses=ERRORS
+)
 def post_reschedule(
     reference: str, body: RescheduleRequest, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut | JSONResponse:
@@ -160,7 +168,7 @@ def post_reschedule(
     return booking_out(booking, policy)
 
 
-@router.post("/bookings/{reference}/cancel", response_model=BookingOut, responses=ERRORS)
+@service_router.post("/bookings/{reference}/cancel", response_model=BookingOut, responses=ERRORS)
 def post_cancel(
     reference: str, body: Verification, session: DbSession, policy: Policy
 ) -> BookingOut | JSONResponse:
@@ -168,6 +176,20 @@ def post_cancel(
     try:
         booking = service.cancel_booking(
             session=session, reference=reference, phone=body.phone, id_last4=body.id_last4
+        )
+    except service.BookingError as error:
+        return refusal(error)
+    return booking_out(booking, policy)
+
+
+@staff_router.post("/bookings/{reference}/attendance", response_model=BookingOut, responses=ERRORS)
+def post_attendance(
+    reference: str, body: AttendanceIn, session: DbSession, policy: Policy
+) -> BookingOut | JSONResponse:
+    """Registry staff record that the couple came (`attended`) or did not (`no_show`)."""
+    try:
+        booking = service.record_attendance(
+            session=session, reference=reference, status=body.status
         )
     except service.BookingError as error:
         return refusal(error)
@@ -231,3 +253,7 @@ def _place_out(place: service.HalfDayPlace) -> HalfDayOut:
         remaining=place.remaining,
         is_estimate=place.is_estimate,
     )
+
+
+router.include_router(service_router)
+router.include_router(staff_router)

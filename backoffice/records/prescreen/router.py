@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
+from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
 from backoffice.records.prescreen import service
 from backoffice.records.prescreen.facts import ProgrammeResult
 from backoffice.records.prescreen.policy import PolicyFileError, get_policy
@@ -18,11 +19,12 @@ from backoffice.records.prescreen.schemas import (
     PrescreenOut,
     StatusLookupIn,
 )
+from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
-from zhtext.idcard import validate_id_number
+from zhtext.idcard import normalise_id_number, validate_id_number
 from zhtext.phone import parse_phone
 
-router = APIRouter(prefix="/api/prescreen", tags=["prescreen"])
+router = APIRouter(prefix="/api/prescreen", tags=["prescreen"], dependencies=[ServiceOnly])
 
 
 @router.post("", response_model=PrescreenOut)
@@ -70,10 +72,18 @@ def lookup_application(
         raise HTTPException(status_code=422, detail="身份证号码格式不正确")
     if not parse_phone(body.phone).valid:
         raise HTTPException(status_code=422, detail="手机号码格式不正确")
+    guard = get_lookup_guard()
+    keys = (
+        f"prescreen:id:{normalise_id_number(body.id_number)}",
+        f"prescreen:phone:{parse_phone(body.phone).number}",
+    )
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
     application = service.lookup_application(
         session=session, id_number=body.id_number, phone=body.phone
     )
     if application is None:
+        guard.record_failure(*keys)
         # The same answer whether the number is unknown or the phone does not match.
         return error_response(
             404, "application_not_found", "没有找到与该身份证号和手机号同时匹配的申请"

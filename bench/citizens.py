@@ -1,0 +1,415 @@
+"""Simulated citizens: whole conversations through `POST /api/chat`, every message timed.
+
+The conversations are the scripts in ``bench/load_scripts/`` (the conversation-script format of
+testkit.script_format). Each conversation gets a fresh sender id and its own identity: the
+script's ``vars`` (ID numbers, phone, booking day) are replaced by values unique to it, so
+concurrent bookings never collide.
+
+A citizen who gets no answer (HTTP error, 503, timeout, connection refused) presses send once
+more after a pause, as people do, then gives up the conversation and waits a while before the
+next one; a reply that lacks what the script expects ends the conversation too. Every attempt
+is recorded with its latency, the phase it was sent in (for fault injection) and how it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.policy import get_policy
+from connectors.router import conversation_id
+from testkit.conversations import BotReply, Expect, check_reply
+from testkit.script_format import LoadedScript, Turn, load_script
+from testkit.script_vars import Variables
+from zhtext.idcard import check_digit
+
+SCRIPTS_DIR = Path(__file__).resolve().parent / "load_scripts"
+# How often each script is picked (a citizen's next conversation is drawn with these weights).
+SCRIPT_WEIGHTS = {
+    "marriage_booking": 25,
+    "knowledge_questions": 25,
+    "prescreen_dibao": 20,
+    "donation_pledge": 15,
+    "handoff_message": 15,
+}
+CHANNEL = "web"
+RETRY_PAUSE_SECONDS = 2.0
+# After giving up a conversation for lack of an answer, a citizen waits before trying again.
+GIVE_UP_PAUSE_SECONDS = 15.0
+OK = "ok"
+UNEXPECTED = "unexpected reply"
+TIMEOUT = "timeout"
+CONNECTION = "connection error"
+RUN_ENDED = "run ended"
+DRAIN = "drain"
+
+
+def status_outcome(status: int) -> str:
+    """The outcome name of an HTTP status other than 200."""
+    return f"HTTP {status}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP request a citizen sent.
+
+    Attributes:
+        script: The script's name.
+        phase: The phase of the run when it was sent (see `Phases`).
+        started: `time.monotonic()` when sent.
+        latency_ms: Time until the answer (or the failure).
+        outcome: `OK`, `UNEXPECTED`, `TIMEOUT`, `CONNECTION` or ``HTTP <status>``.
+        retry: True for the second press of the same message.
+    """
+
+    script: str
+    phase: str
+    started: float
+    latency_ms: float
+    outcome: str
+    retry: bool
+
+
+@dataclass
+class Conversation:
+    """One conversation of one citizen, for the ledger.
+
+    Attributes:
+        script: Name of the script.
+        tags: The script's tags (marriage, donation, …): what the ledger checks.
+        sender: The web-chat sender id.
+        variables: The script variables of this conversation (its identity), rendered.
+        references: Reference numbers the citizen was told (matches of `expect.matches`).
+        sent_ok: Messages the gateway answered with 200 (what the citizen saw go through).
+        sent_failed: Messages whose every attempt failed (the citizen never got an answer).
+        turns_passed: Turns answered as the script expects.
+        completed: True when every turn passed.
+        finished_at: `time.monotonic()` when the last turn passed.
+        problem: Why it ended early.
+    """
+
+    script: str
+    tags: list[str]
+    sender: str
+    variables: dict[str, str]
+    references: list[str] = field(default_factory=list)
+    sent_ok: list[str] = field(default_factory=list)
+    sent_failed: list[str] = field(default_factory=list)
+    turns_passed: int = 0
+    completed: bool = False
+    finished_at: float | None = None
+    problem: str | None = None
+
+    @property
+    def conversation_id(self) -> str:
+        """The id the back office stores (``web-<sender>``)."""
+        return conversation_id(CHANNEL, self.sender)
+
+
+@dataclass
+class LoadResult:
+    """Everything the citizens did during one run (`seconds`: length of the timed window)."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    conversations: list[Conversation] = field(default_factory=list)
+    seconds: float = 0.0
+    window_end: float = 0.0
+
+    def completed_in_window(self) -> int:
+        """Conversations whose last turn passed before the end of the timed window."""
+        return sum(
+            c.finished_at is not None and c.finished_at <= self.window_end
+            for c in self.conversations
+        )
+
+
+class Identities:
+    """Unique, valid personal data for each simulated conversation."""
+
+    def __init__(self, *, seed: int) -> None:
+        self._counter = itertools.count(1)
+        self._random = random.Random(seed)
+        # A run id keeps phones unique across runs on the same database too.
+        self._run = self._random.randrange(100, 1000)
+        today = city_today()
+        days = bookable_days(today=today, window=get_policy().booking_window)
+        self._day_offsets = [(check.day - today).days for check in days]
+
+    def for_script(self, loaded: LoadedScript) -> dict[str, str]:
+        """Values for the script's own `vars` that must differ between citizens."""
+        number = next(self._counter)
+        values = {
+            "phone": f"139{self._run:03d}{number:05d}",
+            "groom_id": self._id_number(number, male=True),
+            "bride_id": self._id_number(number, male=False),
+            "day": f"{{today+{self._random.choice(self._day_offsets)}}}",
+        }
+        return {name: value for name, value in values.items() if name in loaded.script.vars}
+
+    def _id_number(self, number: int, *, male: bool) -> str:
+        born = dt.date(1970, 1, 1) + dt.timedelta(days=self._run * 7 + number // 400)
+        sequence = (number % 400) * 2 + (1 if male else 2)  # odd: male, even: female
+        first17 = f"330106{born:%Y%m%d}{sequence:03d}"
+        return first17 + check_digit(first17)
+
+
+def load_scripts() -> dict[str, LoadedScript]:
+    """The load scripts by name (every one must have a weight)."""
+    scripts = {path.stem: load_script(path) for path in sorted(SCRIPTS_DIR.glob("*.yml"))}
+    missing = set(scripts) ^ set(SCRIPT_WEIGHTS)
+    if missing:
+        raise ValueError(f"scripts and SCRIPT_WEIGHTS differ: {sorted(missing)}")
+    return scripts
+
+
+def render_expect(expect: Expect, variables: Variables) -> Expect:
+    """`expect` with the conversation's variables filled in (escaped inside regexes)."""
+    data: dict[str, Any] = expect.model_dump()
+    for key, value in data.items():
+        if isinstance(value, list):
+            escape = re.escape if key == "matches" else None
+            data[key] = [variables.render(item, escape=escape) for item in value]
+    return Expect.model_validate(data)
+
+
+class Citizen:
+    """Sends the turns of conversations one after another until told to stop.
+
+    Args:
+        client: Shared HTTP client.
+        web_url: Base URL of the web app.
+        scripts: The scripts to pick from.
+        identities: Where unique personal data comes from.
+        result: Where attempts and conversations are recorded.
+        phase: Returns the current phase name.
+        think_seconds: Mean pause between two messages (uniform 0.5×–1.5×).
+        rng: Random source of this citizen.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        web_url: str,
+        scripts: dict[str, LoadedScript],
+        identities: Identities,
+        result: LoadResult,
+        phase: Callable[[], str],
+        think_seconds: float,
+        rng: random.Random,
+    ) -> None:
+        self._client = client
+        self._url = f"{web_url}/api/chat"
+        self._scripts = scripts
+        self._identities = identities
+        self._result = result
+        self._phase = phase
+        self._think = think_seconds
+        self._rng = rng
+
+    async def run(self, stop: asyncio.Event, abort: asyncio.Event) -> None:
+        """Start conversations until `stop` is set; finish the current one unless `abort` is."""
+        names = list(self._scripts)
+        weights = [SCRIPT_WEIGHTS[name] for name in names]
+        while not stop.is_set():
+            name = self._rng.choices(names, weights)[0]
+            conversation = await self.converse(name, abort)
+            if conversation.sent_failed and not stop.is_set():
+                await asyncio.sleep(GIVE_UP_PAUSE_SECONDS * self._rng.uniform(0.5, 1.5))
+
+    async def converse(self, name: str, abort: asyncio.Event) -> Conversation:
+        """Play script `name` once with a fresh sender and identity."""
+        loaded = self._scripts[name]
+        sender = f"load-{uuid.uuid4().hex[:16]}"
+        overrides = self._identities.for_script(loaded)
+        variables = Variables.build(
+            today=city_today(),
+            sender=sender,
+            conversation_id=conversation_id(CHANNEL, sender),
+            script_vars={**loaded.script.vars, **overrides},
+        )
+        conversation = Conversation(
+            script=name,
+            tags=list(loaded.script.tags),
+            sender=sender,
+            variables={key: variables.render(f"{{{key}}}") for key in variables.extra},
+        )
+        self._result.conversations.append(conversation)
+        previous: BotReply | None = None
+        for turn in loaded.script.turns:
+            if abort.is_set():
+                conversation.problem = RUN_ENDED
+                return conversation
+            await self._pause()
+            reply = await self._play(turn, variables, previous, conversation)
+            if reply is None:
+                return conversation
+            conversation.turns_passed += 1
+            previous = reply
+        conversation.completed = True
+        conversation.finished_at = time.monotonic()
+        return conversation
+
+    async def _pause(self) -> None:
+        if self._think > 0:
+            await asyncio.sleep(self._think * self._rng.uniform(0.5, 1.5))
+
+    async def _play(
+        self,
+        turn: Turn,
+        variables: Variables,
+        previous: BotReply | None,
+        conversation: Conversation,
+    ) -> BotReply | None:
+        """Send one turn (pressing send a second time if it fails); None ends the conversation."""
+        message = self._message(turn, variables, previous)
+        if message is None:
+            conversation.problem = f"button {turn.click!r} not offered"
+            return None
+        expect = render_expect(turn.expect, variables)
+        for retry in (False, True):
+            outcome, reply = await self._send(conversation, message, expect, retry=retry)
+            if reply is not None:
+                conversation.sent_ok.append(message)
+                if outcome != OK:
+                    conversation.problem = (
+                        f"{UNEXPECTED} ({conversation.script}) to {message!r}: {reply.text[:160]!r}"
+                    )
+                    return None
+                for pattern in expect.matches:
+                    found = re.search(pattern, reply.text)
+                    if found:
+                        conversation.references.append(found.group(0))
+                return reply
+            if not retry:
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)
+        conversation.sent_failed.append(message)
+        conversation.problem = f"no answer to {message!r} ({outcome})"
+        return None
+
+    @staticmethod
+    def _message(turn: Turn, variables: Variables, previous: BotReply | None) -> str | None:
+        if turn.user is not None:
+            return variables.render(turn.user)
+        title = variables.render(turn.click or "").strip()
+        offered = previous.buttons if previous else ()
+        return next((b.payload for b in offered if b.title.strip() == title), None)
+
+    async def _send(
+        self, conversation: Conversation, message: str, expect: Expect, *, retry: bool
+    ) -> tuple[str, BotReply | None]:
+        """One attempt: (outcome, reply or None when the gateway gave no reply)."""
+        phase = self._phase()
+        started = time.monotonic()
+        reply: BotReply | None = None
+        try:
+            response = await self._client.post(
+                self._url, json={"sender": conversation.sender, "message": message}
+            )
+        except httpx.TimeoutException:
+            outcome = TIMEOUT
+        except httpx.HTTPError:
+            outcome = CONNECTION
+        else:
+            if response.status_code == httpx.codes.OK:
+                reply = BotReply.from_gateway(response.json())
+                outcome = UNEXPECTED if check_reply(expect, reply) else OK
+            else:
+                outcome = status_outcome(response.status_code)
+        self._result.attempts.append(
+            Attempt(
+                script=conversation.script,
+                phase=phase,
+                started=started,
+                latency_ms=(time.monotonic() - started) * 1000,
+                outcome=outcome,
+                retry=retry,
+            )
+        )
+        return outcome, reply
+
+
+async def run_citizens(
+    web_url: str,
+    *,
+    citizens: int,
+    stop: asyncio.Event,
+    phase: Callable[[], str] = lambda: "load",
+    think_seconds: float = 1.0,
+    timeout_seconds: float = 60.0,
+    drain_seconds: float = 240.0,
+    seed: int = 11,
+) -> LoadResult:
+    """Run `citizens` concurrent citizens until `stop` is set; return what they did.
+
+    After `stop` no new conversation starts, but each citizen finishes the one in progress
+    (phase `DRAIN`, at most `drain_seconds`), so what they were told can be checked in full.
+    `LoadResult.seconds` is the time until `stop`.
+    """
+    scripts = load_scripts()
+    identities = Identities(seed=seed)
+    result = LoadResult()
+    abort = asyncio.Event()
+    limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=timeout_seconds, limits=limits) as client:
+        people = [
+            Citizen(
+                client=client,
+                web_url=web_url,
+                scripts=scripts,
+                identities=identities,
+                result=result,
+                phase=lambda: DRAIN if stop.is_set() else phase(),
+                think_seconds=think_seconds,
+                rng=random.Random(seed * 1000 + index),
+            )
+            for index in range(citizens)
+        ]
+        everyone = asyncio.gather(*(person.run(stop, abort) for person in people))
+        await stop.wait()
+        result.seconds = time.monotonic() - started
+        result.window_end = time.monotonic()
+        try:
+            await asyncio.wait_for(asyncio.shield(everyone), drain_seconds)
+        except TimeoutError:
+            abort.set()
+            await everyone
+    return result
+
+
+async def warm_up(web_url: str) -> list[Conversation]:
+    """Play every script once, one after another (loads models and caches; checks the scripts).
+
+    Returns:
+        The conversations that did not complete (empty when every script passed).
+    """
+    scripts = load_scripts()
+    result = LoadResult()
+    never = asyncio.Event()
+    async with httpx.AsyncClient(timeout=120) as client:
+        citizen = Citizen(
+            client=client,
+            web_url=web_url,
+            scripts=scripts,
+            identities=Identities(seed=0),
+            result=result,
+            phase=lambda: "warm-up",
+            think_seconds=0,
+            rng=random.Random(0),
+        )
+        for name in scripts:
+            await citizen.converse(name, never)
+    return [conversation for conversation in result.conversations if not conversation.completed]

@@ -1,0 +1,68 @@
+"""An SQL tracker store that never writes raw identity numbers (Rasa 3.6, Python 3.10).
+
+`ScrubbingSQLTrackerStore` is Rasa's `SQLTrackerStore` (SQLite or PostgreSQL, table `events`)
+whose `save` masks every string of each new event before it is written: the user's text, the
+parse data (text, entities), slot values, bot messages. The tracker in memory, which Rasa is
+using for the current turn, is not touched; the next turn is read back from the database
+already masked, so an action that needs an identifier across turns keeps a digest of it in its
+slot instead of the raw value (see `actions/prescreen/status.py`).
+
+Configured in `bot/endpoints.yml`:
+
+    tracker_store:
+      type: bot_plugins.scrubbing_tracker_store.ScrubbingSQLTrackerStore
+      dialect: sqlite
+      db: ${RASA_TRACKER_DB}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot_plugins.scrubbing import scrub
+
+logger = logging.getLogger(__name__)
+
+
+class ScrubbingSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` that masks identity-number-like digit runs in every stored event."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events, masked (the in-memory tracker stays as it is)."""
+        await self.stream_events(tracker)
+
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = scrub(event.as_dict())
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+        logger.debug("Tracker with sender_id '%s' stored (masked)", tracker.sender_id)
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
+    ) -> None:
+        """Publish new events to the event broker (if one is configured), masked as well."""
+        for event in new_events:
+            body: dict[str, Any] = {"sender_id": sender_id}
+            body.update(scrub(event.as_dict()))
+            event_broker.publish(body)
