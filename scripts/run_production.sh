@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run-production`: the production profile on one machine — PostgreSQL (back office and Rasa
 # tracker store), Redis (Rasa lock store, live updates), RASA_REPLICAS Rasa servers, the action
-# server and the web app with WEB_WORKERS workers spreading messages over the replicas.
+# server with ACTION_WORKERS Sanic workers and the web app with WEB_WORKERS workers spreading
+# messages over the replicas.
 #
 # Needs DATABASE_URL (postgresql+psycopg://...) and REDIS_URL (redis://...) in the environment or
 # .env. LOCAL_DEFAULTS=1 uses the local test servers instead:
@@ -31,6 +32,8 @@ export PROFILE=production
 export WEB_HOST=${WEB_HOST:-0.0.0.0} WEB_PORT=${WEB_PORT:-8000} WEB_WORKERS=${WEB_WORKERS:-2}
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export RASA_REPLICAS=${RASA_REPLICAS:-2}
+# rasa-sdk reads its number of Sanic worker processes from ACTION_SERVER_SANIC_WORKERS.
+export ACTION_SERVER_SANIC_WORKERS=${ACTION_WORKERS:-2}
 [[ "$RASA_REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "RASA_REPLICAS must be a positive number"
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-$ACTION_SERVER_URL/webhook}
@@ -76,7 +79,7 @@ cat <<MSG
     市民聊天页面 web chat      http://localhost:$WEB_PORT/   ($WEB_WORKERS web workers)
     API 文档 API docs           http://localhost:$WEB_PORT/docs
     Rasa replicas (local only) ${RASA_URLS//,/ }
-    action server              $ACTION_SERVER_URL
+    action server              $ACTION_SERVER_URL   ($ACTION_SERVER_SANIC_WORKERS workers)
     Redis                      $RASA_LOCK_REDIS_HOST:$RASA_LOCK_REDIS_PORT/$RASA_LOCK_REDIS_DB (key prefix $REDIS_KEY_PREFIX)
   Press Ctrl-C to stop everything.
 

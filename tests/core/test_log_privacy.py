@@ -30,11 +30,12 @@ def test_mask_personal_data(text: str, expected: str) -> None:
 def test_every_logger_is_masked_after_install(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Other tests start uvicorn, whose logging config stops its access log from propagating to
-    # the root logger that caplog listens on.
+    # Other tests start uvicorn in-process, whose logging config may raise its access log's level,
+    # disable it or stop it propagating to the root logger that caplog listens on.
     access_logger = logging.getLogger("uvicorn.access")
     monkeypatch.setattr(access_logger, "propagate", True)
     monkeypatch.setattr(access_logger, "disabled", False)
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
     install_log_privacy()
     install_log_privacy()  # idempotent
     with caplog.at_level(logging.INFO):
