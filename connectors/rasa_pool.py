@@ -2,7 +2,7 @@
 
 Every replica shares the PostgreSQL tracker store and the Redis lock store, so any replica may
 serve any sender: requests go round-robin over the healthy replicas. A replica is marked down
-when a request to it fails with a connection error, or when the background check (`GET /` on
+when a request to it fails with a connection error, or when the background check (`GET /status` on
 every replica every few seconds) fails several times in a row: a replica busy with a burst of
 messages answers its status page late, and taking it out of rotation for that would turn a slow
 answer into a refusal. A 5xx answer does not mark it down either (Rasa answers 500 when an
@@ -32,6 +32,9 @@ from core.settings import Settings
 logger = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_SECONDS = 3.0
+# Rasa answers `GET /` as soon as it listens, minutes before its model is loaded; `GET /status`
+# (enabled by --enable-api) answers 200 only with a loaded model, 409 before.
+STATUS_PATH = "/status"
 HEALTH_TIMEOUT_SECONDS = 5.0
 # Failed background checks in a row before a replica that still accepts connections is taken out.
 DOWN_AFTER_FAILED_CHECKS = 3
@@ -149,10 +152,10 @@ class RasaPool:
         return False
 
     async def check(self, url: str) -> bool:
-        """Check one replica (`GET /` answers 200) and update its state."""
+        """Check one replica (`GET /status` is 200 once its model is loaded); update its state."""
         refused = False
         try:
-            response = await self._http.get(url + "/", timeout=HEALTH_TIMEOUT_SECONDS)
+            response = await self._http.get(url + STATUS_PATH, timeout=HEALTH_TIMEOUT_SECONDS)
             ok = response.status_code == httpx.codes.OK
         except httpx.HTTPError as error:
             ok = False

@@ -44,6 +44,11 @@ class FakeReplicas:
             raise httpx.ReadTimeout("read timeout", request=request)
         if mode == "500":
             return httpx.Response(500, text="boom")
+        if mode == "loading":
+            # Rasa listens (GET / answers) but its model is not loaded yet.
+            if request.url.path == "/status":
+                return httpx.Response(409, json={"reason": "Conflict"})
+            return httpx.Response(200, text="Hello from Rasa: 3.6.21")
         if request.method == "GET":
             return httpx.Response(200, text="Hello from Rasa: 3.6.21")
         return httpx.Response(200, json=[{"recipient_id": "x", "text": f"来自 {host}"}])
@@ -169,6 +174,20 @@ async def test_a_busy_replica_is_taken_out_only_after_several_failed_checks() ->
     fake.behaviour[B] = "refused"
     assert not await pool.check(B)
     assert pool.healthy_urls() == [A], "a refused connection is down at once"
+    await pool.aclose()
+
+
+async def test_a_restarted_replica_comes_back_only_once_its_model_is_loaded() -> None:
+    fake = FakeReplicas(A, B)
+    fake.behaviour[A] = "refused"
+    pool = pool_for(fake, A, B)
+    assert not await pool.check(A)
+    fake.behaviour[A] = "loading"
+    assert not await pool.check(A)
+    assert pool.healthy_urls() == [B], "listening without a model is not back"
+    fake.behaviour[A] = "ok"
+    assert await pool.check(A)
+    assert pool.healthy_urls() == [A, B]
     await pool.aclose()
 
 
