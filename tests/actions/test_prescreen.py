@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -422,6 +422,13 @@ def test_phone_validation(text: str, value: str | None, said: list[str]) -> None
     assert responses(dispatcher) == said
 
 
+async def check_status(dispatcher: CollectingDispatcher, *, phone: str) -> list[EventType]:
+    """Run the status look-up with a sealed ID number (as the form leaves it) and `phone`."""
+    sealed_id = seal("330106195803120026")
+    tracker = make_tracker(slots={status.ID_NUMBER: sealed_id, status.PHONE: phone})
+    return await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
+
+
 async def test_status_found_tells_the_stage_and_forgets_the_identifiers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -433,10 +440,7 @@ async def test_status_found_tells_the_stage_and_forgets_the_identifiers(
 
     use_api(monkeypatch, status, handler)
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000001"}
-    )
-    events = await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
+    events = await check_status(dispatcher, phone="13800000001")
     assert sent == [{"id_number": "330106195803120026", "phone": "13800000001"}]
     [message] = dispatcher.messages
     assert message["response"] == "utter_prescreen_status_investigating"
@@ -456,10 +460,7 @@ async def test_status_not_found_shows_only_the_masked_number(
         ),
     )
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000009"}
-    )
-    await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
+    await check_status(dispatcher, phone="13800000009")
     [message] = dispatcher.messages
     assert message["response"] == "utter_prescreen_status_not_found"
     assert message["id_masked"] == "3301**********0026"
@@ -476,10 +477,7 @@ async def test_too_many_lookups_are_refused_with_the_back_offices_message(
         ),
     )
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        slots={status.ID_NUMBER: seal("330106195803120026"), status.PHONE: "13800000009"}
-    )
-    events = await status.ActionCheckApplicationStatus().run(dispatcher, tracker, DOMAIN)
+    events = await check_status(dispatcher, phone="13800000009")
     assert [message.get("text") for message in dispatcher.messages] == ["查询次数过多"]
     assert events == [SlotSet(status.ID_NUMBER, None), SlotSet(status.PHONE, None)]
 
