@@ -1,4 +1,4 @@
-"""Masks identity and mobile numbers in every log record of the process.
+"""Masks identity numbers, mobile numbers and names in every log record of the process.
 
 `install_log_privacy()` wraps the log-record factory, so every record of every logger (ours,
 uvicorn's access log with its query strings, rasa-sdk's) is masked when it is created, before any
@@ -6,7 +6,10 @@ handler or formatter sees it: string arguments, the message and a logged excepti
 `PersonalDataFilter` does the same as a `logging.Filter` for handlers configured elsewhere.
 
 Identity numbers keep their first and last four characters ("3301**********1234"), mobile
-numbers their first three and last four ("138****5678").
+numbers their first three and last four ("138****5678"). Log messages are written in English by
+convention, so any Chinese in a record came from a citizen (a name in a slot, a sentence in an
+exception's text): every run of two or more Chinese characters keeps only its first one
+("张丽" → "张*"), which hides names without knowing which words are names.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from zhtext.idcard import mask_id_number
 # such as bank cards are masked too.
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{14,18}[0-9Xx]?(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![0-9])")
+# Han characters (CJK unified ideographs, extension A, compatibility ideographs).
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _MASKED_MARK = "_personal_data_masked"
 _original_factory: Callable[..., logging.LogRecord] | None = None
 
@@ -31,11 +36,17 @@ def _mask_mobile(match: re.Match[str]) -> str:
     return digits[:3] + "****" + digits[-4:]
 
 
+def _mask_han_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return run[0] + "*" * (len(run) - 1)
+
+
 def mask_personal_data(text: str) -> str:
-    """`text` with identity-number-like digit runs and mainland mobile numbers masked."""
-    if not any(char.isdigit() for char in text):
-        return text
-    masked = ID_LIKE.sub(lambda match: mask_id_number(match.group(0)), text)
+    """`text` with identity-number-like digit runs, mobile numbers and Chinese words masked."""
+    masked = text if text.isascii() else HAN_RUN.sub(_mask_han_run, text)
+    if not any(char.isdigit() for char in masked):
+        return masked
+    masked = ID_LIKE.sub(lambda match: mask_id_number(match.group(0)), masked)
     return MOBILE.sub(_mask_mobile, masked)
 
 

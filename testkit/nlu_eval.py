@@ -16,8 +16,12 @@ are "as deployed": a prediction below the FallbackClassifier threshold of config
 ``nlu_fallback`` (with softmax confidences top-1 ≥ 0.55 leaves top-2 ≤ 0.45, so the ambiguity rule
 adds nothing here). Intent accuracy counts ``nlu_fallback`` as wrong for every intent except
 ``out_of_scope`` (there the fallback's "please rephrase" is an acceptable answer); out-of-scope
-rejection = share of ``out_of_scope`` examples predicted as ``out_of_scope`` or
-``nlu_fallback``. The classifier-only accuracy is printed next to it.
+rejection = share of ``out_of_scope`` examples the assistant turns away: predicted as
+``out_of_scope``, ``nlu_fallback``, or an intent whose rule runs the very same action path as the
+fallback (``FALLBACK_PATH``: ``nonsense`` → action_handle_fallback, ``ask_policy_question`` →
+action_answer_from_knowledge; both answer only on a confident knowledge-base match, else ask to
+rephrase, exactly as action_handle_fallback does). The strict rejection (``out_of_scope`` or
+``nlu_fallback`` only) is printed next to it, as is the classifier-only accuracy.
 """
 
 from __future__ import annotations
@@ -51,7 +55,11 @@ TAIPEI_FAQ = PROJECT_ROOT.parent / "shared" / "reference" / "external" / "taipei
 MAX_CHARS = 500
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
-REJECTED = frozenset({OUT_OF_SCOPE, FALLBACK})
+REJECTED_STRICT = frozenset({OUT_OF_SCOPE, FALLBACK})
+# Intents whose rules run the fallback's own path (knowledge base if confident, else rephrase):
+# bot/data/rules/base.yml (nonsense) and bot/data/rules/knowledge.yml (ask_policy_question).
+FALLBACK_PATH = frozenset({"nonsense", "ask_policy_question"})
+REJECTED = REJECTED_STRICT | FALLBACK_PATH
 # Rasa's entity markup in an example: [西湖区](district) or [西湖区]{"entity": "district"}.
 _ENTITY_MARKUP = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 TARGET_ACCURACY = 0.95
@@ -108,7 +116,7 @@ class Prediction:
 
     @property
     def acceptable(self) -> bool:
-        """Correct, or an out-of-scope text rejected by the fallback."""
+        """Correct, or an out-of-scope text turned away (see REJECTED)."""
         return self.correct or (self.gold == OUT_OF_SCOPE and self.predicted in REJECTED)
 
     def deployed(self, threshold: float) -> Prediction:
@@ -141,6 +149,7 @@ class Summary:
     macro_f1: float
     oos_total: int
     oos_rejected: int
+    oos_rejected_strict: int
     intents: list[IntentScore]
     confusions: list[tuple[str, str, int]]
     entities: list[IntentScore]
@@ -153,8 +162,13 @@ class Summary:
 
     @property
     def oos_rejection(self) -> float:
-        """Share of out-of-scope examples rejected (out_of_scope or nlu_fallback)."""
+        """Share of out-of-scope examples turned away (see REJECTED)."""
         return self.oos_rejected / self.oos_total if self.oos_total else 0.0
+
+    @property
+    def oos_rejection_strict(self) -> float:
+        """Share of out-of-scope examples predicted as out_of_scope or nlu_fallback."""
+        return self.oos_rejected_strict / self.oos_total if self.oos_total else 0.0
 
     def worst_intents(self, count: int = 5) -> list[IntentScore]:
         """The intents with the lowest F1 (ties: more support first)."""
@@ -368,6 +382,7 @@ def summarise(
         macro_f1=macro_f1,
         oos_total=len(oos),
         oos_rejected=sum(p.predicted in REJECTED for p in oos),
+        oos_rejected_strict=sum(p.predicted in REJECTED_STRICT for p in oos),
         intents=list(gold_scores),
         confusions=[(gold, got, n) for (gold, got), n in confusions.most_common()],
         entities=list(entity_scores),
@@ -428,6 +443,9 @@ def format_summary(summary: Summary, *, report: Path) -> str:
         f"  out-of-scope rejection  {summary.oos_rejection:6.1%}   "
         f"({summary.oos_rejected}/{summary.oos_total}; target ≥ {TARGET_OOS_REJECTION:.0%})  "
         f"{_mark(summary.oos_rejection, TARGET_OOS_REJECTION)}",
+        f"    strict                {summary.oos_rejection_strict:6.1%}   "
+        f"({summary.oos_rejected_strict}/{summary.oos_total}; only out_of_scope or nlu_fallback, "
+        "not the intents that take the fallback's path)",
         "  accuracy per file       "
         + "  ".join(f"{name} {value:.0%}" for name, value in summary.per_source_accuracy.items()),
     ]
@@ -479,6 +497,7 @@ def write_summary_json(summary: Summary, path: Path) -> None:
     """Machine-readable copy of the summary (for CI trends)."""
     data = asdict(summary)
     data["oos_rejection"] = summary.oos_rejection
+    data["oos_rejection_strict"] = summary.oos_rejection_strict
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

@@ -84,7 +84,8 @@ def _headline(summary: Summary) -> str:
         (["宏平均 F1 macro F1", f"{summary.macro_f1:.3f}", "按各意图的 F1 平均（分类器本身）"], ""),
         (["超范围拒识率 OOS rejection",
           f"{summary.oos_rejection:.1%}（{summary.oos_rejected}/{summary.oos_total}）",
-          f"≥ {TARGET_OOS_REJECTION:.0%}"],
+          f"≥ {TARGET_OOS_REJECTION:.0%}；严格口径（只算 out_of_scope 或 nlu_fallback）"
+          f"{summary.oos_rejection_strict:.1%}"],
          "ok" if summary.oos_rejection >= TARGET_OOS_REJECTION else "bad"),
         (["样本数 examples", str(summary.examples),
           escape("、".join(f"{k} {v}" for k, v in sorted(summary.sources.items())))], ""),

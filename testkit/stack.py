@@ -337,6 +337,13 @@ class LiveStack:
         process = self._processes.get(name)
         return process.log_tail() if process else ""
 
+    def full_logs(self) -> dict[str, str]:
+        """Everything each running process printed so far, by process name."""
+        return {
+            name: process.log_path.read_text(encoding="utf-8", errors="replace")
+            for name, process in self._processes.items()
+        }
+
     def health_urls(self) -> dict[str, str]:
         """The URL that answers 200 when each process is ready."""
         urls = {"actions": f"{self.actions_url}/health", "web": f"{self.web_url}/health"}

@@ -10,8 +10,13 @@ from functools import lru_cache
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
-# Keep CJK punctuation (，。？！) as typed: full-width→half-width applies to ASCII look-alikes only.
+# Full-width ASCII look-alikes (ＡＢＣ１２３，？！) become half-width; 。、【】 and other CJK
+# punctuation outside that block are kept as typed.
 _FULLWIDTH_OFFSET = 0xFEE0
+# Variants OpenCC's t2s keeps but mainland readers (and our training data) write otherwise:
+# Taiwan's 妳/祢 (you), 甚麼 → 甚么 → 什么, 牠 (it).
+_VARIANTS = {"妳": "你", "祢": "你", "甚么": "什么", "牠": "它"}
+_VARIANT_PATTERN = re.compile("|".join(sorted(_VARIANTS, key=len, reverse=True)))
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,9 @@ def to_halfwidth(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """Convert Traditional Chinese characters to Simplified (OpenCC `t2s`)."""
-    return str(_t2s().convert(text))
+    """Convert Traditional Chinese characters to Simplified (OpenCC `t2s`, then a few variants)."""
+    simplified = str(_t2s().convert(text))
+    return _VARIANT_PATTERN.sub(lambda match: _VARIANTS[match.group(0)], simplified)
 
 
 def normalise(text: str, *, max_chars: int) -> NormalisedText:

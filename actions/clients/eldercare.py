@@ -115,7 +115,7 @@ class Visit(BaseModel):
     facility_phone: str
     visit_date: dt.date
     half_day: HalfDay
-    visitor_name: str
+    visitor_name_masked: str
     phone_masked: str
     status: Literal["booked", "cancelled"]
     created: bool = True

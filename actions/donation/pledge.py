@@ -31,7 +31,7 @@ from actions.donation.parsing import (
 )
 from core.sealing import seal, unseal
 from zhtext.credit_code import mask_credit_code, validate_credit_code
-from zhtext.idcard import mask_id_number, mask_phone, validate_id_number
+from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
 from zhtext.numbers import parse_money
 from zhtext.phone import parse_phone
 
@@ -264,14 +264,14 @@ def receipt_line(tracker: Tracker) -> str:
     tax_id = unseal(tracker.get_slot(RECEIPT_TAX_ID)) or ""
     if tracker.get_slot(RECEIPT_KIND) == "company":
         return label("receipt_company", title=title, tax_id=mask_credit_code(tax_id))
-    return label("receipt_person", title=title, tax_id=mask_id_number(tax_id))
+    return label("receipt_person", title=mask_name(title), tax_id=mask_id_number(tax_id))
 
 
 def donor_line(tracker: Tracker) -> str:
-    """The donor part of the summary."""
+    """The donor part of the summary, the name masked like every name shown back ("张*")."""
     if tracker.get_slot(ANONYMOUS):
         return label("donor_anonymous")
-    return slot_text(tracker, DONOR_NAME)
+    return mask_name(slot_text(tracker, DONOR_NAME))
 
 
 async def project_name(code: str) -> str:

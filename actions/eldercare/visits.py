@@ -23,7 +23,7 @@ from actions.eldercare.results import chosen_facility
 from actions.eldercare.turn import DIGRESSIONS, intent_name, message_text
 from actions.eldercare.understanding import entity_value, find_reference
 from zhtext.dates import parse_date, parse_half_day
-from zhtext.idcard import mask_phone
+from zhtext.idcard import mask_name, mask_phone
 from zhtext.phone import parse_phone
 
 FACILITY, FACILITY_NAME = "eldercare_visit_facility", "eldercare_visit_facility_name"
@@ -292,7 +292,7 @@ class ActionConfirmFacilityVisit(Action):
             response="utter_eldercare_visit_confirm",
             facility=tracker.get_slot(FACILITY_NAME) or "",
             when=_visit_when(tracker),
-            visitor=tracker.get_slot(NAME) or "",
+            visitor=mask_name(str(tracker.get_slot(NAME) or "")),
             phone=mask_phone(str(tracker.get_slot(PHONE) or "")),
         )
         return []

@@ -468,7 +468,9 @@ async def test_summary_masks_personal_data(backoffice: FakeBackoffice) -> None:
     assert message["amount"] == "200"
     assert message["phone"] == "138****5678"
     assert "3301**********1248" in message["receipt"]
-    assert "330106199001011248" not in json.dumps(message, ensure_ascii=False)
+    assert message["donor"] == "张*" and "张*" in message["receipt"]
+    shown = json.dumps(message, ensure_ascii=False)
+    assert "330106199001011248" not in shown and "张三" not in shown
 
 
 async def test_summary_for_anonymous_without_receipt(backoffice: FakeBackoffice) -> None:

@@ -516,7 +516,7 @@ async def test_confirm_reads_the_booking_back_masked() -> None:
     await visits.ActionConfirmFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     [message] = dispatcher.messages
     assert message["when"] == "11月29日（周日） 上午（9:00–11:30）"
-    assert message["phone"] == "138****5678"
+    assert (message["visitor"], message["phone"]) == ("张*", "138****5678")
 
 
 async def test_booking_gives_the_reference(backoffice: FakeBackoffice) -> None:
@@ -528,7 +528,7 @@ async def test_booking_gives_the_reference(backoffice: FakeBackoffice) -> None:
         "facility_phone": "0571-00001001",
         "visit_date": "2026-11-29",
         "half_day": "am",
-        "visitor_name": "张丽",
+        "visitor_name_masked": "张*",
         "phone_masked": "138****5678",
         "status": "booked",
         "created": True,
@@ -558,7 +558,7 @@ async def test_the_same_booking_again_is_said_to_exist(backoffice: FakeBackoffic
         "facility_phone": "0571-00001001",
         "visit_date": "2026-11-29",
         "half_day": "am",
-        "visitor_name": "张丽",
+        "visitor_name_masked": "张*",
         "phone_masked": "138****5678",
         "status": "booked",
         "created": False,
@@ -592,7 +592,7 @@ async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
         "facility_phone": "0571-00001001",
         "visit_date": "2026-11-29",
         "half_day": "pm",
-        "visitor_name": "张丽",
+        "visitor_name_masked": "张*",
         "phone_masked": "138****5678",
         "status": "cancelled",
     }

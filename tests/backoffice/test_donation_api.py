@@ -244,6 +244,15 @@ def test_placeholder_secrets_disable_the_endpoint(
     assert response.json()["error"]["code"] == "payment_not_configured"
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/donation/payments/confirm", "/api/donation/pledges/{reference}/receipt"]
+)
+def test_the_signed_routes_document_their_refusals(client: TestClient, path: str) -> None:
+    documented = client.app.openapi()["paths"][path]["post"]["responses"]  # type: ignore[attr-defined]
+    assert {"200", "401", "503"} <= set(documented)
+    assert "payment_not_configured" in documented["503"]["description"]
+
+
 def test_usable_secret() -> None:
     assert usable_secret(SecretStr(SECRET)) == SECRET.encode()
     assert usable_secret(None) is None

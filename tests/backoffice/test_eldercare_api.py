@@ -110,7 +110,8 @@ def test_book_check_availability_and_cancel(client: TestClient) -> None:
     assert created.status_code == 201
     visit = created.json()
     assert visit["reference"] == "YL-20261201-0001"
-    assert visit["phone_masked"] == "138****5678"
+    assert (visit["visitor_name_masked"], visit["phone_masked"]) == ("张*", "138****5678")
+    assert "张丽" not in created.text and "13812345678" not in created.text
     again = client.post("/api/eldercare/visits", json=booking)
     assert (again.status_code, again.json()["created"]) == (200, False)
     free = client.get(

@@ -429,11 +429,10 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     assert (moved.day, moved.half_day, moved.office.code) == (bookable(5), "pm", "gongshu")
     assert moved.reference == booking.reference
     assert [e.status for e in moved.events] == ["booked", "rescheduled"]
-    counts = dict(
-        seeded.execute(select(MarriageSlot.day, func.sum(MarriageSlot.booked)).group_by("day"))
-        .tuples()
-        .all()
-    )
+    rows = seeded.execute(
+        select(MarriageSlot.day, func.sum(MarriageSlot.booked)).group_by("day")
+    ).all()
+    counts = {day: booked for day, booked in rows}
     assert counts == {bookable(1): 0, bookable(5): 1}
     claims = seeded.scalars(select(MarriagePersonDay.day)).all()
     assert set(claims) == {bookable(5)}

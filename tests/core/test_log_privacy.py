@@ -14,12 +14,15 @@ ID_NUMBER = "330106199001011234"
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (f"身份证 {ID_NUMBER} 查询", "身份证 3301**********1234 查询"),
-        ("证号33010619900101123X", "证号3301**********123X"),
-        ("手机13812345678，谢谢", "手机138****5678，谢谢"),
+        (f"身份证 {ID_NUMBER} 查询", "身** 3301**********1234 查*"),
+        ("证号33010619900101123X", "证*3301**********123X"),
+        ("手机13812345678，谢谢", "手*138****5678，谢*"),
+        ("input_value='张丽' name 欧阳晓雯", "input_value='张*' name 欧***"),
+        ("阿依古丽·买买提", "阿***·买**"),
+        ("姓 王", "姓 王"),
         ("phone=+86 138-1234-5678&x=1", "phone=138****5678&x=1"),
         ("/api/x?phone=13812345678", "/api/x?phone=138****5678"),
-        ("热线 12345，座机 0571-87008174", "热线 12345，座机 0571-87008174"),
+        ("热线 12345，座机 0571-87008174", "热* 12345，座* 0571-87008174"),
         ("reference HY20261129A7", "reference HY20261129A7"),
     ],
 )
@@ -49,10 +52,13 @@ def test_every_logger_is_masked_after_install(
             200,
         )
         try:
-            raise ValueError(f"bad id {ID_NUMBER}")
+            raise ValueError(f"bad id {ID_NUMBER} for 张丽")
         except ValueError:
             logging.getLogger("any.module").exception("failed")
+        logging.getLogger("any.module").warning("slot %s = %r", "visitor", {"name": "欧阳晓雯"})
     assert ID_NUMBER not in caplog.text
+    assert "张丽" not in caplog.text and "张*" in caplog.text
+    assert "欧阳晓雯" not in caplog.text and "欧***" in caplog.text
     assert "13812345678" not in caplog.text
     assert "3301**********1234" in caplog.text
     assert "/api/x?phone=138****5678" in caplog.text

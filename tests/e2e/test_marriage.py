@@ -96,6 +96,12 @@ def test_a_booking_made_in_chat_is_in_the_database(live_stack: LiveStack) -> Non
     assert (booking.party1_id_number, booking.party2_id_number) == (groom, bride)
     assert booking.phone == "13812345678"
     assert reference == f"HY-{day:%Y%m%d}-{reference[-4:]}"
+    # Nor did any process print the names, ID numbers or phone to its log.
+    logs = live_stack.full_logs()
+    assert {"rasa", "actions", "web"} <= set(logs)
+    for name, log in logs.items():
+        for personal in (groom, bride, "13812345678", "张伟", "李娜"):
+            assert personal not in log, f"{personal} in the {name} log"
 
 
 def test_check_needs_a_proof_and_cancel_frees_the_booking(live_stack: LiveStack) -> None:

@@ -6,7 +6,7 @@ phone, cancel), goods. Signed (see `auth.py`): payment confirmation and receipt 
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -49,6 +49,10 @@ _SIGNED_BODY_DOCS = {
         "required": True,
         "content": {"application/json": {"schema": PaymentConfirmationIn.model_json_schema()}},
     }
+}
+_SIGNED_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "signature missing, expired or wrong (a Chinese message)"},
+    503: {"description": "payment_not_configured: no usable DONATION_PAYMENT_SECRET is set"},
 }
 
 
@@ -160,7 +164,10 @@ def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSO
 
 
 @router.post(
-    "/payments/confirm", response_model=PaymentConfirmationOut, openapi_extra=_SIGNED_BODY_DOCS
+    "/payments/confirm",
+    response_model=PaymentConfirmationOut,
+    openapi_extra=_SIGNED_BODY_DOCS,
+    responses=_SIGNED_REFUSALS,
 )
 async def confirm_payment(
     request: Request, session: DbSession, settings: Settings
@@ -175,7 +182,7 @@ async def confirm_payment(
         return _invalid(error)
 
 
-@router.post("/pledges/{reference}/receipt", response_model=PledgeOut)
+@router.post("/pledges/{reference}/receipt", response_model=PledgeOut, responses=_SIGNED_REFUSALS)
 async def issue_receipt(
     request: Request, session: DbSession, settings: Settings, reference: str
 ) -> PledgeOut | JSONResponse:

@@ -26,6 +26,7 @@ from backoffice.records.eldercare.schemas import (
 )
 from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
+from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/eldercare", tags=["eldercare"], dependencies=[ServiceOnly])
@@ -61,7 +62,7 @@ def _visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:
         facility_phone=visit.facility.phone,
         visit_date=visit.visit_date,
         half_day=visit.half_day,
-        visitor_name=visit.visitor_name,
+        visitor_name_masked=mask_name(visit.visitor_name),
         phone_masked=service.masked_phone(visit),
         status=visit.status,
         created=created,

@@ -142,7 +142,10 @@ class VisitCancel(BaseModel):
 
 
 class VisitOut(BaseModel):
-    """A visit booking; ``created`` is False when an identical live booking already existed."""
+    """A visit booking as shown back: the visitor's name and phone masked.
+
+    ``created`` is False when an identical live booking already existed.
+    """
 
     reference: str
     facility_code: str
@@ -151,7 +154,7 @@ class VisitOut(BaseModel):
     facility_phone: str
     visit_date: dt.date
     half_day: HalfDay
-    visitor_name: str
+    visitor_name_masked: str
     phone_masked: str
     status: VisitStatus
     created: bool = True
