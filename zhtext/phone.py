@@ -2,7 +2,9 @@
 
 Accepted: mobiles ``1[3-9]`` + 9 digits, with or without ``+86`` / ``86`` / ``0086``; fixed lines
 with an area code ("0571-87008174", "(0571)87008174", "010 62345678") or a bare 8-digit local
-number, taken as Hangzhou (0571). Spaces, dashes and dots inside the number are ignored.
+number, taken as Hangzhou (0571). Spaces, dashes and dots inside the number are ignored. A number
+read out digit by digit in Chinese ("幺三八一二三四五六七八", "一三八 一二三四 五六七八") is
+read as digits (runs of seven or more Chinese digits only, so words like "一下" stay as they are).
 
 Rejected with a reason code: ``empty`` (no digits), ``service_number`` (12345, 110, 95xxx,
 400/800 numbers: not a personal phone), ``format`` (e.g. an 11-digit number starting 12),
@@ -30,6 +32,19 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SHORT_SERVICE = re.compile(r"1\d{2,4}")  # 110, 120, 12345, 12349, 95-/96- below
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _HANGZHOU_LOCAL = re.compile(r"[2-9]\d{7}")  # Hangzhou local numbers have eight digits
+_CHINESE_DIGITS = {
+    **dict.fromkeys("零〇", "0"), **dict.fromkeys("一幺", "1"), **dict.fromkeys("二两", "2"),
+    "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+}  # fmt: skip
+_CHINESE_DIGIT = "[" + "".join(_CHINESE_DIGITS) + "]"
+_CHINESE_DIGIT_RUN = re.compile(_CHINESE_DIGIT + r"(?:[\s\-]?" + _CHINESE_DIGIT + "){6,}")
+
+
+def _chinese_digits_to_ascii(text: str) -> str:
+    """Read runs of seven or more Chinese digits ("一三八…") as ASCII digits."""
+    return _CHINESE_DIGIT_RUN.sub(
+        lambda match: "".join(_CHINESE_DIGITS.get(char, char) for char in match.group(0)), text
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ def parse_phone(text: str, *, default_area_code: str = HANGZHOU_AREA_CODE) -> Ph
     Returns:
         The first valid number, or the reason the (longest) candidate was rejected.
     """
-    cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = _chinese_digits_to_ascii(unicodedata.normalize("NFKC", text))
     cleaned = _BRACKETED_AREA.sub(r"\1-", cleaned)
     candidates = _CANDIDATE.findall(_INNER_SEPARATORS.sub("", cleaned))
     if not candidates:

@@ -37,8 +37,13 @@ class ValidatePledgeLookupForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """A reference like CS-20261128-0001 (spaces, dashes and lower case are fine)."""
-        reference = find_reference(str(slot_value))
+        """A reference like CS-20261128-0001 (spaces, dashes and lower case are fine).
+
+        The slot may come from an entity the NLU cut short ("cs-20261128" of "cs-20261128-0001"),
+        so the citizen's whole message is searched when the value alone is not a reference.
+        """
+        said = str(tracker.latest_message.get("text") or "")
+        reference = find_reference(str(slot_value)) or find_reference(said)
         if reference is None:
             dispatcher.utter_message(response="utter_donation_reference_invalid")
         return {REFERENCE: reference}

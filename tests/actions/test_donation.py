@@ -593,6 +593,13 @@ async def test_lookup_validation() -> None:
     assert responses(dispatcher) == ["utter_donation_reference_invalid"]
 
 
+async def test_a_reference_the_nlu_cut_short_is_read_from_the_whole_message() -> None:
+    tracker = make_tracker([user_event("cs-20261128-0001")], active_loop="pledge_lookup_form")
+    assert await lookup.ValidatePledgeLookupForm().validate_pledge_reference(
+        "cs-20261128", CollectingDispatcher(), tracker, EMPTY_DOMAIN
+    ) == {"pledge_reference": "CS-20261128-0001"}
+
+
 async def test_lookup_found_reports_status(backoffice: FakeBackoffice) -> None:
     backoffice.lookup_response = httpx.Response(200, json={
         "reference": "CS-20261128-0001", "project_code": "edu-lunch-2026",

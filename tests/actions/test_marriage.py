@@ -348,6 +348,12 @@ def test_id_errors_name_the_problem_and_passports_move_to_the_city_office(
     assert "utter_marriage_city_office_only" in responses(messages)
 
 
+def test_a_phone_read_out_in_chinese_digits_is_taken(api: MarriageApi) -> None:
+    slots = filled(**{s.PHONE: None, s.CONFIRMED: None, "requested_slot": s.PHONE})
+    changes, _ = answer("一三八一二三四五六七八", slots)
+    assert changes[s.PHONE] == "13812345678"
+
+
 def test_a_name_the_nlu_took_for_handoff_is_still_a_name(api: MarriageApi) -> None:
     changes, _ = answer("我叫孙悦", {"requested_slot": s.PARTY1_NAME}, intent="request_human")
     assert changes[s.PARTY1_NAME] == "孙悦"

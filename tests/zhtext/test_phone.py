@@ -22,6 +22,9 @@ from zhtext.phone import PhoneResult, parse_phone
         ("我的手机是13812345678，谢谢", "13812345678"),
         ("电话12345或者13812345678", "13812345678"),  # the hotline is skipped
         ("１３８－１２３４－５６７８", "13812345678"),
+        ("一三八一二三四五六七八", "13812345678"),
+        ("我手机幺三八 幺二三四 五六七八", "13812345678"),
+        ("电话是一五九零五七一两两三三", "15905712233"),
     ],
 )
 def test_mobile_numbers(text: str, number: str) -> None:
@@ -87,3 +90,8 @@ def test_rejected_numbers_say_why(text: str, reason: str) -> None:
 
 def test_the_longest_candidate_explains_a_rejection() -> None:
     assert parse_phone("我家3口人，电话1381234567").reason == "length"
+
+
+def test_chinese_words_with_digits_are_not_read_as_numbers() -> None:
+    assert parse_phone("等一下，三五分钟后再说").reason == "empty"
+    assert parse_phone("一三八一二三").reason == "empty"  # too short to be read as digits
