@@ -19,6 +19,8 @@ from typing import Literal
 
 import cn2an
 
+from zhtext.digits import CN_DIGIT_VALUE
+
 __all__ = ["Money", "Period", "parse_count", "parse_money"]
 
 Period = Literal["month", "year"]
@@ -65,7 +67,6 @@ _NOTHING = re.compile(
 _DIGIT_UNIT = re.compile(r"(\d+(?:\.\d+)?)([百千万亿])?(\d)?")
 _CN_DECIMAL = re.compile(rf"([{_CN_DIGITS}十]+)点([{_CN_DIGITS}]+)([百千万亿]?)")
 _UNIT_VALUE = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_CN_DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 _COUNT = re.compile(rf"([0-9{_CN_DIGITS}十]+)\s*(?:口|个|位|名|人)")
 _ALONE = re.compile(r"自己|独居|独自|一人户|孤寡|单身|就我|只有我")
@@ -223,7 +224,7 @@ def _to_decimal(number: str) -> Decimal | None:
         whole = _cn2an(cn_decimal.group(1))
         if whole is None:
             return None
-        fraction = "".join(str(_CN_DIGIT_VALUE.get(c, 0)) for c in cn_decimal.group(2))
+        fraction = "".join(str(CN_DIGIT_VALUE.get(c, 0)) for c in cn_decimal.group(2))
         unit = cn_decimal.group(3)
         return _tidy(Decimal(f"{whole}.{fraction}") * (_UNIT_VALUE[unit] if unit else 1))
     return _cn2an(number)

@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from zhtext.digits import CN_DIGIT_VALUE
+
 __all__ = ["HANGZHOU_AREA_CODE", "PhoneKind", "PhoneReason", "PhoneResult", "parse_phone"]
 
 HANGZHOU_AREA_CODE = "0571"
@@ -32,10 +34,8 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SHORT_SERVICE = re.compile(r"1\d{2,4}")  # 110, 120, 12345, 12349, 95-/96- below
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _HANGZHOU_LOCAL = re.compile(r"[2-9]\d{7}")  # Hangzhou local numbers have eight digits
-_CHINESE_DIGITS = {
-    **dict.fromkeys("零〇", "0"), **dict.fromkeys("一幺", "1"), **dict.fromkeys("二两", "2"),
-    "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-}  # fmt: skip
+# Phone numbers are read with 幺 for 1 as well.
+_CHINESE_DIGITS = {char: str(value) for char, value in (CN_DIGIT_VALUE | {"幺": 1}).items()}
 _CHINESE_DIGIT = "[" + "".join(_CHINESE_DIGITS) + "]"
 _CHINESE_DIGIT_RUN = re.compile(_CHINESE_DIGIT + r"(?:[\s\-]?" + _CHINESE_DIGIT + "){6,}")
 
