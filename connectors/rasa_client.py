@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
+from connectors.action_server_watch import ActionServerWatch
 from connectors.rasa_pool import RasaPool
+
+logger = logging.getLogger(__name__)
 
 
 class Button(BaseModel):
@@ -41,6 +45,8 @@ class RasaClient:
         transport: Optional transport, for tests.
         rasa_urls: Base URLs of several Rasa replicas sharing their stores (production
             profile); requests are spread over the healthy ones (`connectors.rasa_pool`).
+        watch_action_server: Check the action server in the background and refuse messages
+            while it is down (`connectors.action_server_watch`); the gateways turn this on.
     """
 
     def __init__(
@@ -51,10 +57,16 @@ class RasaClient:
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
         rasa_urls: Sequence[str] = (),
+        watch_action_server: bool = False,
     ) -> None:
         self._pool = RasaPool(list(rasa_urls) or [rasa_url], timeout=timeout, transport=transport)
         self._action_server_url = action_server_url.rstrip("/")
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._watch = (
+            ActionServerWatch(f"{self._action_server_url}/health", self._http)
+            if watch_action_server
+            else None
+        )
 
     @property
     def pool(self) -> RasaPool:
@@ -62,7 +74,9 @@ class RasaClient:
         return self._pool
 
     async def aclose(self) -> None:
-        """Close the underlying connections."""
+        """Stop the checks and close the underlying connections."""
+        if self._watch is not None:
+            await self._watch.aclose()
         await self._pool.aclose()
         await self._http.aclose()
 
@@ -72,9 +86,14 @@ class RasaClient:
         """Send one user message and return the bot's replies.
 
         Raises:
-            AssistantUnavailableError: Rasa is down or failing, or it answered nothing because
-                the action server is down.
+            AssistantUnavailableError: Rasa is down or failing, the action server is known to
+                be down (the message is then not sent), or Rasa answered nothing because the
+                action server is down.
         """
+        if self._watch is not None:
+            self._watch.ensure_started()
+            if self._watch.down:
+                raise AssistantUnavailableError("action server is down")
         body: dict[str, Any] = {"sender": sender_id, "message": text}
         if metadata:
             body["metadata"] = metadata
@@ -83,8 +102,10 @@ class RasaClient:
             raw = response.json()
             messages = [BotMessage.model_validate(item) for item in raw]
         except (httpx.HTTPError, ValueError, ValidationError) as error:
+            logger.warning("Rasa gave no usable answer: %s: %s", type(error).__name__, error)
             raise AssistantUnavailableError(str(error)) from error
         if not messages and not await self.action_server_available():
+            logger.warning("Rasa answered nothing and the action server is down")
             raise AssistantUnavailableError("action server is down")
         return messages
 

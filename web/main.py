@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rasa_urls=replica_urls(settings),
             action_server_url=settings.action_server_url,
             timeout=settings.rasa_timeout_seconds,
+            watch_action_server=True,
         )
         desk = build_desk(settings)
         app.state.rasa_client = rasa

@@ -42,6 +42,7 @@ async def run_polling(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SE
         rasa_urls=replica_urls(settings),
         action_server_url=settings.action_server_url,
         timeout=settings.rasa_timeout_seconds,
+        watch_action_server=True,
     )
     desk = build_desk(settings)
     router = ConversationRouter(rasa=rasa, max_chars=settings.max_message_chars, handoff=desk)
