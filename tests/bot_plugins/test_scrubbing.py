@@ -113,6 +113,8 @@ def test_scrubbing_tracker_store_in_rasa_on_sqlite(tmp_path: Path) -> None:
     assert run_store_check(str(db), ID_NUMBER) == "5"
     with sqlite3.connect(db) as connection:
         assert_masked([row[0] for row in connection.execute("SELECT data FROM events")])
+        # Written through the write-ahead log (no fsync per turn).
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_scrubbing_tracker_store_in_rasa_on_postgresql() -> None:
