@@ -8,7 +8,8 @@ concurrent bookings never collide.
 A citizen who gets no answer (HTTP error, 503, timeout, connection refused) presses send once
 more after a pause, as people do, then gives up the conversation and waits a while before the
 next one; a reply that lacks what the script expects ends the conversation too. Every attempt
-is recorded with its latency, the phase it was sent in (for fault injection) and how it ended.
+is recorded with its latency, the phase it ended in (for fault injection: a message in flight
+when a replica is killed fails because of the kill) and how it ended.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Attempt:
 
     Attributes:
         script: The script's name.
-        phase: The phase of the run when it was sent (see `Phases`).
+        phase: The phase of the run when the answer (or the failure) came (see `Phases`).
         started: `time.monotonic()` when sent.
         latency_ms: Time until the answer (or the failure).
         outcome: `OK`, `UNEXPECTED`, `TIMEOUT`, `CONNECTION` or ``HTTP <status>``.
@@ -311,7 +312,6 @@ class Citizen:
         self, conversation: Conversation, message: str, expect: Expect, *, retry: bool
     ) -> tuple[str, BotReply | None]:
         """One attempt: (outcome, reply or None when the gateway gave no reply)."""
-        phase = self._phase()
         started = time.monotonic()
         reply: BotReply | None = None
         try:
@@ -331,7 +331,7 @@ class Citizen:
         self._result.attempts.append(
             Attempt(
                 script=conversation.script,
-                phase=phase,
+                phase=self._phase(),
                 started=started,
                 latency_ms=(time.monotonic() - started) * 1000,
                 outcome=outcome,

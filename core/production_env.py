@@ -7,7 +7,11 @@ that is not set already:
 - `RASA_TRACKER_DB_*`: the PostgreSQL server of `DATABASE_URL`, database
   `<back-office database>_rasa` (override with `RASA_TRACKER_DB_NAME`);
 - `RASA_LOCK_REDIS_*`: the server and database number of `REDIS_URL`;
-- `REDIS_KEY_PREFIX`: default `minzheng` (letters and digits only).
+- `REDIS_KEY_PREFIX`: default `minzheng` (letters and digits only);
+- `TICKET_LOCK_LIFETIME`: seconds a replica holds a conversation's lock in Redis, default 10.
+  Rasa's own default is 60: when a replica is killed mid-turn, its lock stays in Redis that long,
+  and the citizen's next message waits on the other replica past the gateway's 20 s timeout
+  (seen as 503s in `make bench-faults`). A turn takes well under a second, seconds under load.
 
 `python -m core.production_env env` prints them as shell `export` lines (scripts/run_production.sh);
 `python -m core.production_env ensure-tracker-db` creates the tracker database when missing.
@@ -24,6 +28,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 DEFAULT_KEY_PREFIX = "minzheng"
+DEFAULT_LOCK_LIFETIME_SECONDS = 10
 TRACKER_DB_SUFFIX = "_rasa"
 
 
@@ -83,6 +88,7 @@ def production_env(environ: Mapping[str, str]) -> dict[str, str]:
         "RASA_LOCK_REDIS_DB": redis["db"],
         "RASA_LOCK_REDIS_PASSWORD": redis["password"],
         "REDIS_KEY_PREFIX": prefix,
+        "TICKET_LOCK_LIFETIME": str(DEFAULT_LOCK_LIFETIME_SECONDS),
     }
     return {name: environ.get(name) or value for name, value in derived.items()}
 

@@ -24,6 +24,7 @@ def test_everything_is_derived_from_the_two_urls() -> None:
         "RASA_LOCK_REDIS_DB": "2",
         "RASA_LOCK_REDIS_PASSWORD": "redispw",
         "REDIS_KEY_PREFIX": "minzheng",
+        "TICKET_LOCK_LIFETIME": "10",
     }
 
 
@@ -34,8 +35,10 @@ def test_variables_already_set_win() -> None:
             "RASA_TRACKER_DB_NAME": "tracker",
             "RASA_TRACKER_DB_HOST": "other",
             "REDIS_KEY_PREFIX": "stage2",
+            "TICKET_LOCK_LIFETIME": "30",
         }
     )
+    assert env["TICKET_LOCK_LIFETIME"] == "30"
     assert env["RASA_TRACKER_DB_NAME"] == "tracker"
     assert env["RASA_TRACKER_DB_HOST"] == "other"
     assert env["RASA_TRACKER_DB_PORT"] == "6543"
