@@ -1,8 +1,9 @@
 """Booking dates and half-days as citizens say them, relative to a given ``today``.
 
-The common forms are parsed here, deterministically: "明天", "后天", "周五", "下周三上午",
-"12月3号", "12.3", "2026-12-03", "下个月3号", "3号", and named days ("情人节", "520", "七夕",
-"中秋"…). Everything else goes to ``jionlp`` (imported on first use: it takes ~0.4 s).
+The common forms are parsed here, deterministically: "明天", "明早", "后天", "一周后", "周五",
+"下周三上午", "12月3号", "12.3", "2026-12-03", "下个月3号", "3号", "月底", lunar dates ("农历七月
+初七"), and named days ("情人节", "520", "七夕", "中秋"…). Everything else goes to ``jionlp``
+(imported on first use: it takes ~0.4 s).
 
 A date said without a year means its next occurrence, today included: on 2026-11-28 "5月20号" is
 2027-05-20 (jionlp would answer 2026-05-20, and does so for lunar festivals even with
@@ -40,15 +41,36 @@ _RELATIVE_MONTH_DAY = re.compile(
 )
 _DOTTED = re.compile(r"(?<![\d./-])(?P<m>\d{1,2})\s*[./-]\s*(?P<d>\d{1,2})(?![\d./-])")
 _DAY_ONLY = re.compile(rf"(?<![\d月])(?P<d>{_NUM})\s*[日号]")
-_RELATIVE_DAY = re.compile(rf"大后天|后天|明天|明日|明儿|今天|今日|(?P<n>{_NUM})\s*天[以之]?后")
+_RELATIVE_DAY = re.compile(
+    rf"大后天|后天|明天|明日|明儿|明早|今天|今日|(?P<n>{_NUM})\s*天[以之]?后"
+)
+_RELATIVE_WEEK = re.compile(rf"(?P<n>{_NUM})\s*个?\s*(?:周|星期|礼拜)\s*[以之]?后")
+# "月底" is the last day of this month; "下个月底" of the next; "一月底" of the next January.
+# Whether it is a working day is the caller's call.
+_MONTH_END = re.compile(
+    rf"(?:(?P<rel_month>下下个?月|下个?月|这个?月|本月)\s*的?\s*|(?P<m>{_NUM})\s*月\s*|月)[底末]"
+)
+# "农历七月初七", "阴历八月十五", "农历腊月二十三": a lunar month and day, converted to the
+# calendar.
+_LUNAR_MONTH = r"正|冬|腊|十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9]"
+_LUNAR_DAY = (
+    r"初[一二三四五六七八九十]|廿[一二三四五六七八九]|二十[一二三四五六七八九]?|三十"
+    r"|十[一二三四五六七八九]?|[12]\d|30|[1-9]"
+)
+_LUNAR_DATE = re.compile(
+    rf"(?:农历|阴历|旧历)\s*(?P<lm>{_LUNAR_MONTH})\s*月\s*(?P<ld>{_LUNAR_DAY})\s*[日号]?"
+)
+_LUNAR_WORDS = re.compile(r"农历|阴历|旧历")
 _WEEKDAY = re.compile(
     r"(?P<week>下下个?|下个?|这个?|本|这一)?\s*(?:(?:周|星期|礼拜)\s*的\s*)?"
     r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
 )
 _PAST_WORDS = re.compile(r"昨|前天|上周|上个|上星期|上礼拜|去年|前年|以前|之前")
 _WEEKEND = re.compile(r"周末|礼拜六日|双休日")
-_TIME_OF_DAY = re.compile(r"上午|早上|早晨|清早|一早|中午|下午|午后|傍晚|晚上|夜里|上半天|下半天")
-_AM = re.compile(r"上午|早上|早晨|清早|一早|上半天|上半日|\bam\b|a\.m\.|morning")
+_TIME_OF_DAY = re.compile(
+    r"上午|早上|早晨|清早|一早|明早|中午|下午|午后|傍晚|晚上|夜里|上半天|下半天"
+)
+_AM = re.compile(r"上午|早上|早晨|清早|一早|明早|上半天|上半日|\bam\b|a\.m\.|morning")
 _PM = re.compile(r"下午|午后|下半天|下半日|\bpm\b|p\.m\.|afternoon")
 
 _WEEKDAY_INDEX = (
@@ -64,7 +86,9 @@ _MONTH_OFFSET = {
     "下下月": 2,
     "下下个月": 2,
 }
-_DAY_OFFSET = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "明儿": 1, "后天": 2, "大后天": 3}
+_DAY_OFFSET = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "后天": 2}
+_DAY_OFFSET |= {"大后天": 3}
+_LUNAR_MONTH_WORDS = {"正": 1, "冬": 11, "腊": 12}
 _WEEK_OFFSET = {"": 0, "这": 0, "这个": 0, "本": 0, "这一": 0, "下": 1, "下个": 1, "下下": 2}
 _WEEK_OFFSET |= {"下下个": 2}
 
@@ -240,6 +264,47 @@ def _resolve_relative_day(match: re.Match[str], today: dt.date) -> dt.date | Non
     return today + dt.timedelta(days=days)
 
 
+def _resolve_relative_week(match: re.Match[str], today: dt.date) -> dt.date | None:
+    weeks = _small_int(match["n"])
+    return today + dt.timedelta(weeks=weeks) if weeks else None
+
+
+def _resolve_month_end(match: re.Match[str], today: dt.date) -> dt.date | None:
+    def last_day(year: int, month: int) -> dt.date:
+        return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+    if match["m"]:
+        month = _small_int(match["m"])
+        if not 1 <= month <= 12:
+            return None
+        return _next_occurrence(today, lambda year: last_day(year, month))
+    rel_month = match["rel_month"]
+    months = today.year * 12 + today.month - 1 + (_MONTH_OFFSET[rel_month] if rel_month else 0)
+    return last_day(months // 12, months % 12 + 1)
+
+
+def _resolve_lunar_date(match: re.Match[str], today: dt.date) -> dt.date | None:
+    month_text, day_text = match["lm"], match["ld"]
+    month = _LUNAR_MONTH_WORDS.get(month_text) or _small_int(month_text)
+    day = _small_int(day_text.replace("初", "").replace("廿", "二十"))
+    if not (1 <= month <= 12 and 1 <= day <= 30):
+        return None
+
+    def in_lunar_year(year: int) -> dt.date | None:
+        try:
+            return lunar_to_solar(year, month, day)
+        except ValueError:
+            return None
+
+    # A lunar year starts in January or February, so its last months fall in the next calendar
+    # year: start one lunar year back ("腊月" said in January is usually this January's).
+    for year in range(today.year - 1, today.year + 9):
+        candidate = in_lunar_year(year)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
 def _resolve_weekday(match: re.Match[str], today: dt.date) -> dt.date | None:
     weekday = _WEEKDAY_INDEX[match["wd"]]
     week = match["week"] or ""
@@ -281,11 +346,14 @@ def _resolve_named_day(match: re.Match[str], today: dt.date) -> dt.date | None:
 
 _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
     (_ISO, _resolve_iso),
+    (_LUNAR_DATE, _resolve_lunar_date),
     (_NAMED_DAY, _resolve_named_day),
     (_MONTH_DAY, _resolve_month_day),
     (_RELATIVE_MONTH_DAY, _resolve_relative_month_day),
     (_DOTTED, _resolve_month_day),
     (_RELATIVE_DAY, _resolve_relative_day),
+    (_RELATIVE_WEEK, _resolve_relative_week),
+    (_MONTH_END, _resolve_month_end),
     (_WEEKDAY, _resolve_weekday),
     (_DAY_ONLY, _resolve_day_only),
 )
@@ -316,6 +384,9 @@ def _ask_jionlp(text: str, today: dt.date) -> dt.date | None:
         if start != end:
             continue
         if start < today and not _PAST_WORDS.search(text) and not _ISO.search(text):
+            if _LUNAR_WORDS.search(text):
+                # A lunar date a calendar year on is a different day; it is not guessed.
+                return None
             # jionlp resolves year-less dates to the current year; bookings mean the next one.
             start = _make_date(start.year + 1, start.month, start.day) or start
         return start

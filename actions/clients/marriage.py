@@ -81,9 +81,17 @@ class MinimumAge(BaseModel):
     female: int
 
 
+class BookingWindow(BaseModel):
+    """Which days may be booked: from the n-th next working day up to `horizon_days` ahead."""
+
+    lead_working_days: int
+    horizon_days: int
+
+
 class Policy(BaseModel):
     """The booking rules the conversation needs."""
 
+    booking_window: BookingWindow
     minimum_age: MinimumAge
     cooling_off_days: int
     booking_types: dict[str, BookingType]

@@ -16,8 +16,6 @@ from actions.marriage.parsing import format_day, half_day_label
 from core.sealing import unseal
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 
-NEXT_DAYS_OFFERED = 4
-
 
 class ActionStartMarriageBooking(Action):
     """Starts a fresh booking: clears the answers of an earlier one and says what comes."""
@@ -52,17 +50,22 @@ class ActionAskMarriageDate(Action):
             return [SlotSet(s.SUGGESTIONS, None)]
         today = s.city_today()
         try:
-            check = await get_marriage_api().check_day(today)
+            api = get_marriage_api()
+            check = await api.check_day(today)
+            window = (await api.get_policy()).booking_window
         except BackofficeError:
-            dispatcher.utter_message(response="utter_ask_marriage_date")
+            # Without the back office the window is unknown: ask without naming it.
+            dispatcher.utter_message(response="utter_marriage_ask_date_plain")
             return []
-        days = check.next_bookable_days[:NEXT_DAYS_OFFERED]
+        days = check.next_bookable_days[: s.DAYS_OFFERED]
         titles = [format_day(day, today=today) for day in days]
         dispatcher.utter_message(
             response="utter_ask_marriage_date",
             buttons=[{"title": title, "payload": title} for title in titles],
             first_day=format_day(check.first_day, today=today),
             last_day=format_day(check.last_day, today=today),
+            lead_working_days=window.lead_working_days,
+            horizon_days=window.horizon_days,
         )
         return []
 

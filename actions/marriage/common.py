@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk.interfaces import Tracker
 
 from actions.clients.marriage import Availability, HalfDayPlace
-from actions.marriage.parsing import format_day, half_day_label
+from actions.marriage.parsing import format_day, half_day_label, has_question_marker
 
 CITY_TIMEZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
@@ -47,23 +47,11 @@ INTERRUPTING_INTENTS = frozenset(
     {"request_human", "stop", "restart", "ask_policy_question", "request_menu"}
 )
 INTERRUPTION_CONFIDENCE = 0.5
+# How many days (or half-days) are offered as buttons when asking for the day.
+DAYS_OFFERED = 4
 # A message the NLU could not place (or took for out of scope) that reads like a question
 # ("可以周末去吗？") is a side question for the knowledge base, not a bad answer.
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-QUESTION_MARKERS = (
-    "?",
-    "？",
-    "吗",
-    "呢",
-    "么",
-    "怎么",
-    "什么",
-    "哪",
-    "能不能",
-    "可不可以",
-    "多少",
-    "几",
-)
 
 
 def city_today() -> dt.date:
@@ -94,7 +82,7 @@ def latest_intent(tracker: Tracker) -> tuple[str, float]:
 
 def is_side_question(intent: str, text: str) -> bool:
     """An unclassified message that reads like a question."""
-    return intent in UNPLACED_INTENTS and any(marker in text for marker in QUESTION_MARKERS)
+    return intent in UNPLACED_INTENTS and has_question_marker(text)
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.marriage import (
+    DayCheck,
     HalfDay,
     MarriageApi,
     NewBooking,
@@ -43,6 +44,7 @@ from actions.marriage.parsing import (
     parse_half_day_answer,
     parse_id_answer,
     parse_name,
+    reads_as_question,
     wants_change,
 )
 from core.sealing import seal, unseal
@@ -197,7 +199,14 @@ async def read_answer(
 
 
 async def _answers_requested(turn: Turn, text: str, requested: str | None) -> bool:
-    """Whether a message that looks like a digression still answers the requested slot."""
+    """Whether a message that looks like a digression still answers the requested slot.
+
+    A question is never an answer, even when it names one ("结婚要带什么材料？" names the
+    business, "可以周末去吗？" asks at the summary): the knowledge rule answers it and the form
+    asks again. An answer followed by a check ("12月3号可以吗？") is still an answer.
+    """
+    if reads_as_question(text):
+        return False
     if requested == s.BUSINESS_TYPE:
         return parse_business_type(text) is not None
     if requested == s.OFFICE:
@@ -219,8 +228,18 @@ async def _answers_requested(turn: Turn, text: str, requested: str | None) -> bo
     return False
 
 
+def _confirms(text: str, intent: str) -> bool:
+    """The 确认预约 button, or a message that as a whole says yes (not the NLU's guess).
+
+    "可以带孩子吗？" or "对方叫王强" may be classified `affirm`; they must not book.
+    """
+    if text.startswith("/"):
+        return intent == "affirm"
+    return is_affirmation(text)
+
+
 async def _read_confirmation(turn: Turn, text: str, intent: str) -> bool:
-    if intent == "affirm" or is_affirmation(text):
+    if _confirms(text, intent):
         await _book(turn)
         return True
     correction = parse_correction(text)
@@ -350,7 +369,7 @@ async def _read_broad(turn: Turn, text: str, requested: str | None) -> bool:
     day, half_day = parse_booking_date(text, today=turn.today)
     if day is not None:
         understood = True
-        place_changed |= await _read_day(turn, day)
+        place_changed |= await _read_day(turn, day, half_day)
     answer = half_day or parse_half_day_answer(text)
     either = False
     if answer is not None:
@@ -387,21 +406,26 @@ async def _read_office(turn: Turn, codes: tuple[str, ...], how: str, matched: st
     return True
 
 
-async def _read_day(turn: Turn, day: dt.date) -> bool:
+async def _read_day(turn: Turn, day: dt.date, half_day: HalfDay | None = None) -> bool:
     check = await turn.api.check_day(day)
     day_text = format_day(day, today=turn.today)
     if not check.bookable:
+        window = (await turn.policy()).booking_window
         values: dict[str, Any] = {
             "day": day_text,
             "first_day": format_day(check.first_day, today=turn.today),
             "last_day": format_day(check.last_day, today=turn.today),
             "holiday": check.holiday_name or "",
+            "lead_working_days": window.lead_working_days,
+            "horizon_days": window.horizon_days,
         }
         reason = check.reason or "not_working_day"
         if reason == "not_working_day" and check.holiday_name:
             reason = "holiday"
         turn.say(s.DATE_REJECTIONS[reason], **values)
         turn.set(s.DATE, None)
+        if reason in ("not_working_day", "holiday"):
+            await _offer_days_around(turn, check, half_day or turn.get(s.HALF_DAY))
         return False
     if check.is_estimate:
         turn.say("utter_marriage_date_estimate", day=day_text, year=day.year)
@@ -409,6 +433,27 @@ async def _read_day(turn: Turn, day: dt.date) -> bool:
         return False
     turn.set(s.DATE, day.isoformat())
     return True
+
+
+async def _offer_days_around(turn: Turn, check: DayCheck, half_day: HalfDay | None) -> None:
+    """After a weekend or holiday: the nearest free half-days around the day asked for.
+
+    With the office known, the back office's availability search gives the free half-days
+    nearest to that day (before and after); without it, the next bookable days after it.
+    """
+    office_code = turn.get(s.OFFICE)
+    if office_code:
+        found = await turn.api.availability(
+            office_code=office_code,
+            day=check.day,
+            half_day=half_day,
+            city_only=_needs_city(turn),
+        )
+        titles = [b["title"] for b in s.suggestion_buttons(found, today=turn.today)]
+    else:
+        days = check.next_bookable_days[: s.DAYS_OFFERED]
+        titles = [format_day(day, today=turn.today) for day in days]
+    turn.set(s.SUGGESTIONS, titles or None)
 
 
 async def _check_place(turn: Turn, *, either: bool = False) -> None:

@@ -1,7 +1,8 @@
 """Check, reschedule and cancel a booking: reference plus phone or an ID's last 4 characters.
 
 A reference alone gives nothing: the back office answers "not found" for an unknown reference and
-for a wrong phone or last-4 alike, and locks the booking after repeated wrong answers.
+for a wrong phone or last-4 alike, and refuses further tries for a while after repeated wrong
+answers (hotline staff can still look the booking up).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ MANAGE_ACTION = "marriage_manage_action"
 LOOKUP_REFERENCE = "marriage_lookup_reference"
 LOOKUP_PROOF = "marriage_lookup_proof"
 PENDING = "marriage_pending"
+# Refusals of a cancellation that get their own reply (others show the back office's message).
+CANCEL_REFUSALS = {
+    "cancel_too_late": "utter_marriage_cancel_too_late",
+    "too_many_attempts": "utter_marriage_lookup_locked",
+}
 MANAGE_INTENTS = {
     "check_marriage_booking": "check",
     "reschedule_marriage_booking": "reschedule",
@@ -49,6 +55,10 @@ RESCHEDULE_ACTIONS = frozenset(
 )
 _REFERENCE = re.compile(r"HY\W{0,2}(\d{8})\W{0,2}(\d{4})(?!\d)", re.IGNORECASE)
 _LAST4 = re.compile(r"(?<![0-9A-Za-z])(\d{3}[\dXx])(?![0-9A-Za-z])")
+# A whole 18-character ID number, possibly typed in groups ("330106 19950605 4016"); its shape
+# (a birth date at 7–14) keeps a phone followed by other digits from passing for one.
+_FULL_ID = re.compile(r"(?<![0-9A-Za-z])((?:\d[\s\-]?){17}[\dXx])(?![0-9A-Za-z])")
+_ID_SHAPE = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 LAST4_LENGTH = 4
 
 
@@ -59,8 +69,16 @@ def parse_reference(text: str) -> str | None:
 
 
 def parse_proof(text: str) -> str | None:
-    """A phone number, or the last 4 characters of an ID number ("1234", "123X")."""
+    """A phone number, or the last 4 characters of an ID number ("1234", "123X").
+
+    A whole ID number is accepted too: only its last 4 characters are kept (the full number is
+    neither stored in a slot nor sent to the back office).
+    """
     without_reference = _REFERENCE.sub(" ", text)
+    for full_id in _FULL_ID.finditer(without_reference):
+        compact = re.sub(r"[\s\-]", "", full_id.group(1)).upper()
+        if _ID_SHAPE.fullmatch(compact):
+            return compact[-LAST4_LENGTH:]
     phone = parse_phone(without_reference)
     if phone.number is not None:
         return phone.number
@@ -164,6 +182,13 @@ class ActionFindMarriageBooking(Action):
             dispatcher.utter_message(response="utter_records_unavailable")
             return [SlotSet(PENDING, None)]
         active = booking.status in ("booked", "rescheduled")
+        today = s.city_today()
+        if active and wanted == "cancel" and booking.day < today:
+            dispatcher.utter_message(response="utter_marriage_cancel_too_late")
+            return [SlotSet(PENDING, None)]
+        if active and wanted == "reschedule" and booking.day <= today:
+            dispatcher.utter_message(response="utter_marriage_reschedule_too_late")
+            return [SlotSet(PENDING, None)]
         if wanted == "check" or not active:
             utter_booking(dispatcher, booking, response=s.STATUS_RESPONSES[booking.status])
             if active:
@@ -201,9 +226,13 @@ class ActionCancelMarriageBooking(Action):
                 reference=reference, **proof_fields(proof)
             )
         except BackofficeRejectedError as refused:
-            dispatcher.utter_message(
-                response="utter_marriage_change_refused", detail=refused.detail
-            )
+            response = CANCEL_REFUSALS.get(refused.code)
+            if response is None:
+                dispatcher.utter_message(
+                    response="utter_marriage_change_refused", detail=refused.detail
+                )
+            else:
+                dispatcher.utter_message(response=response)
             return [SlotSet(PENDING, None)]
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")

@@ -26,13 +26,14 @@ from zhtext.places import find_district
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 CITY_LEVEL = "city"
 MAX_NAME_CHARS = 30
-SHORT_ANSWER_CHARS = 8
 
 Field = Literal["business_type", "office", "date", "half_day", "name", "id", "phone"]
 Party = Literal["party1", "party2"]
 _LETTERS = re.compile(r"[A-Za-z]")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:[·•．.][\u4e00-\u9fff]{1,10})*")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'\-]{1,29}")
+_END_PUNCTUATION = " ,.!~，。！～、…"
+_SEPARATORS = re.compile(r"[\s,.!~，。！～、…;；:]+")
 _ID_CANDIDATE = re.compile(r"[0-9０-９][0-9０-９\s\-]{13,}[0-9０-９xX]|[A-Za-z]{1,2}\s?\d{6,9}")
 
 
@@ -180,13 +181,30 @@ def half_day_label(half_day: str) -> str:
 # ---------------------------------------------------------------- people
 
 
+@cache
+def _name_lead_in() -> re.Pattern[str]:
+    """[谁] [称谓] [的] [名字] 叫/是 at the start: "我老公叫", "对方的名字是", "叫"."""
+    words = vocabulary()
+
+    def any_of(key: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(words.words(key), key=len, reverse=True))
+
+    return re.compile(
+        rf"^(?:{any_of('name_lead_in_owners')})?的?(?:{any_of('name_lead_in_relations')})?的?"
+        rf"(?:{any_of('name_lead_in_labels')})?(?:{any_of('name_lead_in_verbs')})\s*"
+    )
+
+
 def parse_name(text: str) -> str | None:
-    """A person's name: 2–6 Chinese characters (minority names with "·"), or a Latin name."""
-    cleaned = " ".join(_clean(text).split())
-    for prefix in ("我叫", "叫", "名字是", "姓名是", "是"):
-        if cleaned.startswith(prefix) and len(cleaned) > len(prefix) + 1:
-            cleaned = cleaned[len(prefix) :].strip()
-            break
+    """A person's name: 2–6 Chinese characters (minority names with "·"), or a Latin name.
+
+    Lead-ins are dropped ("我老公叫王强" → "王强"); pronouns, relationship and polite words are
+    never names ("他", "我老公", "王小明同学" → None).
+    """
+    cleaned = " ".join(_clean(text).split()).strip(_END_PUNCTUATION)
+    lead_in = _name_lead_in().match(cleaned)
+    if lead_in is not None and lead_in.end() < len(cleaned):
+        cleaned = cleaned[lead_in.end() :].strip(_END_PUNCTUATION)
     if not cleaned or len(cleaned) > MAX_NAME_CHARS:
         return None
     if _has_any(cleaned, vocabulary().words("not_name_words")):
@@ -243,13 +261,49 @@ def parse_id_answer(text: str, *, today: dt.date) -> IdAnswer | None:
 # ---------------------------------------------------------------- confirm and corrections
 
 
-def is_affirmation(text: str) -> bool:
-    """A short "确认" / "对的" / "没问题" without any change word."""
-    cleaned = _clean(text)
+def has_question_marker(text: str) -> bool:
+    """The text contains a question word or mark ("？", "吗", "呢", "能不能", "多少" …)."""
+    return _has_any(_clean(text).lower(), vocabulary().words("question_markers"))
+
+
+def reads_as_question(text: str) -> bool:
+    """A question rather than an answer.
+
+    A trailing "可以吗？" / "有名额吗" after an answer is only a check on it: "12月3号可以吗？"
+    is an answer, "结婚要带什么材料？" and "可以周末去吗？" are questions.
+    """
+    cleaned = _clean(text).lower().rstrip(_END_PUNCTUATION + "?？")
+    for tail in sorted(vocabulary().words("answer_check_tails"), key=len, reverse=True):
+        if cleaned.endswith(tail) and len(cleaned) > len(tail):
+            cleaned = cleaned[: -len(tail)]
+            break
+    return has_question_marker(cleaned)
+
+
+@cache
+def _affirmation_pattern() -> re.Pattern[str]:
     words = vocabulary()
-    if _has_any(cleaned, words.words("change_words")):
+    phrases = sorted(
+        {*words.words("affirm_words"), *words.words("affirm_fillers")}, key=len, reverse=True
+    )
+    return re.compile("(?:" + "|".join(re.escape(p) for p in phrases) + ")+")
+
+
+def is_affirmation(text: str) -> bool:
+    """The whole message confirms: "确认", "对的", "好", "对，就这样", "嗯嗯 确认预约".
+
+    Every part of the message must be a confirmation word or a filler such as "嗯" or "吧";
+    a question ("可以带孩子吗？"), a change ("不对") or any other content ("对方叫王强") is not
+    a confirmation.
+    """
+    cleaned = _clean(text).lower()
+    words = vocabulary()
+    if has_question_marker(cleaned) or _has_any(cleaned, words.words("change_words")):
         return False
-    return len(cleaned) <= SHORT_ANSWER_CHARS and _has_any(cleaned, words.words("affirm_words"))
+    parts = [part for part in _SEPARATORS.split(cleaned) if part]
+    if not parts or not all(_affirmation_pattern().fullmatch(part) for part in parts):
+        return False
+    return any(_has_any(part, words.words("affirm_words")) for part in parts)
 
 
 def wants_change(text: str) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rasa_sdk.events import SlotSet
@@ -24,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.clients.backoffice import BackofficeTransport
-from actions.clients.marriage import DayCheck, MarriageApi, Office
+from actions.clients.marriage import DayCheck, MarriageApi, Office, Policy
 from actions.marriage import booking as booking_actions
 from actions.marriage import common as s
 from actions.marriage import form, manage
@@ -39,8 +41,10 @@ from actions.marriage.parsing import (
     parse_name,
 )
 from backoffice.db import Base, get_session, make_engine
+from backoffice.lookup_guard import LookupGuard, get_lookup_guard
 from backoffice.records.marriage import models
-from backoffice.records.marriage.bookable import bookable_days
+from backoffice.records.marriage import router as marriage_router
+from backoffice.records.marriage.bookable import bookable_days, city_today
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
@@ -49,6 +53,7 @@ from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from web.errors import install_error_handling
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
+from zhtext.normalise import normalise
 
 TODAY = s.city_today()
 _SEQUENCE = itertools.count(200)
@@ -95,15 +100,24 @@ def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def api(factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> Iterator[MarriageApi]:
+def app(factory: sessionmaker[Session]) -> Iterator[FastAPI]:
+    """The back office's marriage routes on the throw-away database, with a fresh look-up guard."""
+
     def override() -> Iterator[Session]:
         with factory() as session:
             yield session
 
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = override
+    backoffice = FastAPI()
+    install_error_handling(backoffice)
+    backoffice.include_router(router)
+    backoffice.dependency_overrides[get_session] = override
+    get_lookup_guard.cache_clear()  # failed look-ups of one test do not count in the next
+    yield backoffice
+    get_lookup_guard.cache_clear()
+
+
+@pytest.fixture
+def api(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[MarriageApi]:
     with TestClient(app) as client:
 
         def forward(request: httpx.Request) -> httpx.Response:
@@ -603,3 +617,312 @@ def test_id_numbers_stay_sealed_in_slots_and_reach_the_booking_in_clear(
     with factory() as session:
         stored = session.scalar(select(models.MarriageBooking))
         assert stored is not None and stored.party1_id_number == party1
+
+
+# ---------------------------------------------------------------- audit fixes
+
+
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "bot" / "domain" / "marriage.yml"
+
+
+def placeholders_missing(message: dict[str, Any]) -> set[str]:
+    """Placeholders of the uttered response that the action did not fill (Rasa would show them)."""
+    with DOMAIN_FILE.open(encoding="utf-8") as handle:
+        responses_ = yaml.safe_load(handle)["responses"]
+    text = responses_[message["response"]][0]["text"]
+    return set(re.findall(r"{(\w+)}", text)) - set(message)
+
+
+def no_booking(changes: dict[str, Any]) -> bool:
+    return changes.get(s.CONFIRMED) is not True and s.REFERENCE not in changes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["确认", "确定", "对的", "是的", "没问题", "好的", "可以", "好", "嗯嗯 确认预约", "对，就这样"],
+)
+def test_whole_message_confirmations_book(text: str, api: MarriageApi) -> None:
+    assert is_affirmation(text)
+    changes, _ = answer(text, filled(), intent="affirm")
+    assert changes[s.CONFIRMED] is True and changes[s.REFERENCE]
+
+
+def test_traditional_confirmation_books_once_normalised(api: MarriageApi) -> None:
+    text = normalise("確認", max_chars=500).text  # the gateway does this before Rasa
+    assert is_affirmation(text)
+    changes, _ = answer(text, filled(), intent="affirm")
+    assert changes[s.CONFIRMED] is True
+
+
+@pytest.mark.parametrize("text", ["可以周末去吗？", "可以带孩子吗？", "对方要到场吗", "对方叫王强"])
+@pytest.mark.parametrize("intent", ["affirm", "inform_marriage_details", "nlu_fallback"])
+def test_a_side_question_at_the_summary_never_books(
+    text: str, intent: str, api: MarriageApi, factory: sessionmaker[Session]
+) -> None:
+    assert not is_affirmation(text)
+    changes, _ = answer(text, filled(), intent=intent)
+    assert no_booking(changes), changes
+    with factory() as session:
+        assert session.scalar(select(models.MarriageBooking)) is None
+
+
+def test_a_question_at_the_summary_goes_to_the_knowledge_base(api: MarriageApi) -> None:
+    for intent in ("ask_policy_question", "nlu_fallback"):
+        changes, messages = answer("可以带孩子吗？", filled(), intent=intent)
+        assert changes == {} and messages == [], "no events: the rule answers, the form resumes"
+    assert (
+        not is_affirmation("好吗") and not is_affirmation("不确定") and not is_affirmation("不对")
+    )
+
+
+def test_lead_ins_are_dropped_and_pronouns_or_relations_are_never_names() -> None:
+    assert parse_name("我老公叫王强") == "王强"
+    assert parse_name("他叫李雷") == "李雷"
+    assert parse_name("对方叫王强") == "王强"
+    assert parse_name("我的名字是张伟") == "张伟"
+    assert parse_name("她的名字叫李娜。") == "李娜"
+    assert parse_name("我是张伟") == "张伟"
+    assert parse_name("女方叫周婷") == "周婷"
+    for text in ("王小明同学", "我老公", "他", "她", "我爱人", "对方", "张先生"):
+        assert parse_name(text) is None, text
+
+
+def test_a_name_with_a_lead_in_is_stored_bare_and_shown_masked(api: MarriageApi) -> None:
+    changes, _ = answer("我老公叫王强", {"requested_slot": s.PARTY2_NAME})
+    assert changes[s.PARTY2_NAME] == "王强"
+    changes, messages = answer("王小明同学", {"requested_slot": s.PARTY1_NAME})
+    assert changes[s.PARTY1_NAME] is None
+    assert responses(messages) == ["utter_marriage_name_invalid"]
+    dispatcher = CollectingDispatcher()
+    slots = filled(**{s.PARTY2_NAME: "王强"})
+    run(
+        booking_actions.ActionAskMarriageConfirmed().run(
+            dispatcher, make_tracker(slots=slots), EMPTY_DOMAIN
+        )
+    )
+    assert dispatcher.messages[0]["party2_name"] == "王*"
+
+
+def test_phone_words_win_over_number_words_in_corrections(api: MarriageApi) -> None:
+    phone = parse_correction("电话号码改成13912345678")
+    assert phone is not None and (phone.field, phone.new_text) == ("phone", "13912345678")
+    mobile = parse_correction("手机号码写错了")
+    assert mobile is not None and mobile.field == "phone"
+    contact = parse_correction("联系方式改一下")
+    assert contact is not None and contact.field == "phone"
+    id_card = parse_correction("身份证号码改一下")
+    assert id_card is not None and id_card.field == "id"
+    changes, _ = answer("电话号码改成13912345678", filled())
+    assert changes[s.PHONE] == "13912345678"
+    assert changes[s.CONFIRMED] is None
+    assert s.PARTY1_ID not in changes and s.PARTY2_ID not in changes
+
+
+def test_a_question_at_the_business_type_step_is_not_an_answer(api: MarriageApi) -> None:
+    asked = {"requested_slot": s.BUSINESS_TYPE}
+    for text in ("结婚要带什么材料？", "离婚需要什么手续", "补领结婚证要多少钱"):
+        changes, messages = answer(text, asked, intent="ask_policy_question")
+        assert changes == {} and messages == [], text
+    changes, _ = answer("结婚登记可以吗？", asked, intent="ask_policy_question")
+    assert changes[s.BUSINESS_TYPE] == "marriage"
+    # after the knowledge base answered, the form does not read the question again
+    tracker = make_tracker(
+        [
+            user_event("结婚要带什么材料？", "ask_policy_question"),
+            {"event": "action", "name": "action_answer_from_knowledge"},
+        ],
+        slots=asked,
+        active_loop="marriage_form",
+    )
+    assert run(form.ValidateMarriageForm().run(CollectingDispatcher(), tracker, EMPTY_DOMAIN)) == []
+
+
+def test_the_rules_answer_a_side_question_at_any_step_of_the_form() -> None:
+    rules_file = DOMAIN_FILE.parents[1] / "data" / "rules" / "marriage.yml"
+    with rules_file.open(encoding="utf-8") as handle:
+        rules = yaml.safe_load(handle)["rules"]
+    side = [
+        r
+        for r in rules
+        if r.get("condition") == [{"active_loop": "marriage_form"}]
+        and r["steps"][0] == {"intent": "ask_policy_question"}
+    ]
+    # no slot condition: the rule applies whichever question the form asked (business type too)
+    assert [r["steps"][1:] for r in side] == [
+        [
+            {"action": "action_answer_from_knowledge"},
+            {"action": "marriage_form"},
+            {"active_loop": "marriage_form"},
+        ]
+    ]
+
+
+def test_the_date_question_and_refusals_name_the_configured_window(
+    api: MarriageApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatcher = CollectingDispatcher()
+    run(booking_actions.ActionAskMarriageDate().run(dispatcher, make_tracker(), EMPTY_DOMAIN))
+    [question] = dispatcher.messages
+    window = get_policy().booking_window
+    assert question["response"] == "utter_ask_marriage_date"
+    assert (question["horizon_days"], question["lead_working_days"]) == (
+        window.horizon_days,
+        window.lead_working_days,
+    )
+    assert placeholders_missing(question) == set()
+    slots = {"requested_slot": s.DATE, s.OFFICE: "xihu"}
+    _, messages = answer(md(TODAY + dt.timedelta(days=window.horizon_days + 15)), slots)
+    assert messages[0]["response"] == "utter_marriage_date_too_far"
+    assert messages[0]["horizon_days"] == window.horizon_days
+    assert placeholders_missing(messages[0]) == set()
+    # the texts themselves carry no figure of the window
+    with DOMAIN_FILE.open(encoding="utf-8") as handle:
+        texts = yaml.safe_load(handle)["responses"]
+    for name in ("utter_ask_marriage_date", "utter_marriage_date_too_far"):
+        assert "{horizon_days}" in texts[name][0]["text"] and "30天" not in texts[name][0]["text"]
+    too_soon = texts["utter_marriage_date_too_soon"][0]["text"]
+    assert "{lead_working_days}" in too_soon and "1个工作日" not in too_soon
+
+
+def test_a_too_soon_day_names_the_configured_notice() -> None:
+    day = TODAY + dt.timedelta(days=1)
+
+    class ThreeDaysNoticeApi:
+        async def check_day(self, asked: dt.date) -> DayCheck:
+            return DayCheck(
+                day=asked,
+                bookable=False,
+                reason="too_soon",
+                is_estimate=False,
+                holiday_name=None,
+                first_day=TODAY + dt.timedelta(days=5),
+                last_day=TODAY + dt.timedelta(days=45),
+                next_bookable_days=[],
+            )
+
+        async def get_policy(self) -> Policy:
+            return Policy.model_validate(
+                {
+                    "booking_window": {"lead_working_days": 3, "horizon_days": 45},
+                    "minimum_age": {"male": 22, "female": 20},
+                    "cooling_off_days": 30,
+                    "booking_types": {},
+                }
+            )
+
+    dispatcher = CollectingDispatcher()
+    turn = form.Turn(api=ThreeDaysNoticeApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
+    assert run(form._read_day(turn, day)) is False
+    [refusal] = dispatcher.messages
+    assert refusal["response"] == "utter_marriage_date_too_soon"
+    assert (refusal["lead_working_days"], refusal["horizon_days"]) == (3, 45)
+    assert placeholders_missing(refusal) == set()
+
+
+def test_the_date_question_without_the_back_office_names_no_window(down: None) -> None:
+    dispatcher = CollectingDispatcher()
+    run(booking_actions.ActionAskMarriageDate().run(dispatcher, make_tracker(), EMPTY_DOMAIN))
+    [question] = dispatcher.messages
+    assert question["response"] == "utter_marriage_ask_date_plain"
+    assert placeholders_missing(question) == set()
+
+
+def _day_off_inside_the_window() -> dt.date:
+    first = bookable(0)
+    return next(
+        d
+        for d in (first + dt.timedelta(days=n) for n in range(1, 25))
+        if not day_status(d).is_working_day
+    )
+
+
+def test_a_weekend_or_holiday_offers_the_nearest_half_days_around_it(api: MarriageApi) -> None:
+    day_off = _day_off_inside_the_window()
+    changes, messages = answer(md(day_off), {"requested_slot": s.DATE, s.OFFICE: "xihu"})
+    assert changes[s.DATE] is None
+    assert responses(messages)[0] in (
+        "utter_marriage_date_not_working_day",
+        "utter_marriage_date_holiday",
+    )
+    suggestions = changes[s.SUGGESTIONS]
+    # the free half-days nearest to the day asked for (before and after it), not from today
+    halves = [
+        (d.day, h)
+        for d in bookable_days(today=TODAY, window=get_policy().booking_window)
+        for h in ("am", "pm")
+    ]
+    position = day_off.toordinal() * 2
+    halves.sort(key=lambda p: (abs(p[0].toordinal() * 2 + (p[1] == "pm") - position), p[0]))
+    expected = [
+        f"{format_day(d, today=TODAY)}{'上午' if h == 'am' else '下午'}"
+        for d, h in halves[: len(suggestions)]
+    ]
+    assert suggestions == expected
+    assert len(suggestions) == get_policy().alternatives.same_office
+    # the next question shows them as buttons
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={s.SUGGESTIONS: suggestions})
+    run(booking_actions.ActionAskMarriageDate().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == suggestions
+    # without an office yet: the bookable days after the day asked for
+    changes, _ = answer(md(day_off), {"requested_slot": s.DATE})
+    after = [d.day for d in bookable_days(today=TODAY, window=get_policy().booking_window)]
+    after = [d for d in after if d > day_off][: s.DAYS_OFFERED]
+    assert changes[s.SUGGESTIONS] == [format_day(d, today=TODAY) for d in after]
+
+
+def test_a_full_id_number_as_proof_keeps_only_its_last_4(api: MarriageApi) -> None:
+    reference, slots = book_one()
+    full_id = slots[s.PARTY2_ID]
+    assert manage.parse_proof(full_id) == full_id[-4:].upper()
+    assert manage.parse_proof(f"{reference} {full_id[:6]} {full_id[6:14]} {full_id[14:]}") == (
+        full_id[-4:].upper()
+    )
+    tracker = make_tracker(
+        [user_event(f"{reference} {full_id}", "inform_marriage_details")],
+        slots={"requested_slot": manage.LOOKUP_REFERENCE},
+        active_loop="marriage_lookup_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = run(manage.ValidateMarriageLookupForm().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert SlotSet(manage.LOOKUP_PROOF, full_id[-4:].upper()) in events
+    assert full_id not in repr(events) and full_id not in repr(dispatcher.messages)
+    _, messages = lookup("check", reference, full_id[-4:])
+    assert responses(messages)[0] == "utter_marriage_status_booked"
+    assert full_id not in repr(messages)
+
+
+def test_guessing_blocks_a_booking_for_a_while_only(
+    api: MarriageApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    guard = LookupGuard(max_failures=5, window_seconds=3600, clock=lambda: now[0])
+    monkeypatch.setattr(marriage_router, "get_lookup_guard", lambda: guard)
+    reference, _ = book_one()
+    for guess in range(5):
+        _, messages = lookup("check", reference, f"{guess:04d}")
+        assert responses(messages) == ["utter_marriage_lookup_failed"]
+    _, messages = lookup("check", reference, "13812345678")
+    assert responses(messages) == ["utter_marriage_lookup_locked"]
+    now[0] += 3601
+    _, messages = lookup("check", reference, "13812345678")
+    assert responses(messages)[0] == "utter_marriage_status_booked"
+
+
+def test_a_booking_whose_day_has_passed_is_not_cancelled(
+    api: MarriageApi, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference, _ = book_one()
+    day_after = dt.date.fromisoformat(filled()[s.DATE]) + dt.timedelta(days=1)
+    monkeypatch.setattr(s, "city_today", lambda: day_after)
+    events, messages = lookup("cancel", reference, "13812345678")
+    assert responses(messages) == ["utter_marriage_cancel_too_late"]
+    assert SlotSet(manage.PENDING, None) in events
+    # and if it gets that far, the back office refuses too, in plain words
+    app.dependency_overrides[city_today] = lambda: day_after
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={manage.LOOKUP_REFERENCE: reference, manage.LOOKUP_PROOF: "13812345678"}
+    )
+    run(manage.ActionCancelMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN))
+    assert responses(dispatcher.messages) == ["utter_marriage_cancel_too_late"]

@@ -21,7 +21,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import get_session, make_engine
+from backoffice.lookup_guard import LookupGuard
 from backoffice.records.handoff.auth import require_staff
+from backoffice.records.marriage import router as marriage_router
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import (
     bookable_days,
@@ -293,7 +295,7 @@ def test_one_person_cannot_hold_two_active_bookings_on_the_same_day(
     # another day is fine, and after cancelling the same day is free again
     book(seeded, policy, day=bookable(3), party1=groom)
     service.cancel_booking(
-        session=seeded, reference=first.reference, phone="13812345678", id_last4=None
+        session=seeded, reference=first.reference, phone="13812345678", id_last4=None, today=TODAY
     )
     assert book(seeded, policy, day=day, party1=groom, party2=other_bride).status == "booked"
 
@@ -401,14 +403,18 @@ def test_a_reference_alone_finds_nothing(seeded: Session, policy: MarriagePolicy
     assert service.find_booking(session=seeded, reference=booking.reference, id_last4=last4)
 
 
-def test_repeated_wrong_answers_lock_the_booking(seeded: Session, policy: MarriagePolicy) -> None:
+def test_wrong_answers_never_lock_the_booking_in_the_service(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    # The attempt limit is the routes' (per time window, see the API tests): the service itself
+    # keeps no counter a stranger could use to lock the owner out for good.
     booking = book(seeded, policy)
-    for _ in range(service.MAX_FAILED_CHECKS):
-        with pytest.raises(service.BookingError):
+    for _ in range(20):
+        with pytest.raises(service.BookingError) as refused:
             service.find_booking(session=seeded, reference=booking.reference, id_last4="9999")
-    with pytest.raises(service.BookingError) as locked:
-        service.find_booking(session=seeded, reference=booking.reference, phone="13812345678")
-    assert locked.value.code == "too_many_attempts"
+        assert refused.value.code == "not_found"
+    found = service.find_booking(session=seeded, reference=booking.reference, phone="13812345678")
+    assert found.id == booking.id
 
 
 def test_reschedule_moves_the_place_and_cancel_gives_it_back(
@@ -456,10 +462,11 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
         reference=booking.reference,
         phone=None,
         id_last4=moved.party1_id_number[-4:],
+        today=TODAY,
     )
     assert cancelled.status == "cancelled"
     again = service.cancel_booking(
-        session=seeded, reference=booking.reference, phone="13812345678", id_last4=None
+        session=seeded, reference=booking.reference, phone="13812345678", id_last4=None, today=TODAY
     )
     assert again.status == "cancelled"
     assert [e.status for e in again.events] == ["booked", "rescheduled", "cancelled"]
@@ -483,23 +490,69 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
 def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePolicy) -> None:
     came = book(seeded, policy)
     stayed_away = book(seeded, policy, half_day="pm")
+    on_the_day, day_after = came.day, came.day + dt.timedelta(days=1)
     assert (
         service.record_attendance(
-            session=seeded, reference=came.reference, status="attended"
+            session=seeded, reference=came.reference, status="attended", today=on_the_day
         ).status
         == "attended"
     )
     assert (
         service.record_attendance(
-            session=seeded, reference=stayed_away.reference, status="no_show"
+            session=seeded, reference=stayed_away.reference, status="no_show", today=day_after
         ).status
         == "no_show"
     )
     with pytest.raises(service.BookingError) as closed:
         service.cancel_booking(
-            session=seeded, reference=came.reference, phone="13812345678", id_last4=None
+            session=seeded,
+            reference=came.reference,
+            phone="13812345678",
+            id_last4=None,
+            today=TODAY,
         )
     assert closed.value.code == "not_active"
+
+
+def test_attendance_is_not_recorded_before_the_day(seeded: Session, policy: MarriagePolicy) -> None:
+    booking = book(seeded, policy)
+    with pytest.raises(service.BookingError) as early:
+        service.record_attendance(
+            session=seeded,
+            reference=booking.reference,
+            status="no_show",
+            today=booking.day - dt.timedelta(days=1),
+        )
+    assert (early.value.code, early.value.status_code) == ("attendance_too_early", 409)
+    seeded.expire_all()
+    stored = seeded.get_one(MarriageBooking, booking.id)
+    assert stored.status == "booked"
+
+
+def test_a_booking_whose_day_has_passed_cannot_be_cancelled(
+    seeded: Session, policy: MarriagePolicy
+) -> None:
+    booking = book(seeded, policy)
+    with pytest.raises(service.BookingError) as late:
+        service.cancel_booking(
+            session=seeded,
+            reference=booking.reference,
+            phone="13812345678",
+            id_last4=None,
+            today=booking.day + dt.timedelta(days=1),
+        )
+    assert (late.value.code, late.value.status_code) == ("cancel_too_late", 409)
+    seeded.expire_all()
+    assert seeded.get_one(MarriageBooking, booking.id).status == "booked"
+    # on the day itself it can still be cancelled (the couple cannot come after all)
+    cancelled = service.cancel_booking(
+        session=seeded,
+        reference=booking.reference,
+        phone="13812345678",
+        id_last4=None,
+        today=booking.day,
+    )
+    assert cancelled.status == "cancelled"
 
 
 # ---------------------------------------------------------------- HTTP
@@ -613,8 +666,95 @@ def test_api_attendance_is_for_logged_in_staff_only(client: TestClient) -> None:
     app = cast(FastAPI, client.app)
     app.dependency_overrides[require_staff] = lambda: None
     assert client.post(path, json={"status": "late"}).status_code == 422
+    early = client.post(path, json={"status": "no_show"})
+    assert early.status_code == 409, early.text
+    assert early.json()["error"]["code"] == "attendance_too_early"
+    assert "还没到" in early.json()["error"]["message"]
+    app.dependency_overrides[city_today] = lambda: dt.date.fromisoformat(booking["day"])
     marked = client.post(path, json={"status": "no_show"})
     assert marked.status_code == 200, marked.text
     assert [entry["status"] for entry in marked.json()["history"]] == ["booked", "no_show"]
     again = client.post(path, json={"status": "attended"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "not_active"
+
+
+def test_api_wrong_proofs_are_limited_per_window_and_the_limit_expires(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    guard = LookupGuard(max_failures=5, window_seconds=3600, clock=lambda: now[0])
+    monkeypatch.setattr(marriage_router, "get_lookup_guard", lambda: guard)
+    booking = client.post("/api/marriage/bookings", json=booking_json()).json()
+    reference = booking["reference"]
+    lookup = "/api/marriage/bookings/lookup"
+    for guess in range(5):  # a stranger guessing the last 4 characters
+        wrong = client.post(lookup, json={"reference": reference, "id_last4": f"{guess:04d}"})
+        assert wrong.status_code == 404
+    # within the window even the right proof is refused: guessing stops here
+    blocked = client.post(lookup, json={"reference": reference, "phone": "13812345678"})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "too_many_attempts"
+    assert "13812345678" not in blocked.text and "张" not in blocked.text
+    cancel = client.post(
+        f"/api/marriage/bookings/{reference}/cancel", json={"phone": "13812345678"}
+    )
+    assert cancel.status_code == 429
+    # hotline staff can still look it up (masked), by the reference alone
+    staff_path = f"/api/marriage/staff/bookings/{reference}"
+    assert client.get(staff_path).status_code == 401
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[require_staff] = lambda: None
+    for_staff = client.get(staff_path)
+    assert for_staff.status_code == 200, for_staff.text
+    assert for_staff.json()["phone"] == "138****5678"
+    assert for_staff.json()["party1_name"] == "张*"
+    assert "13812345678" not in for_staff.text
+    assert client.get("/api/marriage/staff/bookings/HY-20990101-0001").status_code == 404
+    # the window moves on: the owner gets in again, and nothing was locked for good
+    now[0] += 3601
+    found = client.post(lookup, json={"reference": reference, "phone": "13812345678"})
+    assert found.status_code == 200, found.text
+    assert found.json()["reference"] == reference
+
+
+def test_api_a_booking_whose_day_has_passed_is_not_cancelled(client: TestClient) -> None:
+    booking = client.post("/api/marriage/bookings", json=booking_json()).json()
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[city_today] = lambda: (
+        dt.date.fromisoformat(booking["day"]) + dt.timedelta(days=1)
+    )
+    late = client.post(
+        f"/api/marriage/bookings/{booking['reference']}/cancel", json={"phone": "13812345678"}
+    )
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "cancel_too_late"
+    assert "已经过去" in late.json()["error"]["message"]
+
+
+def test_api_window_messages_use_the_configured_window(
+    client: TestClient, policy: MarriagePolicy
+) -> None:
+    window = policy.booking_window.model_copy(update={"horizon_days": 45, "lead_working_days": 2})
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[get_policy] = lambda: policy.model_copy(
+        update={"booking_window": window}
+    )
+    too_far = client.post(
+        "/api/marriage/bookings", json=booking_json(day=TODAY + dt.timedelta(days=60))
+    )
+    assert too_far.json()["error"]["code"] == "day_too_far"
+    assert "45天" in too_far.json()["error"]["message"]
+    next_working_day = bookable()  # bookable with 1 working day's notice, too soon with 2
+    too_soon = client.post("/api/marriage/bookings", json=booking_json(day=next_working_day))
+    assert too_soon.json()["error"]["code"] == "day_too_soon"
+    assert "提前2个工作日" in too_soon.json()["error"]["message"]
+    first = booking_window(today=TODAY, window=window).first
+    assert first.isoformat() in too_soon.json()["error"]["message"]
+    underage = client.post(
+        "/api/marriage/bookings",
+        json=booking_json(
+            party1=PersonIn(name="张伟", id_number=make_id(male=True, age=21)), day=bookable(1)
+        ),
+    )
+    assert underage.json()["error"]["code"] == "underage"
+    assert "男22周岁" in underage.json()["error"]["message"]

@@ -83,6 +83,32 @@ SATURDAY = date(2026, 11, 28)  # "today" in the brief
         ("圣诞节", date(2026, 12, 25), None),
         ("圣诞节后一天", date(2026, 12, 26), None),
         ("除夕前两天", date(2027, 2, 3), None),
+        # lunar dates said as such: the next occurrence of that lunar day, not a calendar year on
+        ("农历七月初七", date(2027, 8, 8), None),
+        ("阴历七月初七下午", date(2027, 8, 8), "pm"),
+        ("农历7月7日", date(2027, 8, 8), None),
+        ("农历八月十五", date(2027, 9, 15), None),
+        ("农历十一月十一", date(2026, 12, 19), None),  # still in this calendar year
+        ("农历腊月二十三", date(2027, 1, 30), None),  # the lunar year's last month, next January
+        ("农历腊月廿三", date(2027, 1, 30), None),
+        ("农历正月初一", date(2027, 2, 6), None),
+        # weeks from today
+        ("一周后", date(2026, 12, 5), None),
+        ("一个星期后", date(2026, 12, 5), None),
+        ("两周以后", date(2026, 12, 12), None),
+        ("三个礼拜之后", date(2026, 12, 19), None),
+        # 明早 is tomorrow morning
+        ("明早", date(2026, 11, 29), "am"),
+        ("明早九点", date(2026, 11, 29), "am"),
+        # the end of a month (its last day; the caller checks whether it is a working day)
+        ("月底", date(2026, 11, 30), None),
+        ("这个月底", date(2026, 11, 30), None),
+        ("本月末", date(2026, 11, 30), None),
+        ("下个月底", date(2026, 12, 31), None),
+        ("月底上午", date(2026, 11, 30), "am"),
+        ("12月底", date(2026, 12, 31), None),
+        ("一月底", date(2027, 1, 31), None),
+        ("2月底", date(2027, 2, 28), None),
         # free text around the date
         ("我想预约下周三上午在西湖区结婚登记", date(2026, 12, 2), "am"),
         ("日期改成周五", date(2026, 12, 4), None),
@@ -111,6 +137,13 @@ def test_parse_date(text: str, expected: date, half_day: str | None) -> None:
         (date(2027, 1, 31), "31号", date(2027, 1, 31)),
         (date(2027, 2, 1), "30号", date(2027, 3, 30)),  # February has no 30th
         (date(2026, 2, 14), "情人节", date(2026, 2, 14)),
+        (date(2026, 8, 19), "农历七月初七", date(2026, 8, 19)),  # on the day itself
+        (date(2027, 1, 5), "农历腊月二十三", date(2027, 1, 30)),  # the lunar year begun in 2026
+        (date(2027, 2, 1), "农历腊月二十三", date(2028, 1, 19)),
+        (date(2026, 12, 15), "月底", date(2026, 12, 31)),
+        (date(2026, 12, 15), "下个月底", date(2027, 1, 31)),
+        (date(2027, 1, 31), "月底", date(2027, 1, 31)),
+        (date(2026, 12, 29), "一周后", date(2027, 1, 5)),
     ],
 )
 def test_parse_date_relative_to_other_days(today: date, text: str, expected: date) -> None:

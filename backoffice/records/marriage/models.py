@@ -81,7 +81,6 @@ class MarriageBooking(Base):
     party2_id_number: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
-    failed_checks: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

@@ -7,6 +7,7 @@ response.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
+from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
 from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
@@ -37,6 +39,7 @@ from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
+from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/marriage", tags=["marriage"])
 # What the action server calls (service token) and what registry staff call (staff login).
@@ -63,6 +66,37 @@ def refusal(error: service.BookingError) -> JSONResponse:
     """The JSON error for a refused request."""
     text = _messages().get(error.code, error.code).format(**error.values)
     return error_response(error.status_code, error.code, text)
+
+
+def _lookup_keys(reference: str, proof: Verification) -> tuple[str, ...]:
+    """Attempt-limit keys of a citizen's look-up (backoffice/lookup_guard).
+
+    The reference, and the phone when one is given. An ID's last 4 is no key: thousands of
+    people share it.
+    """
+    keys = [f"marriage:reference:{service.normalise_reference(reference)}"]
+    if proof.phone:
+        keys.append(f"marriage:phone:{parse_phone(proof.phone).number or proof.phone.strip()}")
+    return tuple(keys)
+
+
+def _guarded(
+    reference: str, proof: Verification, attempt: Callable[[], MarriageBooking]
+) -> MarriageBooking | JSONResponse:
+    """Run a look-up that needs a proof, counting failures in the look-up guard's window.
+
+    A wrong proof and an unknown reference both answer `not_found`; after too many of them in
+    the window every look-up of that reference answers 429 until the window has moved on.
+    """
+    guard, keys = get_lookup_guard(), _lookup_keys(reference, proof)
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
+    try:
+        return attempt()
+    except service.BookingError as error:
+        if error.code == "not_found":
+            guard.record_failure(*keys)
+        return refusal(error)
 
 
 @service_router.get("/offices", response_model=list[OfficeOut])
@@ -135,13 +169,14 @@ def post_lookup(
     body: LookupRequest, session: DbSession, policy: Policy
 ) -> BookingOut | JSONResponse:
     """Find a booking by reference plus the phone or the last 4 characters of an ID number."""
-    try:
-        booking = service.find_booking(
+    found = _guarded(
+        body.reference,
+        body,
+        lambda: service.find_booking(
             session=session, reference=body.reference, phone=body.phone, id_last4=body.id_last4
-        )
-    except service.BookingError as error:
-        return refusal(error)
-    return booking_out(booking, policy)
+        ),
+    )
+    return found if isinstance(found, JSONResponse) else booking_out(found, policy)
 
 
 @service_router.post(
@@ -151,8 +186,10 @@ def post_reschedule(
     reference: str, body: RescheduleRequest, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut | JSONResponse:
     """Move a booking to another half-day (and office)."""
-    try:
-        booking = service.reschedule_booking(
+    moved = _guarded(
+        reference,
+        body,
+        lambda: service.reschedule_booking(
             session=session,
             policy=policy,
             reference=reference,
@@ -162,21 +199,41 @@ def post_reschedule(
             half_day=body.half_day,
             office_code=body.office_code,
             today=today,
-        )
-    except service.BookingError as error:
-        return refusal(error)
-    return booking_out(booking, policy)
+        ),
+    )
+    return moved if isinstance(moved, JSONResponse) else booking_out(moved, policy)
 
 
 @service_router.post("/bookings/{reference}/cancel", response_model=BookingOut, responses=ERRORS)
 def post_cancel(
-    reference: str, body: Verification, session: DbSession, policy: Policy
+    reference: str, body: Verification, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut | JSONResponse:
-    """Cancel a booking (cancelling twice is harmless)."""
+    """Cancel a booking (cancelling twice is harmless; a day that has passed cannot be)."""
+    cancelled = _guarded(
+        reference,
+        body,
+        lambda: service.cancel_booking(
+            session=session,
+            reference=reference,
+            phone=body.phone,
+            id_last4=body.id_last4,
+            today=today,
+        ),
+    )
+    return cancelled if isinstance(cancelled, JSONResponse) else booking_out(cancelled, policy)
+
+
+@staff_router.get("/bookings/{reference}", response_model=BookingOut, responses=ERRORS)
+def get_staff_booking(
+    reference: str, session: DbSession, policy: Policy
+) -> BookingOut | JSONResponse:
+    """A booking by its reference alone, for logged-in hotline and registry staff (masked).
+
+    Staff verify the caller by other means (on the phone); the citizen's attempt limit does not
+    apply here, so a citizen locked out by someone else's guesses can still be helped.
+    """
     try:
-        booking = service.cancel_booking(
-            session=session, reference=reference, phone=body.phone, id_last4=body.id_last4
-        )
+        booking = service.staff_find_booking(session=session, reference=reference)
     except service.BookingError as error:
         return refusal(error)
     return booking_out(booking, policy)
@@ -184,12 +241,12 @@ def post_cancel(
 
 @staff_router.post("/bookings/{reference}/attendance", response_model=BookingOut, responses=ERRORS)
 def post_attendance(
-    reference: str, body: AttendanceIn, session: DbSession, policy: Policy
+    reference: str, body: AttendanceIn, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut | JSONResponse:
     """Registry staff record that the couple came (`attended`) or did not (`no_show`)."""
     try:
         booking = service.record_attendance(
-            session=session, reference=reference, status=body.status
+            session=session, reference=reference, status=body.status, today=today
         )
     except service.BookingError as error:
         return refusal(error)

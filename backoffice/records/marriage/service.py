@@ -41,7 +41,6 @@ from zhtext.phone import parse_phone
 ACTIVE_STATUSES = ("booked", "rescheduled")
 HALF_DAYS: tuple[HalfDay, ...] = ("am", "pm")
 CITY_LEVEL = "city"
-MAX_FAILED_CHECKS = 5
 REFERENCE_PREFIX = "HY"
 
 
@@ -281,7 +280,6 @@ def create_booking(
             party2_id_number=party2.id_number,
             phone=phone.number,
             status="booked",
-            failed_checks=0,
             created_at=now,
             updated_at=now,
         )
@@ -307,31 +305,29 @@ def find_booking(
     """The booking with this reference, if the caller also knows its phone or an ID's last 4.
 
     Unknown references and wrong answers get the same answer, so a reference alone reveals
-    nothing. After `MAX_FAILED_CHECKS` wrong answers the booking is only found by staff.
+    nothing. Repeated wrong answers are limited by the routes (`backoffice/lookup_guard.py`,
+    per time window), not here: a stranger's guesses must not lock the owner out for good.
 
     Raises:
-        BookingError: `not_found` (404) or `too_many_attempts` (429).
+        BookingError: `not_found` (404).
+    """
+    booking = staff_find_booking(session=session, reference=reference)
+    if not _proves_ownership(booking, phone=phone, id_last4=id_last4):
+        raise BookingError("not_found", 404)
+    return booking
+
+
+def staff_find_booking(*, session: Session, reference: str) -> MarriageBooking:
+    """The booking with this reference, without a proof: for logged-in staff only.
+
+    Raises:
+        BookingError: `not_found` (404).
     """
     booking = session.scalar(
         select(MarriageBooking).where(MarriageBooking.reference == normalise_reference(reference))
     )
     if booking is None:
         raise BookingError("not_found", 404)
-    if booking.failed_checks >= MAX_FAILED_CHECKS:
-        raise BookingError("too_many_attempts", 429)
-    if not _proves_ownership(booking, phone=phone, id_last4=id_last4):
-        booking_id = booking.id
-        session.rollback()
-        session.execute(
-            update(MarriageBooking)
-            .where(MarriageBooking.id == booking_id)
-            .values(failed_checks=MarriageBooking.failed_checks + 1)
-        )
-        session.commit()
-        raise BookingError("not_found", 404)
-    if booking.failed_checks:
-        booking.failed_checks = 0
-        session.commit()
     return booking
 
 
@@ -424,36 +420,49 @@ def reschedule_booking(
 
 
 def cancel_booking(
-    *, session: Session, reference: str, phone: str | None, id_last4: str | None
+    *,
+    session: Session,
+    reference: str,
+    phone: str | None,
+    id_last4: str | None,
+    today: dt.date,
 ) -> MarriageBooking:
     """Cancel an active booking and give its place back; cancelling twice changes nothing.
 
+    A booking whose day has passed cannot be cancelled any more (it is attended or a no-show
+    for staff to record); on the day itself it still can.
+
     Raises:
-        BookingError: as `find_booking`, plus `not_active` (attended or no-show bookings).
+        BookingError: as `find_booking`, plus `not_active` (attended or no-show bookings) and
+            `cancel_too_late` (the day has passed).
     """
     booking = find_booking(session=session, reference=reference, phone=phone, id_last4=id_last4)
     if booking.status == "cancelled":
         return booking
     if booking.status not in ACTIVE_STATUSES:
         raise BookingError("not_active", 409)
+    if booking.day < today:
+        raise BookingError("cancel_too_late", 409)
     return _close(session=session, booking=booking, status="cancelled")
 
 
-def record_attendance(*, session: Session, reference: str, status: str) -> MarriageBooking:
+def record_attendance(
+    *, session: Session, reference: str, status: str, today: dt.date
+) -> MarriageBooking:
     """Staff record that the couple came (`attended`) or did not (`no_show`).
 
+    Only on or after the booking's day: nobody has come or stayed away from a day to come.
+
     Raises:
-        BookingError: `not_found`, `not_active`, `invalid_status`.
+        BookingError: `not_found`, `not_active`, `invalid_status`, `attendance_too_early`.
     """
     if status not in ("attended", "no_show"):
         raise BookingError("invalid_status", 422)
-    booking = session.scalar(
-        select(MarriageBooking).where(MarriageBooking.reference == normalise_reference(reference))
-    )
-    if booking is None:
-        raise BookingError("not_found", 404)
+    booking = staff_find_booking(session=session, reference=reference)
     if booking.status not in ACTIVE_STATUSES:
         raise BookingError("not_active", 409)
+    if booking.day > today:
+        raise BookingError("attendance_too_early", 409)
     return _close(session=session, booking=booking, status=status, release=False)
 
 
@@ -532,7 +541,13 @@ def _require_age(person: _Person, *, policy: MarriagePolicy, on: dt.date) -> Non
         return
     minimum = policy.minimum_age.male if person.sex == "male" else policy.minimum_age.female
     if age_on(person.birth_date, on) < minimum:
-        raise BookingError("underage", 422, minimum=minimum)
+        raise BookingError(
+            "underage",
+            422,
+            minimum=minimum,
+            male_age=policy.minimum_age.male,
+            female_age=policy.minimum_age.female,
+        )
 
 
 def _require_bookable(day: dt.date, *, today: dt.date, policy: MarriagePolicy) -> DayCheck:
@@ -543,6 +558,8 @@ def _require_bookable(day: dt.date, *, today: dt.date, policy: MarriagePolicy) -
             422,
             first_day=check.window.first.isoformat(),
             last_day=check.window.last.isoformat(),
+            lead_working_days=policy.booking_window.lead_working_days,
+            horizon_days=policy.booking_window.horizon_days,
         )
     return check
 
