@@ -2,17 +2,19 @@
 
 Built around ``cn2an`` (Chinese numerals → numbers), with the handling it lacks: digits mixed with
 units ("1千块", "3.5万", "月入4k"), approximations ("四千多", "大概三千", "三千左右"), the
-period an amount refers to ("一年五万左右" → per year), ranges ("三到五千") and the ways of saying
-"nothing" ("没有收入", "无", "0").
+period an amount refers to ("一年五万左右" → per year), ranges ("三到五千", and two neighbouring
+digits before a unit: "七八千", "一两万") and the ways of saying "nothing" ("没有收入", "无", "0").
 
-Both parsers expect one answer to one question (a form slot), not a whole paragraph: the first
-amount found wins.
+``parse_money`` and ``parse_count`` expect one answer to one question (a form slot), not a whole
+paragraph: the first amount found wins. ``parse_money_ceiling`` reads the most a citizen means to
+pay ("七八千" → 8000) and skips amounts below a minimum ("八十多了，预算七八千": the age is not it).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -21,7 +23,7 @@ import cn2an
 
 from zhtext.digits import CN_DIGIT_VALUE
 
-__all__ = ["Money", "Period", "parse_count", "parse_money"]
+__all__ = ["Money", "Period", "parse_count", "parse_money", "parse_money_ceiling"]
 
 Period = Literal["month", "year"]
 
@@ -67,6 +69,14 @@ _NOTHING = re.compile(
 _DIGIT_UNIT = re.compile(r"(\d+(?:\.\d+)?)([百千万亿])?(\d)?")
 _CN_DECIMAL = re.compile(rf"([{_CN_DIGITS}十]+)点([{_CN_DIGITS}]+)([百千万亿]?)")
 _UNIT_VALUE = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+# Two neighbouring digits before 百/千/万 are a range: "七八千" is 7000–8000, "一万五六千"
+# 15000–16000. Not before 十: "七八十" is far more often an age than an amount of money.
+_DIGIT_PAIR = re.compile(
+    r"(?P<lead>.*[万])?(?P<first>[一二两三四五六七八])(?P<second>[二两三四五六七八九])(?P<unit>[百千万])"
+)
+# "三五千" (three to five thousand) is said as often as the neighbouring pairs.
+_PAIR_GAPS = {1}
+_LOOSE_PAIRS = {(3, 5)}
 
 _COUNT = re.compile(rf"([0-9{_CN_DIGITS}十]+)\s*(?:口|个|位|名|人)")
 _ALONE = re.compile(r"自己|独居|独自|一人户|孤寡|单身|就我|只有我")
@@ -104,30 +114,81 @@ def parse_money(text: str) -> Money | None:
         text: The answer, e.g. "三千五", "四千多", "一年五万左右", "月入4k", "没有收入".
 
     Returns:
-        The amount, or None when the text holds no amount (also when it only counts people,
-        months or days, e.g. "三口人"), and when the amount is per day, week or hour
-        ("一天两百"): the caller should then ask for a monthly figure.
+        The amount (the midpoint of a range: "七八千" → 7500), or None when the text holds no
+        amount (also when it only counts people, months or days, e.g. "三口人"), and when the
+        amount is per day, week or hour ("一天两百"): the caller should then ask for a monthly
+        figure.
     """
+    for reading in _readings(text):
+        return reading.midpoint
+    return _nothing(text)
+
+
+def parse_money_ceiling(text: str, *, minimum: Decimal | int = 0) -> Money | None:
+    """The most a citizen means to pay: the upper end of an amount or range, e.g. a budget cap.
+
+    Args:
+        text: E.g. "七八千" (→ 8000), "三到五千" (→ 5000), "五六千块", "一万出头" (→ 10000),
+            "8k", "我妈八十多了，每月七八千" (→ 8000: the age is below ``minimum``).
+        minimum: Amounts whose monthly value is below it are skipped (ages, floors, counts
+            that the text does not mark as such).
+
+    Returns:
+        The first amount at least ``minimum`` per month (its upper end for a range, marked
+        approximate), "nothing" as 0 when ``minimum`` allows it, else None. Daily and weekly
+        amounts give None as in :func:`parse_money`.
+    """
+    for reading in _readings(text):
+        if reading.ceiling.per_month() >= minimum:
+            return reading.ceiling
+    nothing = _nothing(text)
+    return nothing if nothing is not None and minimum <= 0 else None
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One amount found in a text: its lower and upper end (equal unless a range was said)."""
+
+    low: Decimal
+    high: Decimal
+    is_range: bool
+    approximate: bool
+    period: Period | None
+
+    @property
+    def midpoint(self) -> Money:
+        value = _tidy((self.low + self.high) / 2) if self.is_range else self.low
+        return Money(value, self.approximate, self.period)
+
+    @property
+    def ceiling(self) -> Money:
+        return Money(self.high, self.approximate, self.period)
+
+
+def _readings(text: str) -> Iterator[_Reading]:
+    """Every amount of money in ``text``, in order (none when it speaks of days or weeks)."""
     cleaned = _prepare(text)
     if _DAY_OR_WEEK.search(cleaned):
-        return None  # a daily or weekly wage read as monthly would understate income
+        return  # a daily or weekly wage read as monthly would understate income
     masked, periods = _mask_periods(cleaned)
     for match in _NUMBER.finditer(masked):
         if _NOT_MONEY_AFTER.match(masked, match.end()) or _is_stray_numeral(masked, match):
             continue
-        amount = _amount(masked, match)
-        if amount is None:
+        bounds = _bounds(masked, match)
+        if bounds is None:
             continue
-        value, is_range = amount
+        low, high, is_range = bounds
         approximate = (
             is_range
             or bool(_APPROX_ANYWHERE.search(cleaned))
             or bool(_APPROX_SUFFIX.match(masked, match.end()))
         )
-        return Money(value, approximate, _nearest_period(periods, match.start(), match.end()))
-    if _says_nothing(cleaned):
-        return Money(Decimal(0))
-    return None
+        period = _nearest_period(periods, match.start(), match.end())
+        yield _Reading(low, high, is_range, approximate, period)
+
+
+def _nothing(text: str) -> Money | None:
+    return Money(Decimal(0)) if _says_nothing(_prepare(text)) else None
 
 
 def parse_count(text: str) -> int | None:
@@ -187,22 +248,46 @@ def _nearest_period(periods: list[tuple[int, Period]], start: int, end: int) -> 
     return period
 
 
-def _amount(text: str, match: re.Match[str]) -> tuple[Decimal, bool] | None:
-    """Value of the number at ``match``; a range "三到五千" gives its midpoint."""
+def _bounds(text: str, match: re.Match[str]) -> tuple[Decimal, Decimal, bool] | None:
+    """Lower and upper end of the number at ``match`` and whether it is a range.
+
+    "三到五千" → 3000–5000 (the unit of the upper bound applies to both), "七八千" → 7000–8000.
+    """
+    pair = _digit_pair(match.group(0))
+    if pair is not None:
+        return pair[0], pair[1], True
     low = _to_decimal(match.group(0))
     if low is None:
         return None
     connector = _RANGE.match(text, match.end())
     if connector is None:
-        return low, False
+        return low, low, False
     upper_match = _NUMBER.match(text, connector.end())
     high = _to_decimal(upper_match.group(0)) if upper_match else None
     if high is None:
-        return low, False
+        return low, low, False
     unit = upper_match.group(0)[-1] if upper_match else ""
     if unit in _UNIT_VALUE and not any(u in match.group(0) for u in _CN_UNITS + "."):
         low = low * _UNIT_VALUE[unit]  # "三到五千": the unit of the upper bound applies to both
-    return _tidy((low + high) / 2), True
+    return low, high, True
+
+
+def _digit_pair(number: str) -> tuple[Decimal, Decimal] | None:
+    """The range of two neighbouring digits: "七八千" → (7000, 8000), "一万五六千" → 15000–16000."""
+    found = _DIGIT_PAIR.fullmatch(number)
+    if found is None:
+        return None
+    first, second = CN_DIGIT_VALUE[found["first"]], CN_DIGIT_VALUE[found["second"]]
+    if second - first not in _PAIR_GAPS and (first, second) not in _LOOSE_PAIRS:
+        return None
+    unit = _UNIT_VALUE[found["unit"]]
+    lead = Decimal(0)
+    if found["lead"]:
+        parsed = _to_decimal(found["lead"])
+        if parsed is None or unit >= _UNIT_VALUE["万"]:
+            return None  # "一万七八万" is not a number
+        lead = parsed
+    return _tidy(lead + first * unit), _tidy(lead + second * unit)
 
 
 def _to_decimal(number: str) -> Decimal | None:

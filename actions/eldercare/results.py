@@ -21,24 +21,26 @@ from actions.clients.eldercare import (
     get_eldercare_api,
 )
 from actions.eldercare import wording
-from actions.eldercare.search_form import AREA, BUDGET, NEED
+from actions.eldercare.search_form import AREA, BUDGET, KIND, NEED
 from actions.eldercare.turn import message_text
 from actions.eldercare.understanding import (
+    KINDS,
     NEEDS,
     NOT_ASKED,
     UNLIMITED,
     Area,
     Budget,
     entity_value,
+    find_budget,
     find_ordinal,
-    find_relaxation,
+    find_relaxations,
 )
 
 PAGE_SIZE = 3
 NEARBY_RADIUS_KM = 5.0
 OFFSET, SHOWN, RELAX_OPTIONS = "eldercare_offset", "eldercare_shown", "eldercare_relax_options"
 REQUIRE_VACANCY = "eldercare_require_vacancy"
-SEARCH_STATE_SLOTS = (AREA, NEED, BUDGET, OFFSET, SHOWN, RELAX_OPTIONS, REQUIRE_VACANCY)
+SEARCH_STATE_SLOTS = (AREA, NEED, KIND, BUDGET, OFFSET, SHOWN, RELAX_OPTIONS, REQUIRE_VACANCY)
 RELAXABLE: tuple[Condition, ...] = ("area", "budget", "vacancy")
 # Response names written out in full, so `scripts/validate_data.py` sees that they are used.
 CARD_RESPONSES: dict[FacilityKind, str] = {
@@ -86,6 +88,12 @@ def slot_need(tracker: Tracker) -> Need | None:
     return next((n for n in NEEDS if n == need), None)
 
 
+def slot_kind(tracker: Tracker) -> FacilityKind | None:
+    """The kind of place the citizen named ("养老院" → institution), when any."""
+    kind = tracker.get_slot(KIND)
+    return next((k for k in KINDS if k == kind), None)
+
+
 def slot_budget(tracker: Tracker) -> Budget | None:
     """The budget slot: yuan per month, "unlimited" or None."""
     budget = tracker.get_slot(BUDGET)
@@ -103,8 +111,10 @@ def build_query(tracker: Tracker, *, offset: int) -> SearchQuery:
     """The back-office query for the conditions in the slots."""
     area = slot_area(tracker)
     budget = slot_budget(tracker)
+    kind = slot_kind(tracker)
     query = SearchQuery(
         need=slot_need(tracker),
+        kinds=None if kind is None else [kind],
         budget=None if budget in (None, UNLIMITED) else int(budget),
         require_vacancy=slot_require_vacancy(tracker),
         offset=offset,
@@ -125,8 +135,10 @@ def build_query(tracker: Tracker, *, offset: int) -> SearchQuery:
 # ---------------------------------------------------------------- showing results
 
 
-def card_values(facility: Facility, index: int, area: Area | None) -> dict[str, Any]:
-    """Placeholders of a card response."""
+def card_values(
+    facility: Facility, index: int, area: Area | None, budget: Budget | None = None
+) -> dict[str, Any]:
+    """Placeholders of a card response (the price says what the budget filter compared)."""
     return {
         "index": index,
         "code": facility.code,
@@ -135,7 +147,7 @@ def card_values(facility: Facility, index: int, area: Area | None) -> dict[str, 
         "address": facility.address,
         "distance": wording.distance_label(facility, area),
         "vacancies": facility.vacancies if facility.vacancies is not None else 0,
-        "price": wording.price_range(facility),
+        "price": wording.price_label(facility, budget),
         "meal_price": facility.meal_price or 0,
         "opening_hours": facility.opening_hours or "",
         "phone": facility.phone,
@@ -163,8 +175,9 @@ async def show_results(
         return []
     if result.total == 0:
         return explain_no_match(dispatcher, tracker, result)
+    budget = slot_budget(tracker)
     conditions = wording.conditions_label(
-        area, slot_need(tracker), slot_budget(tracker), slot_require_vacancy(tracker)
+        area, slot_need(tracker), budget, slot_require_vacancy(tracker), slot_kind(tracker)
     )
     if offset == 0:
         sample = any(item.is_sample for item in result.items)
@@ -174,7 +187,7 @@ async def show_results(
         dispatcher.utter_message(response=header, total=result.total, conditions=conditions)
     for number, facility in enumerate(result.items, start=offset + 1):
         dispatcher.utter_message(
-            response=card_response(facility), **card_values(facility, number, area)
+            response=card_response(facility), **card_values(facility, number, area, budget)
         )
     shown_until = offset + len(result.items)
     if shown_until < result.total:
@@ -196,6 +209,7 @@ def explain_no_match(
     """Say which condition excluded everything and offer the relaxations that would help."""
     area = slot_area(tracker)
     need = slot_need(tracker)
+    kind = slot_kind(tracker)
     budget = slot_budget(tracker)
     relax_budget = next(
         (r.budget for r in result.relaxations if r.condition == "budget" and r.count), None
@@ -210,8 +224,21 @@ def explain_no_match(
         dispatcher.utter_message(
             response="utter_eldercare_no_match_budget_from", lowest=relax_budget, **values
         )
+    elif excluded_by == "need" and kind is not None:
+        dispatcher.utter_message(
+            response="utter_eldercare_no_match_need_kind",
+            kind=wording.kind_filter_label(kind),
+            **values,
+        )
     else:
         dispatcher.utter_message(response=NO_MATCH_RESPONSES[excluded_by], **values)
+    return offer_relaxations(dispatcher, result)
+
+
+def offer_relaxations(
+    dispatcher: CollectingDispatcher, result: SearchResult
+) -> list[dict[str, Any]]:
+    """One button per condition whose relaxing alone would give results (or say none would)."""
     options: dict[str, int] = {}
     for relaxation in result.relaxations:
         if relaxation.count <= 0:
@@ -262,7 +289,13 @@ class ActionShowMoreFacilities(Action):
 
 
 class ActionRelaxFacilitySearch(Action):
-    """Relaxes one condition after an empty search (wider area, higher budget, full places)."""
+    """Relaxes the condition the citizen names after an empty search, and searches again.
+
+    A button names the condition; free text is read with ``vocabulary.yml`` ("钱可以多花点" →
+    budget, "满的也行" → vacancy, "别的区也可以" → area). When nothing is recognised the
+    assistant asks with the buttons again instead of guessing; when the condition named would
+    not help on its own it says so and offers those that would.
+    """
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -271,31 +304,66 @@ class ActionRelaxFacilitySearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Apply the chosen relaxation and search again."""
+        """Apply the chosen relaxations and search again, or ask which one."""
         options = tracker.get_slot(RELAX_OPTIONS) or {}
-        chosen = entity_value(tracker.latest_message, "eldercare_relax")
-        if chosen not in RELAXABLE:
-            chosen = find_relaxation(message_text(tracker))
-        if chosen not in options:
-            chosen = next((c for c in RELAXABLE if c in options), None)
-        if chosen is None:
+        if not options:
             dispatcher.utter_message(response="utter_eldercare_relax_unavailable")
             return []
-        events = relaxation_events(tracker, chosen, options)
+        chosen = entity_value(tracker.latest_message, "eldercare_relax")
+        wanted = [chosen] if chosen in RELAXABLE else find_relaxations(message_text(tracker))
+        helpful = [
+            condition for condition in RELAXABLE if condition in wanted and condition in options
+        ]
+        if not helpful:
+            if wanted:
+                dispatcher.utter_message(
+                    response="utter_eldercare_relax_not_helping",
+                    condition=wording.relax_condition_label(wanted[0]),
+                )
+            else:
+                dispatcher.utter_message(response="utter_eldercare_relax_which")
+            return await reoffer_relaxations(dispatcher, tracker)
+        events: list[dict[str, Any]] = []
+        for condition in helpful:
+            events += relaxation_events(tracker, condition, options)
         for event in events:
             tracker.slots[event["name"]] = event["value"]
         return events + await show_results(dispatcher, tracker, offset=0)
 
 
+async def reoffer_relaxations(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """The relaxation buttons again, counted afresh (places may have changed meanwhile)."""
+    try:
+        result = await api().search(build_query(tracker, offset=0))
+    except BackofficeError:
+        dispatcher.utter_message(response="utter_records_unavailable")
+        return []
+    if result.total:
+        return await show_results(dispatcher, tracker, offset=0)
+    return offer_relaxations(dispatcher, result)
+
+
 def relaxation_events(
     tracker: Tracker, condition: Condition, options: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """The slot changes that relax ``condition``."""
+    """The slot changes that relax ``condition``.
+
+    The budget goes up to the amount the citizen said ("预算加到八千") when it is above the
+    current one (or is lifted for "预算不限"), else to the lowest price that gives a result.
+    """
     if condition == "area":
         area = dict(slot_area(tracker) or {})
         area["wide"] = True
         return [SlotSet(AREA, area)]
     if condition == "budget":
+        said = find_budget(message_text(tracker), asked=True)
+        current = slot_budget(tracker)
+        if said == UNLIMITED or (
+            isinstance(said, int) and isinstance(current, int) and said > current
+        ):
+            return [SlotSet(BUDGET, said)]
         return [SlotSet(BUDGET, int(options["budget"]))]
     return [SlotSet(REQUIRE_VACANCY, False)]
 
@@ -347,7 +415,7 @@ def details_values(facility: Facility) -> dict[str, Any]:
         "nursing_beds": facility.nursing_beds or 0,
         "vacancies": facility.vacancies if facility.vacancies is not None else 0,
         "dementia_unit": wording.yes_no(facility.dementia_care),
-        "price": wording.price_range(facility),
+        "price": wording.price_label(facility),
         "meal_price": facility.meal_price or 0,
         "opening_hours": facility.opening_hours or "",
         "needs": wording.needs_label(facility.needs),

@@ -1,8 +1,13 @@
-"""``eldercare_search_form``: where, what care, what budget — asking only what is missing."""
+"""``eldercare_search_form``: where, what care, what budget — asking only what is missing.
+
+The kind of place ("养老院", "日托", "老年食堂") is never asked: when the citizen names one it is
+kept in ``eldercare_kind`` next to the need (see ``understanding.reconcile``) and limits the
+search to that kind.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -10,9 +15,10 @@ from rasa_sdk.interfaces import Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.eldercare.turn import SearchTurn
-from actions.eldercare.understanding import NEEDS, NOT_ASKED, UNLIMITED
+from actions.eldercare.understanding import KINDS, NEEDS, NOT_ASKED, UNLIMITED, reconcile
 
 AREA, NEED, BUDGET = "eldercare_area", "eldercare_need", "eldercare_budget"
+KIND = "eldercare_kind"
 SEARCH_SLOTS = (AREA, NEED, BUDGET)
 # Intents that start a new search: what the message does not say is asked again.
 FRESH_START_INTENTS = frozenset({"request_eldercare"})
@@ -68,15 +74,36 @@ class ValidateEldercareSearchForm(FormValidationAction):
     async def extract_eldercare_need(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """失能 / 半失能 / 认知症 / 助餐 / 日间照料 / 短期托养, from everyday words or a button."""
+        """失能 / 半失能 / 认知症 / 助餐 / 日间照料 / 短期托养, from everyday words or a button.
+
+        Also the kind of place named ("养老院", "白天照顾的地方"), made to fit the need.
+        """
         turn = SearchTurn.read(tracker)
         if turn.digression:
             return {}
-        if turn.need is not None:
-            return {NEED: turn.need}
-        if turn.requested == NEED:
+        fresh = _fresh_start(turn)
+        old_kind = None if fresh else _known(tracker.get_slot(KIND), KINDS)
+        old_need = None if fresh else _known(tracker.get_slot(NEED), NEEDS)
+        newer: Literal["kind", "need"] | None = None
+        if (turn.need is None) != (turn.kind is None):
+            newer = "need" if turn.need is not None else "kind"
+        kind, need = reconcile(turn.kind or old_kind, turn.need or old_need, newer=newer)
+        values: dict[str, Any] = {}
+        if kind != tracker.get_slot(KIND):
+            values[KIND] = kind
+        if need is not None and (turn.need is not None or need != old_need):
+            values[NEED] = need
+        elif need is None and old_need is not None:
+            values[NEED] = None  # the kind named now cannot meet it: ask again
+        elif turn.requested == NEED and not turn.understood:
             return _missed(dispatcher, turn, NEED)
-        return {NEED: None} if _fresh_start(turn) else {}
+        elif fresh:
+            values[NEED] = None
+        if KIND in values and NEED not in values:
+            # Only slots the form requires survive validation: the kind rides along with the
+            # need (validate_eldercare_need passes it on).
+            values[NEED] = tracker.get_slot(NEED)
+        return values
 
     async def extract_eldercare_budget(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -102,10 +129,14 @@ class ValidateEldercareSearchForm(FormValidationAction):
     async def validate_eldercare_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep a known need; 助餐 needs no budget question (a meal has one price)."""
+        """Keep a known need; 助餐 needs no budget question (a meal has one price).
+
+        The kind of place extracted with the need is passed on here (see extract_eldercare_need).
+        """
+        kind = _known(tracker.get_slot(KIND), KINDS)
         if value not in NEEDS:
-            return {NEED: None}
-        values: dict[str, Any] = {NEED: value, **_new_conditions()}
+            return {NEED: None, KIND: kind}
+        values: dict[str, Any] = {NEED: value, KIND: kind, **_new_conditions()}
         budget = tracker.get_slot(BUDGET)
         if value == "meals" and budget is None:
             values[BUDGET] = NOT_ASKED
@@ -123,6 +154,10 @@ class ValidateEldercareSearchForm(FormValidationAction):
             kept = value if value in (UNLIMITED, NOT_ASKED) else int(value)
             return {BUDGET: kept, **_new_conditions()}
         return {BUDGET: None}
+
+
+def _known(value: Any, allowed: tuple[str, ...]) -> Any:
+    return value if value in allowed else None
 
 
 def _new_conditions() -> dict[str, Any]:

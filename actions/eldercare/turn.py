@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk.interfaces import Tracker
 
-from actions.clients.eldercare import Need
+from actions.clients.eldercare import FacilityKind, Need
 from actions.eldercare.understanding import (
     NEEDS,
     UNLIMITED,
@@ -19,6 +19,7 @@ from actions.eldercare.understanding import (
     entity_value,
     find_area,
     find_budget,
+    find_kind,
     find_need,
     location_area,
     shared_location,
@@ -74,6 +75,7 @@ class SearchTurn:
         text: The message text (empty for a button).
         area: The area, a problem with it, or None.
         need: The care needed, or None.
+        kind: The kind of place named ("养老院", "日托"), or None.
         budget: The monthly budget, "unlimited", or None.
     """
 
@@ -82,6 +84,7 @@ class SearchTurn:
     text: str
     area: Area | AreaProblem | None
     need: Need | None
+    kind: FacilityKind | None
     budget: Budget | None
 
     @property
@@ -92,7 +95,12 @@ class SearchTurn:
     @property
     def understood(self) -> bool:
         """True when the message said anything usable for the search."""
-        return isinstance(self.area, dict) or self.need is not None or self.budget is not None
+        return (
+            isinstance(self.area, dict)
+            or self.need is not None
+            or self.kind is not None
+            or self.budget is not None
+        )
 
     @classmethod
     def read(cls, tracker: Tracker) -> SearchTurn:
@@ -106,6 +114,7 @@ class SearchTurn:
             text=text,
             area=_area(message, latest_metadata(tracker), text),
             need=_need(message, text),
+            kind=find_kind(text) if text else None,
             budget=_budget(message, text, asked=requested == "eldercare_budget"),
         )
 

@@ -1,4 +1,4 @@
-"""Reads what a citizen said about eldercare: place, need, budget, relaxations, visit details.
+"""Reads what a citizen said about eldercare: place, need, kind of place, budget, relaxations.
 
 Only pure functions of the message text, entities and metadata: the form validators and actions
 decide what to do with the result. Words to look for are in ``vocabulary.yml``.
@@ -15,19 +15,19 @@ from typing import Any, Literal, TypedDict, cast, get_args
 
 import yaml
 
-from actions.clients.eldercare import Condition, Need
-from zhtext.numbers import parse_money
+from actions.clients.eldercare import Condition, FacilityKind, Need
+from zhtext.numbers import parse_money_ceiling
 from zhtext.places import find_district, get_district
 from zhtext.streets import locate
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 NEEDS: tuple[Need, ...] = get_args(Need)
+KINDS: tuple[FacilityKind, ...] = get_args(FacilityKind)
 UNLIMITED: Literal["unlimited"] = "unlimited"
 # The budget of a 助餐 search: never asked, a meal has one price.
 NOT_ASKED: Literal["not_asked"] = "not_asked"
 Budget = int | Literal["unlimited", "not_asked"]
 _SEGMENT = re.compile(r"[，,。.;；!！?？\n]+")
-_RANGE_MARK = re.compile(r"(?:到|至|-|~|〜|—)")
 _REFERENCE = re.compile(r"YL\s*-?\s*(\d{8})\s*-?\s*(\d{4})", re.IGNORECASE)
 _ORDINAL = re.compile(r"第\s*([一二三四五六七八九1-9])\s*(?:家|个|条)")
 _ORDINAL_VALUE = {c: i for i, c in enumerate("一二三四五六七八九", start=1)} | {
@@ -55,11 +55,22 @@ AreaProblem = Literal["former_split", "needs_location"]
 
 
 @dataclass(frozen=True)
+class KindWords:
+    """How citizens name one kind of place, and which needs that kind can meet."""
+
+    words: tuple[str, ...]
+    needs: frozenset[Need]
+    implies: Need | None
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The word lists of ``vocabulary.yml``."""
 
     needs: Mapping[Need, tuple[str, ...]]
     need_priority: tuple[Need, ...]
+    kinds: Mapping[FacilityKind, KindWords]
+    not_kinds: tuple[str, ...]
     money_cues: tuple[str, ...]
     unlimited: tuple[str, ...]
     min_budget: int
@@ -73,12 +84,26 @@ def vocabulary() -> Vocabulary:
     with VOCABULARY_FILE.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.safe_load(handle)
     needs = {cast(Need, key): tuple(words) for key, words in data["needs"].items()}
-    unknown = set(needs) - set(NEEDS)
+    kinds = {
+        cast(FacilityKind, key): KindWords(
+            words=tuple(entry["words"]),
+            needs=frozenset(cast(Need, n) for n in entry["needs"]),
+            implies=cast(Need | None, entry.get("implies")),
+        )
+        for key, entry in data["kinds"].items()
+    }
+    named_needs = set(needs).union(*(k.needs for k in kinds.values()))
+    named_needs.update(k.implies for k in kinds.values() if k.implies is not None)
+    unknown = named_needs - set(NEEDS)
     if unknown:
         raise ValueError(f"{VOCABULARY_FILE}: unknown needs {sorted(unknown)}")
+    if set(kinds) - set(KINDS):
+        raise ValueError(f"{VOCABULARY_FILE}: unknown kinds {sorted(set(kinds) - set(KINDS))}")
     return Vocabulary(
         needs=needs,
         need_priority=tuple(cast(Need, n) for n in data["need_priority"]),
+        kinds=kinds,
+        not_kinds=tuple(data["not_kinds"]),
         money_cues=tuple(data["money_cues"]),
         unlimited=tuple(data["unlimited"]),
         min_budget=int(data["min_budget"]),
@@ -206,8 +231,66 @@ def find_need(text: str) -> Need | None:
     return None
 
 
+def find_kind(text: str) -> FacilityKind | None:
+    """The kind of place the citizen names ("养老院" → institution, "日托" → day_center).
+
+    Phrases about the older person's body ("吃饭要人喂") are taken out first; when several kinds
+    are named, the one named first counts.
+    """
+    words = vocabulary()
+    remaining = text
+    for phrase in sorted(words.not_kinds, key=len, reverse=True):
+        remaining = remaining.replace(phrase, " " * len(phrase))
+    found: dict[FacilityKind, int] = {}
+    pairs = sorted(
+        ((word, kind) for kind, entry in words.kinds.items() for word in entry.words),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+    for word, kind in pairs:
+        if word in remaining:
+            position = remaining.index(word)
+            found[kind] = min(found.get(kind, position), position)
+            remaining = remaining.replace(word, " " * len(word))
+    if not found:
+        return None
+    first: FacilityKind = min(found, key=found.__getitem__)
+    return first
+
+
+def reconcile(
+    kind: FacilityKind | None, need: Need | None, *, newer: Literal["kind", "need"] | None
+) -> tuple[FacilityKind | None, Need | None]:
+    """Kind of place and need, made to fit together.
+
+    Both are applied to the search when the kind can meet the need (a 日间照料 centre for a
+    半失能 father). When it cannot, the one said later wins: a later need drops the kind (the
+    citizen picked 助餐 after "养老院"), a later kind clears the need so it is asked again. A
+    kind that stands for a service ("吃饭的地方" → 助餐) sets the need it implies when said at
+    the same time as a need it cannot meet. Said together and still not fitting, both stay and
+    the search explains that nothing matches.
+
+    Args:
+        kind: The kind of place, from this message or earlier.
+        need: The need, from this message or earlier.
+        newer: Which of the two this message said on its own (None: both, or neither).
+    """
+    if kind is None or need is None:
+        return kind, need
+    entry = vocabulary().kinds.get(kind)
+    if entry is None or need in entry.needs:
+        return kind, need
+    if newer == "need":
+        return None, need
+    if entry.implies is not None:
+        return kind, entry.implies
+    if newer == "kind":
+        return kind, None
+    return kind, need
+
+
 def find_budget(text: str, *, asked: bool) -> Budget | None:
-    """The monthly budget in yuan, or "unlimited".
+    """The monthly budget in yuan (the upper end of a range: "七八千" → 8000), or "unlimited".
 
     Args:
         text: The message.
@@ -223,29 +306,37 @@ def find_budget(text: str, *, asked: bool) -> Budget | None:
             continue
         if any(word in segment for word in words.unlimited):
             return UNLIMITED
-        amount = _amount(segment)
-        if amount is not None and amount >= words.min_budget:
+        amount = _amount(segment, minimum=words.min_budget)
+        if amount is not None:
             return amount
     return None
 
 
-def _amount(segment: str) -> int | None:
-    """The upper end of an amount or a range ("三到五千" → 5000)."""
-    parts = _RANGE_MARK.split(segment)
-    if len(parts) > 1:
-        upper = parse_money(parts[-1])
-        if upper is not None:
-            return int(upper.per_month())
-    money = parse_money(segment)
+def _amount(segment: str, *, minimum: int) -> int | None:
+    """The most a segment means per month, skipping numbers below ``minimum`` (ages, floors)."""
+    money = parse_money_ceiling(segment, minimum=minimum)
     return None if money is None else int(money.per_month())
 
 
+def find_relaxations(text: str) -> list[Condition]:
+    """Which conditions the citizen wants to relax ("远一点也行" → area), in vocabulary order.
+
+    An amount said without any of the words ("加到八千吧") relaxes the budget.
+    """
+    found = [
+        condition
+        for condition, group in vocabulary().relax.items()
+        if any(word in text for word in group)
+    ]
+    if not found and find_budget(text, asked=True) not in (None, UNLIMITED):
+        found.append("budget")
+    return found
+
+
 def find_relaxation(text: str) -> Condition | None:
-    """Which condition the citizen wants to relax ("远一点也行" → area)."""
-    for condition, group in vocabulary().relax.items():
-        if any(word in text for word in group):
-            return condition
-    return None
+    """The one condition the citizen wants to relax; None when none or several are named."""
+    found = find_relaxations(text)
+    return found[0] if len(found) == 1 else None
 
 
 def find_reference(text: str) -> str | None:

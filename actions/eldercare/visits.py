@@ -1,4 +1,9 @@
-"""参观预约: ``eldercare_visit_form`` (date, half-day, name, phone), confirm, book, cancel."""
+"""参观预约: ``eldercare_visit_form`` (date, half-day, name, phone), confirm, book, cancel.
+
+Cancelling is two steps: ``eldercare_cancel_form`` (reference and phone) and
+``action_confirm_visit_cancellation`` read the visit back and ask "确定要取消……吗？"; only
+确定取消 runs ``action_cancel_facility_visit``.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,13 @@ from actions.clients.backoffice import (
     BackofficeError,
     BackofficeRejectedError,
 )
-from actions.clients.eldercare import Availability, EldercareApi, HalfDay, get_eldercare_api
+from actions.clients.eldercare import (
+    Availability,
+    EldercareApi,
+    HalfDay,
+    Visit,
+    get_eldercare_api,
+)
 from actions.eldercare import wording
 from actions.eldercare.results import chosen_facility
 from actions.eldercare.turn import DIGRESSIONS, intent_name, message_text
@@ -375,8 +386,9 @@ class ValidateEldercareCancelForm(FormValidationAction):
         if reference is not None:
             return {CANCEL_REFERENCE: reference}
         requested = tracker.get_slot("requested_slot")
-        if requested is None and tracker.get_slot(REFERENCE):
-            return {CANCEL_REFERENCE: tracker.get_slot(REFERENCE)}
+        if requested is None:
+            # A new cancellation: the visit booked here, else ask (nothing left from before).
+            return {CANCEL_REFERENCE: tracker.get_slot(REFERENCE) or None}
         if requested == CANCEL_REFERENCE:
             dispatcher.utter_message(response="utter_eldercare_cancel_reference_invalid")
             return {CANCEL_REFERENCE: None}
@@ -385,7 +397,7 @@ class ValidateEldercareCancelForm(FormValidationAction):
     async def extract_eldercare_cancel_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The phone typed, else the one this conversation booked with."""
+        """The phone typed, else the one this conversation booked with (for its own visit)."""
         if not _answering(tracker) and intent_name(tracker) != "cancel_facility_visit":
             return {}
         text = message_text(tracker)
@@ -393,17 +405,72 @@ class ValidateEldercareCancelForm(FormValidationAction):
         if parsed is not None and parsed.number is not None:
             return {CANCEL_PHONE: parsed.number}
         requested = tracker.get_slot("requested_slot")
-        same_booking = tracker.get_slot(CANCEL_REFERENCE) == tracker.get_slot(REFERENCE)
-        if requested is None and same_booking and tracker.get_slot(PHONE):
-            return {CANCEL_PHONE: tracker.get_slot(PHONE)}
+        reference = tracker.get_slot(CANCEL_REFERENCE)
+        same_booking = reference is not None and reference == tracker.get_slot(REFERENCE)
+        if requested is None:
+            return {CANCEL_PHONE: tracker.get_slot(PHONE) if same_booking else None}
         if requested == CANCEL_PHONE:
             dispatcher.utter_message(response="utter_eldercare_visitor_phone_format")
             return {CANCEL_PHONE: None}
         return {}
 
 
+def _visit_time(visit: Visit) -> str:
+    return f"{wording.date_label(visit.visit_date)} {wording.half_day_label(visit.half_day)}"
+
+
+def _refused(
+    dispatcher: CollectingDispatcher, error: BackofficeRejectedError, reference: str
+) -> None:
+    if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
+        dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
+    else:
+        dispatcher.utter_message(response="utter_eldercare_visit_not_found", reference=reference)
+
+
+class ActionConfirmVisitCancellation(Action):
+    """Finds the visit of the cancel form and asks "确定要取消……的参观预约吗？"."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_confirm_visit_cancellation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Read the visit back with 确定取消 / 不取消 buttons (or say why it cannot be)."""
+        reference = str(tracker.get_slot(CANCEL_REFERENCE) or "")
+        phone = str(tracker.get_slot(CANCEL_PHONE) or "")
+        cleared = [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
+        try:
+            visit = await api().lookup_visit(
+                reference=reference, phone=phone, conversation_id=tracker.sender_id
+            )
+        except BackofficeRejectedError as error:
+            _refused(dispatcher, error, reference)
+            return cleared
+        except BackofficeError:
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return cleared
+        if visit.status != "booked":
+            dispatcher.utter_message(
+                response="utter_eldercare_visit_already_cancelled",
+                reference=visit.reference,
+                facility=visit.facility_name,
+                when=_visit_time(visit),
+            )
+            return cleared
+        dispatcher.utter_message(
+            response="utter_eldercare_cancel_confirm",
+            reference=visit.reference,
+            facility=visit.facility_name,
+            when=_visit_time(visit),
+        )
+        return []
+
+
 class ActionCancelFacilityVisit(Action):
-    """Cancels the visit named in the cancel form."""
+    """Cancels the visit named in the cancel form, once the citizen has confirmed."""
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -416,15 +483,15 @@ class ActionCancelFacilityVisit(Action):
         reference = str(tracker.get_slot(CANCEL_REFERENCE) or "")
         phone = str(tracker.get_slot(CANCEL_PHONE) or "")
         cleared = [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
+        if not reference or not phone:
+            dispatcher.utter_message(response="utter_eldercare_cancel_nothing_chosen")
+            return cleared
         try:
-            visit = await api().cancel_visit(reference=reference, phone=phone)
+            visit = await api().cancel_visit(
+                reference=reference, phone=phone, conversation_id=tracker.sender_id
+            )
         except BackofficeRejectedError as error:
-            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
-                dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
-            else:
-                dispatcher.utter_message(
-                    response="utter_eldercare_visit_not_found", reference=reference
-                )
+            _refused(dispatcher, error, reference)
             return cleared
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
@@ -433,7 +500,25 @@ class ActionCancelFacilityVisit(Action):
             response="utter_eldercare_visit_cancelled",
             reference=visit.reference,
             facility=visit.facility_name,
-            when=f"{wording.date_label(visit.visit_date)} {wording.half_day_label(visit.half_day)}",
+            when=_visit_time(visit),
         )
         forget = [SlotSet(REFERENCE, None)] if tracker.get_slot(REFERENCE) == reference else []
         return cleared + forget
+
+
+class ActionKeepFacilityVisit(Action):
+    """不取消: the visit stays booked; the cancel form's answers are forgotten."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_keep_facility_visit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Say the visit is kept."""
+        dispatcher.utter_message(
+            response="utter_eldercare_visit_not_cancelled",
+            reference=str(tracker.get_slot(CANCEL_REFERENCE) or ""),
+        )
+        return [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]

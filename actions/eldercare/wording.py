@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from actions.clients.eldercare import Facility, HalfDay, Need
+from actions.clients.eldercare import Condition, Facility, FacilityKind, HalfDay, Need
 from actions.eldercare.understanding import Area, Budget
 
 WORDING_FILE = Path(__file__).with_name("wording.yml")
@@ -46,6 +46,16 @@ def needs_label(needs: list[Need]) -> str:
     """The needs a facility meets, listed."""
     separator = str(wording()["list_separator"])
     return separator.join(need_label(need) for need in needs)
+
+
+def kind_filter_label(kind: FacilityKind | None) -> str:
+    """The kind of place a search is limited to, e.g. "日间照料中心"; empty for any kind."""
+    return "" if kind is None else str(wording()["kind_filter"][kind])
+
+
+def relax_condition_label(condition: Condition) -> str:
+    """The condition as said when relaxing it, e.g. "预算"."""
+    return str(wording()["relax_condition"][condition])
 
 
 def yes_no(value: bool) -> str:
@@ -89,10 +99,19 @@ def vacancy_label(require_vacancy: bool) -> str:
 
 
 def conditions_label(
-    area: Area | None, need: Need | None, budget: Budget | None, require_vacancy: bool
+    area: Area | None,
+    need: Need | None,
+    budget: Budget | None,
+    require_vacancy: bool,
+    kind: FacilityKind | None = None,
 ) -> str:
-    """All search conditions in one line: "西湖区，认知症照护，每月 5000 元以内，有空位"."""
-    parts = [area_label(area), need_label(need)]
+    """All search conditions in one line: "西湖区，认知症照护，每月 5000 元以内，有空位".
+
+    A kind of place the citizen named comes after the area: "西湖区，日间照料中心，半失能照护…"
+    (without the need when the kind says it already: "西湖区，老年食堂").
+    """
+    covered = kind is not None and wording()["kind_covers_need"].get(kind) == need
+    parts = [area_label(area), kind_filter_label(kind), "" if covered else need_label(need)]
     if need != "meals":
         parts += [budget_label(budget), vacancy_label(require_vacancy)]
     return str(wording()["separator"]).join(part for part in parts if part)
@@ -110,10 +129,19 @@ def half_day_label(half_day: HalfDay) -> str:
     return str(wording()["half_day"][half_day])
 
 
-def price_range(facility: Facility) -> str:
-    """E.g. "4200–7800" (numbers only; the unit is in the response)."""
+def price_label(facility: Facility, budget: Budget | None = None) -> str:
+    """The monthly price with its unit, honest about what a budget search compared.
+
+    The budget filter keeps a facility whose lowest price is within the budget, so a range is
+    shown as "4200 元起，最高 7800 元", with a note when the highest price is over the budget.
+    Empty when there is no price.
+    """
     if facility.price_min is None:
         return ""
-    if facility.price_max is None or facility.price_max == facility.price_min:
-        return str(facility.price_min)
-    return f"{facility.price_min}–{facility.price_max}"
+    words = wording()["price"]
+    low, high = facility.price_min, facility.price_max
+    if high is None or high == low:
+        return str(words["single"]).format(low=low)
+    if isinstance(budget, int) and low <= budget < high:
+        return str(words["over_budget"]).format(low=low, high=high, budget=budget)
+    return str(words["from"]).format(low=low, high=high)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Tracker
 
@@ -234,7 +236,103 @@ async def test_jianggan_asks_which_district() -> None:
     assert responses(dispatcher) == ["utter_eldercare_area_former_split"]
 
 
+async def test_a_care_home_named_limits_the_search_to_care_homes() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("帮我找个养老院", "request_eldercare")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert filled["eldercare_kind"] == "institution"
+    assert filled["eldercare_need"] is None  # still asked
+
+
+async def test_a_father_who_walks_badly_gets_day_care_and_his_need() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("我爸腿脚不好，想找个白天照顾的地方", "request_eldercare")
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert (filled["eldercare_need"], filled["eldercare_kind"]) == ("semi_disabled", "day_center")
+
+
+async def test_a_later_need_the_kind_cannot_meet_drops_the_kind() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for(
+        "/inform_eldercare",
+        entities=[{"entity": "eldercare_need", "value": "meals"}],
+        slots={"eldercare_area": XIHU, "eldercare_kind": "institution"},
+        requested="eldercare_need",
+    )
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    filled = slots_of(events)
+    assert (filled["eldercare_need"], filled["eldercare_kind"]) == ("meals", None)
+    assert filled["eldercare_budget"] == "not_asked"
+
+
+async def test_a_new_search_without_a_kind_forgets_the_old_kind() -> None:
+    dispatcher = CollectingDispatcher()
+    old = {"eldercare_area": XIHU, "eldercare_need": "dementia", "eldercare_kind": "institution"}
+    tracker = tracker_for("西湖区，老人有点糊涂", "request_eldercare", slots=old)
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    assert slots_of(events)["eldercare_kind"] is None
+
+
+@pytest.mark.parametrize(("text", "budget"), [("七八千", 8000), ("三四千左右", 4000), ("8k", 8000)])
+async def test_approximate_budgets_fill_the_budget(text: str, budget: int) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for(
+        text,
+        slots={"eldercare_area": XIHU, "eldercare_need": "dementia"},
+        requested="eldercare_budget",
+    )
+    events = await ValidateEldercareSearchForm().run(dispatcher, tracker, SEARCH_FORM_DOMAIN)
+    assert slots_of(events)["eldercare_budget"] == budget
+    assert dispatcher.messages == []
+
+
 # ---------------------------------------------------------------- results
+
+
+async def test_the_kind_named_is_sent_and_said(backoffice: FakeBackoffice) -> None:
+    body = search_json(1, ["a"])
+    body["items"][0] |= {"kind": "day_center", "price_min": 1200, "price_max": 1200}
+    backoffice.on("POST", "/api/eldercare/search", 200, body)
+    tracker = make_tracker(
+        slots={
+            "eldercare_area": XIHU,
+            "eldercare_need": "semi_disabled",
+            "eldercare_kind": "day_center",
+            "eldercare_budget": 3000,
+        }
+    )
+    dispatcher = CollectingDispatcher()
+    await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    [query] = backoffice.bodies("/api/eldercare/search")
+    assert (query["kinds"], query["need"]) == (["day_center"], "semi_disabled")
+    header = dispatcher.messages[0]
+    assert header["conditions"] == "西湖区，日间照料中心，半失能照护，每月 3000 元以内，有空位"
+    assert dispatcher.messages[1]["price"] == "1200 元"
+
+
+async def test_nothing_of_the_kind_named_says_the_kind(backoffice: FakeBackoffice) -> None:
+    body = search_json(0, [], excluded_by="need", relaxations=[])
+    backoffice.on("POST", "/api/eldercare/search", 200, body)
+    tracker = make_tracker(
+        slots={
+            "eldercare_area": XIHU,
+            "eldercare_need": "disabled",
+            "eldercare_kind": "day_center",
+            "eldercare_budget": "unlimited",
+        }
+    )
+    dispatcher = CollectingDispatcher()
+    await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_eldercare_no_match_need_kind",
+        "utter_eldercare_relax_none",
+    ]
+    assert (dispatcher.messages[0]["need"], dispatcher.messages[0]["kind"]) == (
+        "失能照护",
+        "日间照料中心",
+    )
 
 
 async def test_results_are_three_cards_with_a_header_and_more(backoffice: FakeBackoffice) -> None:
@@ -257,13 +355,17 @@ async def test_results_are_three_cards_with_a_header_and_more(backoffice: FakeBa
     assert first["index"] == 1
     assert first["code"] == "a"
     assert first["distance"] == "距西湖区中心约 1.2 公里"
-    assert first["price"] == "4200–7800"
+    # the budget filter compared the lowest price: the card says so and names the highest
+    assert (
+        first["price"] == "4200 元起，最高 7800 元（5000 元以内的房型或照护等级有限，请电话确认）"
+    )
     assert first["kind_label"] == "公办养老机构"
     assert dispatcher.messages[-1]["remaining"] == 2
     [query] = backoffice.bodies("/api/eldercare/search")
     assert query["district"] == "xihu"
     assert (query["need"], query["budget"], query["limit"]) == ("dementia", 5000, 3)
     assert "radius_km" not in query
+    assert "kinds" not in query  # no kind of place was named: every kind is searched
     assert slots_of(events) == {
         "eldercare_offset": 0,
         "eldercare_shown": ["a", "b", "c"],
@@ -370,6 +472,108 @@ async def test_relaxing_the_area_searches_the_whole_city_from_the_same_point(
     assert "district" not in query
     assert (query["lat"], query["lon"]) == (XIHU["lat"], XIHU["lon"])
     assert dispatcher.messages[0]["conditions"].startswith("全市范围（离西湖区由近到远）")
+
+
+RELAX_SLOTS = {
+    "eldercare_area": XIHU,
+    "eldercare_need": "dementia",
+    "eldercare_budget": 3000,
+    "eldercare_relax_options": {"area": 11, "budget": 4000, "vacancy": 2},
+}
+
+
+def relax_tracker(text: str, slots: dict[str, Any] | None = None) -> Tracker:
+    return make_tracker(
+        [user_event(text, "relax_eldercare_search")], slots=slots or dict(RELAX_SLOTS)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("钱可以多花点", "eldercare_budget", 4000),
+        ("价格高点也可以", "eldercare_budget", 4000),
+        ("预算可以加", "eldercare_budget", 4000),
+        ("满的也行", "eldercare_require_vacancy", False),
+        ("没空位也行", "eldercare_require_vacancy", False),
+    ],
+)
+async def test_relaxing_in_words_relaxes_the_condition_named(
+    backoffice: FakeBackoffice, text: str, slot: str, value: object
+) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(2, ["a", "b"]))
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(
+        dispatcher, relax_tracker(text), EMPTY_DOMAIN
+    )
+    changed = slots_of(events)
+    assert changed[slot] == value
+    assert "eldercare_area" not in changed  # not the first option by default
+
+
+@pytest.mark.parametrize("text", ["远一点也行", "别的区也可以"])
+async def test_relaxing_the_area_in_words(backoffice: FakeBackoffice, text: str) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(2, ["a", "b"]))
+    events = await results.ActionRelaxFacilitySearch().run(
+        CollectingDispatcher(), relax_tracker(text), EMPTY_DOMAIN
+    )
+    changed = slots_of(events)
+    assert changed["eldercare_area"]["wide"] is True
+    assert "eldercare_budget" not in changed
+
+
+async def test_a_budget_said_when_relaxing_is_the_new_budget(backoffice: FakeBackoffice) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
+    events = await results.ActionRelaxFacilitySearch().run(
+        CollectingDispatcher(), relax_tracker("预算加到八千"), EMPTY_DOMAIN
+    )
+    assert slots_of(events)["eldercare_budget"] == 8000  # not the lowest price (4000)
+    assert backoffice.bodies("/api/eldercare/search")[0]["budget"] == 8000
+
+
+async def test_an_unclear_relaxation_is_asked_with_buttons(backoffice: FakeBackoffice) -> None:
+    relaxations = [
+        {"condition": "area", "count": 11, "budget": None},
+        {"condition": "budget", "count": 2, "budget": 4000},
+        {"condition": "vacancy", "count": 0, "budget": None},
+    ]
+    body = search_json(0, [], excluded_by="budget", relaxations=relaxations)
+    backoffice.on("POST", "/api/eldercare/search", 200, body)
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(
+        dispatcher, relax_tracker("条件松一点"), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == [
+        "utter_eldercare_relax_which",
+        "utter_eldercare_relax_area",
+        "utter_eldercare_relax_budget",
+        "utter_eldercare_relax_footer",
+    ]
+    changed = slots_of(events)
+    assert changed["eldercare_relax_options"] == {"area": 11, "budget": 4000}
+    assert {"eldercare_area", "eldercare_budget", "eldercare_require_vacancy"}.isdisjoint(changed)
+    [query] = backoffice.bodies("/api/eldercare/search")
+    assert query["budget"] == 3000  # searched with the unchanged conditions
+
+
+async def test_relaxing_a_condition_that_would_not_help_says_so(
+    backoffice: FakeBackoffice,
+) -> None:
+    relaxations = [{"condition": "budget", "count": 2, "budget": 4000}]
+    body = search_json(0, [], excluded_by="budget", relaxations=relaxations)
+    backoffice.on("POST", "/api/eldercare/search", 200, body)
+    slots = RELAX_SLOTS | {"eldercare_relax_options": {"budget": 4000}}
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(
+        dispatcher, relax_tracker("远一点也行", slots), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == [
+        "utter_eldercare_relax_not_helping",
+        "utter_eldercare_relax_budget",
+        "utter_eldercare_relax_footer",
+    ]
+    assert dispatcher.messages[0]["condition"] == "范围"
+    assert "eldercare_budget" not in slots_of(events)
 
 
 async def test_details_of_the_second_card(backoffice: FakeBackoffice) -> None:
@@ -583,8 +787,8 @@ async def test_a_place_taken_meanwhile_asks_for_another_time(backoffice: FakeBac
     assert events[-1] == {"event": "followup", "name": "eldercare_visit_form", "timestamp": None}
 
 
-async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
-    cancelled = {
+def visit_json(status: str = "booked") -> dict[str, Any]:
+    return {
         "reference": "YL-20261129-0001",
         "facility_code": "a",
         "facility_name": "a养老院（示例）",
@@ -594,21 +798,135 @@ async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
         "half_day": "pm",
         "visitor_name_masked": "张*",
         "phone_masked": "138****5678",
-        "status": "cancelled",
+        "status": status,
     }
-    backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/cancel", 200, cancelled)
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        slots={
-            "eldercare_cancel_reference": "YL-20261129-0001",
-            "eldercare_cancel_phone": "13812345678",
-            "eldercare_visit_reference": "YL-20261129-0001",
+
+
+CANCEL_SLOTS = {
+    "eldercare_cancel_reference": "YL-20261129-0001",
+    "eldercare_cancel_phone": "13812345678",
+    "eldercare_visit_reference": "YL-20261129-0001",
+}
+CANCEL_FORM_DOMAIN = EMPTY_DOMAIN | {
+    "forms": {
+        "eldercare_cancel_form": {
+            "required_slots": ["eldercare_cancel_reference", "eldercare_cancel_phone"]
         }
-    )
+    }
+}
+
+
+async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
+    path = "/api/eldercare/visits/YL-20261129-0001/cancel"
+    backoffice.on("POST", path, 200, visit_json("cancelled"))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=CANCEL_SLOTS, sender_id="web-daughter")
     events = await visits.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == ["utter_eldercare_visit_cancelled"]
     assert dispatcher.messages[0]["when"] == "11月29日（周日） 下午（14:00–16:30）"
     assert slots_of(events)["eldercare_visit_reference"] is None
+    # the caller is named: failed attempts are limited per conversation, not per reference
+    assert backoffice.bodies(path) == [{"phone": "13812345678", "conversation_id": "web-daughter"}]
+
+
+async def test_cancelling_asks_first_with_the_visit_read_back(backoffice: FakeBackoffice) -> None:
+    backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/lookup", 200, visit_json())
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=CANCEL_SLOTS, sender_id="web-daughter")
+    events = await visits.ActionConfirmVisitCancellation().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert responses(dispatcher) == ["utter_eldercare_cancel_confirm"]
+    asked = dispatcher.messages[0]
+    assert (asked["facility"], asked["when"], asked["reference"]) == (
+        "a养老院（示例）",
+        "11月29日（周日） 下午（14:00–16:30）",
+        "YL-20261129-0001",
+    )
+    assert events == []  # reference and phone kept for 确定取消
+    assert not backoffice.bodies("/api/eldercare/visits/YL-20261129-0001/cancel")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "response"),
+    [
+        (
+            404,
+            {"error": {"code": "visit_not_found", "message": "没有"}},
+            "utter_eldercare_visit_not_found",
+        ),
+        (200, visit_json("cancelled"), "utter_eldercare_visit_already_cancelled"),
+    ],
+)
+async def test_nothing_to_confirm_when_the_visit_is_not_there(
+    backoffice: FakeBackoffice, status: int, body: dict[str, Any], response: str
+) -> None:
+    backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/lookup", status, body)
+    dispatcher = CollectingDispatcher()
+    events = await visits.ActionConfirmVisitCancellation().run(
+        dispatcher, make_tracker(slots=CANCEL_SLOTS), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == [response]
+    assert slots_of(events) == {"eldercare_cancel_reference": None, "eldercare_cancel_phone": None}
+
+
+async def test_not_cancelling_keeps_the_visit() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await visits.ActionKeepFacilityVisit().run(
+        dispatcher, make_tracker(slots=CANCEL_SLOTS), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_eldercare_visit_not_cancelled"]
+    assert slots_of(events) == {"eldercare_cancel_reference": None, "eldercare_cancel_phone": None}
+
+
+async def test_a_new_cancellation_forgets_an_earlier_one() -> None:
+    stale = {
+        "eldercare_cancel_reference": "YL-20261120-0009",
+        "eldercare_cancel_phone": "13900001111",
+    }
+    tracker = tracker_for(
+        "取消参观预约", "cancel_facility_visit", slots=stale, form="eldercare_cancel_form"
+    )
+    events = await visits.ValidateEldercareCancelForm().run(
+        CollectingDispatcher(), tracker, CANCEL_FORM_DOMAIN
+    )
+    assert slots_of(events) == {"eldercare_cancel_reference": None, "eldercare_cancel_phone": None}
+
+
+async def test_cancelling_this_conversations_visit_needs_no_questions() -> None:
+    booked = {
+        "eldercare_visit_reference": "YL-20261129-0001",
+        "eldercare_visitor_phone": "13812345678",
+    }
+    tracker = tracker_for(
+        "/cancel_facility_visit", "cancel_facility_visit", slots=booked,
+        form="eldercare_cancel_form",
+    )  # fmt: skip
+    events = await visits.ValidateEldercareCancelForm().run(
+        CollectingDispatcher(), tracker, CANCEL_FORM_DOMAIN
+    )
+    assert slots_of(events) == {
+        "eldercare_cancel_reference": "YL-20261129-0001",
+        "eldercare_cancel_phone": "13812345678",
+    }
+
+
+def test_the_cancel_button_leads_to_a_question_not_to_cancelling() -> None:
+    rules_file = Path(__file__).parents[2] / "bot" / "data" / "rules" / "eldercare.yml"
+    rules = yaml.safe_load(rules_file.read_text(encoding="utf-8"))["rules"]
+    after_form = next(
+        rule["steps"][-1]["action"]
+        for rule in rules
+        if rule["steps"][0] == {"action": "eldercare_cancel_form"}
+    )
+    assert after_form == "action_confirm_visit_cancellation"
+    answers = {
+        rule["steps"][1]["intent"]: rule["steps"][2]["action"]
+        for rule in rules
+        if rule["steps"][0] == {"action": "action_confirm_visit_cancellation"}
+    }
+    assert answers == {
+        "affirm": "action_cancel_facility_visit",
+        "deny": "action_keep_facility_visit",
+    }
 
 
 async def test_cancel_with_a_wrong_phone_is_not_found(backoffice: FakeBackoffice) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from backoffice.db import get_session, make_engine
 from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.router import get_today, router
 from backoffice.records.eldercare.seed import seed
+from backoffice.records.handoff.auth import require_staff
 from web.errors import install_error_handling
 
 TODAY = dt.date(2026, 11, 28)
@@ -164,3 +166,202 @@ def test_a_full_half_day_is_409(client: TestClient) -> None:
     full = client.post("/api/eldercare/visits", json=booking)
     assert full.status_code == 409
     assert full.json()["error"]["code"] == "slot_full"
+
+
+# ---------------------------------------------------------------- failed attempts
+
+
+def book(client: TestClient, conversation_id: str | None = "web-family") -> str:
+    booking = {
+        "facility_code": "xihu-home-1",
+        "visit_date": DAY,
+        "half_day": "am",
+        "visitor_name": "张丽",
+        "phone": "13812345678",
+        "conversation_id": conversation_id,
+    }
+    response = client.post("/api/eldercare/visits", json=booking)
+    assert response.status_code == 201, response.text
+    return str(response.json()["reference"])
+
+
+def test_failed_attempts_lock_out_the_guesser_not_the_family(client: TestClient) -> None:
+    reference = book(client)
+    path = f"/api/eldercare/visits/{reference}/cancel"
+    for number in range(5):
+        guess = {"phone": f"1390000{number:04d}", "conversation_id": "web-stranger"}
+        assert client.post(path, json=guess).status_code == 404
+    # the guesser is stopped, even with the right phone …
+    stopped = client.post(path, json={"phone": "13812345678", "conversation_id": "web-stranger"})
+    assert stopped.status_code == 429
+    assert stopped.json()["error"]["code"] == "too_many_attempts"
+    # … and so is its look-up, but the family can still look its visit up and cancel it,
+    # from the conversation that booked it or from a new one
+    lookup = f"/api/eldercare/visits/{reference}/lookup"
+    assert (
+        client.post(
+            lookup, json={"phone": "13812345678", "conversation_id": "web-stranger"}
+        ).status_code
+        == 429
+    )
+    family = {"phone": "13812345678", "conversation_id": "web-family-new-phone"}
+    assert client.post(lookup, json=family).json()["status"] == "booked"
+    cancelled = client.post(path, json={"phone": "13812345678", "conversation_id": "web-family"})
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+
+
+def test_a_caller_that_does_not_say_who_it_is_counts_against_the_reference(
+    client: TestClient,
+) -> None:
+    reference = book(client, conversation_id=None)
+    path = f"/api/eldercare/visits/{reference}/cancel"
+    for number in range(5):
+        assert client.post(path, json={"phone": f"1390000{number:04d}"}).status_code == 404
+    assert client.post(path, json={"phone": "13812345678"}).status_code == 429
+
+
+def test_lookup_reads_the_visit_back_masked(client: TestClient) -> None:
+    reference = book(client)
+    path = f"/api/eldercare/visits/{reference}/lookup"
+    found = client.post(path, json={"phone": "138 1234 5678", "conversation_id": "web-family"})
+    assert found.status_code == 200
+    visit = found.json()
+    assert (visit["reference"], visit["status"], visit["half_day"]) == (reference, "booked", "am")
+    assert (visit["visitor_name_masked"], visit["phone_masked"]) == ("张*", "138****5678")
+    assert "张丽" not in found.text and "13812345678" not in found.text
+    wrong = client.post(path, json={"phone": "13900001111", "conversation_id": "web-family"})
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (404, "visit_not_found")
+    still = client.get(
+        "/api/eldercare/facilities/xihu-home-1/availability", params={"visit_date": DAY}
+    )
+    assert still.json()["am"] == 3  # looking up cancels nothing
+
+
+# ---------------------------------------------------------------- staff
+
+
+@pytest.fixture
+def staff_client(client: TestClient) -> TestClient:
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[require_staff] = lambda: None
+    return client
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/eldercare/staff/facilities/xihu-home-1/visits?visit_date=" + DAY, None),
+        ("PATCH", "/api/eldercare/staff/facilities/xihu-home-1", {"vacancies": 0}),
+    ],
+)
+def test_staff_routes_need_a_staff_session(
+    client: TestClient, method: str, path: str, body: dict[str, int] | None
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 401
+    assert response.json()["error"]["message"]
+    facility = client.get("/api/eldercare/facilities/xihu-home-1").json()
+    assert facility["vacancies"] == 6  # nothing changed
+
+
+def test_staff_list_a_days_visits_with_names_masked(staff_client: TestClient) -> None:
+    reference = book(staff_client)
+    second = {
+        "facility_code": "xihu-home-1", "visit_date": DAY, "half_day": "pm",
+        "visitor_name": "欧阳晓雯", "phone": "13900001234",
+    }  # fmt: skip
+    other = staff_client.post("/api/eldercare/visits", json=second).json()["reference"]
+    staff_client.post(
+        f"/api/eldercare/visits/{other}/cancel", json={"phone": "13900001234"}
+    ).raise_for_status()
+    response = staff_client.get(
+        "/api/eldercare/staff/facilities/xihu-home-1/visits", params={"visit_date": DAY}
+    )
+    assert response.status_code == 200
+    day = response.json()
+    assert (day["facility_code"], day["visit_date"], day["booked"]) == ("xihu-home-1", DAY, 1)
+    listed = [(v["reference"], v["half_day"], v["status"]) for v in day["visits"]]
+    assert listed == [(reference, "am", "booked"), (other, "pm", "cancelled")]
+    assert [v["visitor_name_masked"] for v in day["visits"]] == ["张*", "欧***"]
+    assert "张丽" not in response.text and "欧阳晓雯" not in response.text
+    assert "13812345678" not in response.text
+    empty = staff_client.get(
+        "/api/eldercare/staff/facilities/xihu-home-2/visits", params={"visit_date": DAY}
+    ).json()
+    assert (empty["booked"], empty["visits"]) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"visit_date": DAY}, 404, "facility_not_found"),
+        ({"visit_date": "2026-13-01"}, 422, "invalid_request"),
+        ({}, 422, "invalid_request"),
+    ],
+)
+def test_staff_visit_list_refusals(
+    staff_client: TestClient, params: dict[str, str], status: int, code: str
+) -> None:
+    code_in_path = "nowhere" if status == 404 else "xihu-home-1"
+    response = staff_client.get(
+        f"/api/eldercare/staff/facilities/{code_in_path}/visits", params=params
+    )
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+
+
+def test_staff_update_vacancies_and_prices(staff_client: TestClient) -> None:
+    path = "/api/eldercare/staff/facilities/xihu-home-1"
+    updated = staff_client.patch(path, json={"vacancies": 0, "price_min": 4500})
+    assert updated.status_code == 200, updated.text
+    facility = updated.json()
+    assert (facility["vacancies"], facility["price_min"], facility["price_max"]) == (0, 4500, 7800)
+    assert staff_client.get("/api/eldercare/facilities/xihu-home-1").json()["vacancies"] == 0
+    search = {"district": "xihu", "need": "dementia", "kinds": ["institution"]}
+    codes = [
+        f["code"] for f in staff_client.post("/api/eldercare/search", json=search).json()["items"]
+    ]
+    assert "xihu-home-1" not in codes  # full now: left out of searches that need a vacancy
+    both = staff_client.patch(path, json={"price_min": 5000, "price_max": 9000, "vacancies": 3})
+    assert (both.json()["price_min"], both.json()["price_max"], both.json()["vacancies"]) == (
+        5000,
+        9000,
+        3,
+    )
+    canteen = staff_client.patch(
+        "/api/eldercare/staff/facilities/xihu-canteen-1", json={"meal_price": 15}
+    )
+    assert (canteen.status_code, canteen.json()["meal_price"]) == (200, 15)
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "status", "error"),
+    [
+        ("nowhere", {"vacancies": 1}, 404, "facility_not_found"),
+        ("xihu-home-1", {"vacancies": -1}, 422, "invalid_request"),
+        ("xihu-home-1", {"vacancies": "很多"}, 422, "invalid_request"),
+        ("xihu-home-1", {"price_min": -100}, 422, "invalid_request"),
+        ("xihu-home-1", {}, 422, "invalid_request"),
+        ("xihu-home-1", {"vacancies": None}, 422, "invalid_request"),
+        ("xihu-home-1", {"name": "新名字"}, 422, "invalid_request"),
+        ("xihu-home-1", {"price_min": 9000, "price_max": 8000}, 422, "price_range_invalid"),
+        ("xihu-home-1", {"price_min": 9000}, 422, "price_range_invalid"),
+        ("xihu-home-1", {"vacancies": 321}, 422, "vacancies_above_beds"),
+        ("xihu-canteen-1", {"vacancies": 3}, 422, "vacancies_not_counted"),
+        ("xihu-canteen-1", {"price_min": 300}, 422, "price_incomplete"),
+    ],
+)
+def test_staff_updates_with_bad_values_are_refused(
+    staff_client: TestClient, code: str, body: dict[str, object], status: int, error: str
+) -> None:
+    response = staff_client.patch(f"/api/eldercare/staff/facilities/{code}", json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == error
+    assert response.json()["error"]["message"]
+    unchanged = staff_client.get("/api/eldercare/facilities/xihu-home-1").json()
+    assert (unchanged["vacancies"], unchanged["price_min"], unchanged["price_max"]) == (
+        6,
+        4200,
+        7800,
+    )

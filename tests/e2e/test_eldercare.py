@@ -72,7 +72,9 @@ def test_questions_only_for_what_is_missing_then_cancel(live_stack: LiveStack) -
     asked_budget = click(live_stack, sender, asked_need, "失能（生活不能自理）")
     assert "每月费用" in texts(asked_budget)
     found = say(live_stack, sender, "八千以内")
-    assert "文三路附近，失能照护，每月 8000 元以内" in texts(found)
+    # "养老院" limits the search to care homes
+    assert "文三路附近，养老机构，失能照护，每月 8000 元以内" in texts(found)
+    assert "元起，最高" in texts(found)  # the budget compared the lowest price: said plainly
     assert "距文三路约" in texts(found)
 
     start = click(live_stack, sender, found, "预约参观第1家")
@@ -88,7 +90,16 @@ def test_questions_only_for_what_is_missing_then_cancel(live_stack: LiveStack) -
     assert reference is not None, texts(booked)
     assert "怎么称呼" in texts(asked_name)
 
-    cancelled = click(live_stack, sender, booked, "取消这个预约")
+    asked = click(live_stack, sender, booked, "取消这个预约")
+    assert "确定要取消" in texts(asked), texts(asked)
+    assert {"确定取消", "不取消"} <= set(buttons(asked))
+    [still] = rows(
+        live_stack,
+        "SELECT status FROM eldercare_visits WHERE reference = :reference",
+        reference=reference.group(0),
+    )
+    assert still["status"] == "booked"  # one tap does not cancel
+    cancelled = click(live_stack, sender, asked, "确定取消")
     assert "已为您取消" in texts(cancelled), texts(cancelled)
     [visit] = rows(
         live_stack,
@@ -118,6 +129,6 @@ def test_a_shared_location_and_a_policy_question_on_the_way(live_stack: LiveStac
     assert "哪方面的照护" in texts(answered)
     meals = say(live_stack, sender, "就想找个吃饭的地方")
     reply = texts(meals)
-    assert "您的位置附近，助餐" in reply, reply
+    assert "您的位置附近，老年食堂" in reply, reply
     assert "距您约" in reply and "每餐约" in reply
     assert "武林街道老年食堂（示例）" in reply

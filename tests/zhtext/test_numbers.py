@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from zhtext.numbers import Money, parse_count, parse_money
+from zhtext.numbers import Money, parse_count, parse_money, parse_money_ceiling
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,13 @@ from zhtext.numbers import Money, parse_count, parse_money
         ("三到五千", "4000", True, None),
         ("3000-5000", "4000", True, None),
         ("两千到三千", "2500", True, None),
+        # two neighbouring digits before 百/千/万 are a range too
+        ("七八千", "7500", True, None),
+        ("五六千块", "5500", True, None),
+        ("三四千左右", "3500", True, None),
+        ("一两万", "15000", True, None),
+        ("一万五六千", "15500", True, None),
+        ("三五千", "4000", True, None),
         # periods, before or after the number
         ("年收入3.5万", "35000", False, "year"),
         ("五万一年", "50000", False, "year"),
@@ -74,10 +81,51 @@ def test_parse_money(text: str, value: str, approximate: bool, period: str | Non
 
 
 @pytest.mark.parametrize(
-    "text", ["", "不知道", "一家三口", "3个月", "好的", "百", "问一下低保", "没想好要说"]
+    "text",
+    ["", "不知道", "一家三口", "3个月", "好的", "百", "问一下低保", "没想好要说", "七八十岁"],
 )
 def test_parse_money_without_an_amount(text: str) -> None:
     assert parse_money(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "ceiling"),
+    [
+        ("七八千", 0, "8000"),
+        ("五六千块", 0, "6000"),
+        ("预算六七千", 0, "7000"),
+        ("三四千左右", 0, "4000"),
+        ("一万出头", 0, "10000"),
+        ("8k", 0, "8000"),
+        ("8K以内", 0, "8000"),
+        ("三到五千", 0, "5000"),
+        ("3000-5000", 0, "5000"),
+        ("五千", 0, "5000"),
+        ("一万五六千", 0, "16000"),
+        # amounts below the minimum are skipped: ages and floors are not budgets
+        ("我爸八十多了一个月一万出头", 500, "10000"),
+        ("老人八十多了预算七八千", 500, "8000"),
+        ("住3楼，五千以内", 500, "5000"),
+    ],
+)
+def test_parse_money_ceiling_reads_the_upper_end(text: str, minimum: int, ceiling: str) -> None:
+    money = parse_money_ceiling(text, minimum=minimum)
+    assert money is not None
+    assert money.value == Decimal(ceiling)
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum"),
+    [("八十多了", 500), ("七八十岁", 0), ("一天两百", 0), ("没有", 500), ("不知道", 0)],
+)
+def test_parse_money_ceiling_without_an_amount(text: str, minimum: int) -> None:
+    assert parse_money_ceiling(text, minimum=minimum) is None
+
+
+def test_parse_money_ceiling_keeps_the_period_and_the_hedge() -> None:
+    money = parse_money_ceiling("一年十万左右", minimum=500)
+    assert money == Money(Decimal(100000), True, "year")
+    assert parse_money_ceiling("没有", minimum=0) == Money(Decimal(0))
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,16 @@ from zhtext.streets import (
         ("塘栖古镇", "塘栖镇", "linping"),
         ("金沙湖边上", "金沙湖", "qiantang"),
         ("千岛湖镇", "千岛湖镇", "chunan"),
+        ("古墩路附近", "古墩路", "xihu"),
+        ("天目山路那边", "天目山路", "xihu"),
+        ("文一路", "文一路", "xihu"),
+        ("龙翔桥", "龙翔桥", "shangcheng"),
+        ("浙大玉泉附近", "浙江大学玉泉校区", "xihu"),
+        ("浙江大学紫金港校区", "浙江大学紫金港校区", "xihu"),
+        ("浙一医院旁边", "浙一医院", "shangcheng"),
+        ("浙大二院", "浙二医院", "shangcheng"),
+        ("火车东站", "杭州东站", "shangcheng"),
+        ("市心北路", "市心北路", "xiaoshan"),
     ],
 )
 def test_places_are_found_with_their_district(text: str, place: str, district: str) -> None:

@@ -1,11 +1,16 @@
-"""HTTP routes of the eldercare records: search, facility details, visit bookings."""
+"""HTTP routes of the eldercare records: search, facility details, visit bookings.
+
+The action server calls the routes under ``/api/eldercare`` with the service token; staff call
+those under ``/api/eldercare/staff`` with their console session (a day's visits per facility,
+vacancies and prices).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -18,18 +23,28 @@ from backoffice.records.eldercare.models import EldercareVisit
 from backoffice.records.eldercare.schemas import (
     Availability,
     FacilityOut,
+    FacilityUpdate,
     SearchQuery,
     SearchResult,
-    VisitCancel,
+    StaffVisitList,
+    StaffVisitOut,
     VisitCreate,
     VisitOut,
+    VisitProof,
 )
+from backoffice.records.handoff.auth import require_staff
 from backoffice.service_auth import ServiceOnly
 from web.errors import error_response
 from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
 
-router = APIRouter(prefix="/api/eldercare", tags=["eldercare"], dependencies=[ServiceOnly])
+router = APIRouter(prefix="/api/eldercare", tags=["eldercare"])
+# What the action server calls (service token) and what staff call (console session).
+service_router = APIRouter(dependencies=[ServiceOnly])
+staff_router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": "refused, with a Chinese message"} for code in (401, 404, 422)
+}
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 
@@ -69,7 +84,7 @@ def _visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:
     )
 
 
-@router.post("/search", response_model=SearchResult)
+@service_router.post("/search", response_model=SearchResult)
 def post_search(query: SearchQuery, session: DbSession) -> SearchResult | JSONResponse:
     """Facilities matching the query, nearest first, with what to relax when none match."""
     try:
@@ -78,7 +93,7 @@ def post_search(query: SearchQuery, session: DbSession) -> SearchResult | JSONRe
         return _refused(error)
 
 
-@router.get("/facilities/{code}", response_model=FacilityOut)
+@service_router.get("/facilities/{code}", response_model=FacilityOut)
 def get_facility(code: str, session: DbSession) -> FacilityOut | JSONResponse:
     """One facility's details."""
     try:
@@ -87,7 +102,7 @@ def get_facility(code: str, session: DbSession) -> FacilityOut | JSONResponse:
         return _refused(error)
 
 
-@router.get("/facilities/{code}/availability", response_model=Availability)
+@service_router.get("/facilities/{code}/availability", response_model=Availability)
 def get_availability(
     code: str, session: DbSession, today: Today, visit_date: Annotated[dt.date, Query()]
 ) -> Availability | JSONResponse:
@@ -100,7 +115,7 @@ def get_availability(
         return _refused(error)
 
 
-@router.post("/visits", response_model=VisitOut, status_code=status.HTTP_201_CREATED)
+@service_router.post("/visits", response_model=VisitOut, status_code=status.HTTP_201_CREATED)
 def post_visit(
     request: VisitCreate, session: DbSession, today: Today, response: Response
 ) -> VisitOut | JSONResponse:
@@ -123,20 +138,100 @@ def post_visit(
     return _visit_out(visit, created=created)
 
 
-@router.post("/visits/{reference}/cancel", response_model=VisitOut)
-def post_cancel(
-    reference: str, request: VisitCancel, session: DbSession
-) -> VisitOut | JSONResponse:
-    """Cancel a visit (proved by the phone it was booked with) and free its place."""
+def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, ...]:
+    """What failed attempts count against: the caller, not the booking.
+
+    Keyed on the reference, five wrong phones from anyone would lock the family out of its own
+    visit; keyed on the conversation, a guesser only locks itself out. A caller that does not
+    say who it is counts against the reference and phone as before.
+    """
+    if proof.conversation_id:
+        return (f"eldercare:caller:{proof.conversation_id}",)
+    phone = parse_phone(proof.phone).number or proof.phone
+    return (f"eldercare:reference:{reference.strip().upper()}", f"eldercare:phone:{phone}")
+
+
+@service_router.post("/visits/{reference}/lookup", response_model=VisitOut)
+def post_lookup(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
+    """A visit (proved by the phone it was booked with), read back masked before cancelling."""
     guard = get_lookup_guard()
-    phone = parse_phone(request.phone).number or request.phone
-    keys = (f"eldercare:reference:{reference.strip().upper()}", f"eldercare:phone:{phone}")
+    keys = _guard_keys(reference, proof)
     if guard.blocked(*keys):
         return too_many_attempts_response()
     try:
-        visit = service.cancel_visit(session=session, reference=reference, phone=request.phone)
+        visit = service.find_visit(session=session, reference=reference, phone=proof.phone)
+    except service.EldercareError as error:
+        guard.record_failure(*keys)
+        return _refused(error)
+    return _visit_out(visit)
+
+
+@service_router.post("/visits/{reference}/cancel", response_model=VisitOut)
+def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
+    """Cancel a visit (proved by the phone it was booked with) and free its place."""
+    guard = get_lookup_guard()
+    keys = _guard_keys(reference, proof)
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
+    try:
+        visit = service.cancel_visit(session=session, reference=reference, phone=proof.phone)
     except service.EldercareError as error:
         if error.code == "visit_not_found":
             guard.record_failure(*keys)
         return _refused(error)
     return _visit_out(visit)
+
+
+# ---------------------------------------------------------------- staff
+
+
+@staff_router.get("/facilities/{code}/visits", response_model=StaffVisitList, responses=ERRORS)
+def get_staff_visits(
+    code: str, session: DbSession, visit_date: Annotated[dt.date, Query()]
+) -> StaffVisitList | JSONResponse:
+    """The visits booked at one facility on one day (cancelled ones too), names masked."""
+    try:
+        facility = service.get_facility(session=session, code=code)
+        visits = service.visits_on(session=session, code=code, visit_date=visit_date)
+    except service.EldercareError as error:
+        return _refused(error)
+    return StaffVisitList(
+        facility_code=facility.code,
+        facility_name=facility.name,
+        visit_date=visit_date,
+        booked=sum(1 for visit in visits if visit.status == "booked"),
+        visits=[
+            StaffVisitOut(
+                reference=visit.reference,
+                half_day=visit.half_day,
+                visitor_name_masked=mask_name(visit.visitor_name),
+                phone_masked=service.masked_phone(visit),
+                status=visit.status,
+                created_at=visit.created_at,
+            )
+            for visit in visits
+        ],
+    )
+
+
+@staff_router.patch("/facilities/{code}", response_model=FacilityOut, responses=ERRORS)
+def patch_facility(
+    code: str, update: FacilityUpdate, session: DbSession
+) -> FacilityOut | JSONResponse:
+    """Staff update a facility's vacancies and monthly / meal prices (only the fields sent)."""
+    try:
+        facility = service.update_facility(
+            session=session,
+            code=code,
+            vacancies=update.vacancies,
+            price_min=update.price_min,
+            price_max=update.price_max,
+            meal_price=update.meal_price,
+        )
+    except service.EldercareError as error:
+        return _refused(error)
+    return service.to_out(facility)
+
+
+router.include_router(service_router)
+router.include_router(staff_router)

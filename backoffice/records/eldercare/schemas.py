@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 FacilityKind = Literal["institution", "day_center", "canteen", "family_bed"]
 Ownership = Literal["public", "private"]
@@ -133,12 +133,18 @@ class VisitCreate(BaseModel):
     conversation_id: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 
-class VisitCancel(BaseModel):
-    """The phone number the visit was booked with, as proof."""
+class VisitProof(BaseModel):
+    """The phone number the visit was booked with, as proof, and who is asking.
+
+    ``conversation_id`` is the caller (the chat the request comes from): failed attempts are
+    limited per caller, so nobody can lock a family out of its own booking by failing on
+    purpose with its reference.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     phone: PhoneText
+    conversation_id: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 
 class VisitOut(BaseModel):
@@ -158,3 +164,51 @@ class VisitOut(BaseModel):
     phone_masked: str
     status: VisitStatus
     created: bool = True
+
+
+MonthlyPrice = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class FacilityUpdate(BaseModel):
+    """What staff change about a facility: vacancies and prices (only the fields sent).
+
+    Prices are monthly yuan except ``meal_price`` (one meal). A field sent as null is refused:
+    the records never forget a figure by accident.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    vacancies: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    price_min: MonthlyPrice | None = None
+    price_max: MonthlyPrice | None = None
+    meal_price: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> FacilityUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of vacancies, price_min, price_max, meal_price")
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
+
+
+class StaffVisitOut(BaseModel):
+    """A visit as staff see it in a facility's day list: names and phones masked."""
+
+    reference: str
+    half_day: HalfDay
+    visitor_name_masked: str
+    phone_masked: str
+    status: VisitStatus
+    created_at: dt.datetime | None
+
+
+class StaffVisitList(BaseModel):
+    """The visits booked at one facility on one day, morning first."""
+
+    facility_code: str
+    facility_name: str
+    visit_date: dt.date
+    booked: int
+    visits: list[StaffVisitOut]

@@ -238,6 +238,72 @@ def _relaxations(query: SearchQuery, candidates: Sequence[_Candidate]) -> list[R
     return relaxations
 
 
+def update_facility(
+    *,
+    session: Session,
+    code: str,
+    vacancies: int | None = None,
+    price_min: int | None = None,
+    price_max: int | None = None,
+    meal_price: int | None = None,
+) -> EldercareFacility:
+    """Change a facility's vacancies and prices (None: leave as it is), checked together.
+
+    Raises:
+        EldercareError: ``facility_not_found`` (404), ``vacancies_not_counted`` (a canteen),
+            ``vacancies_above_beds``, ``price_incomplete`` or ``price_range_invalid`` (422).
+    """
+    # Locked for the check and the write: two staff changing min and max at once cannot leave
+    # the minimum above the maximum (PostgreSQL; SQLite writes one at a time anyway).
+    facility = session.scalar(
+        select(EldercareFacility).where(EldercareFacility.code == code).with_for_update()
+    )
+    if facility is None:
+        raise EldercareError("facility_not_found", 404)
+    new_min = facility.price_min if price_min is None else price_min
+    new_max = facility.price_max if price_max is None else price_max
+    if vacancies is not None:
+        if facility.kind == "canteen":
+            raise EldercareError("vacancies_not_counted")
+        if facility.total_beds is not None and vacancies > facility.total_beds:
+            raise EldercareError("vacancies_above_beds")
+    if (new_min is None) != (new_max is None):
+        raise EldercareError("price_incomplete")
+    if new_min is not None and new_max is not None and new_min > new_max:
+        raise EldercareError("price_range_invalid")
+    changes = {
+        "vacancies": vacancies,
+        "price_min": price_min,
+        "price_max": price_max,
+        "meal_price": meal_price,
+    }
+    for name, value in changes.items():
+        if value is not None:
+            setattr(facility, name, value)
+    session.commit()
+    session.refresh(facility)
+    return facility
+
+
+def visits_on(*, session: Session, code: str, visit_date: dt.date) -> list[EldercareVisit]:
+    """The visits of one facility on one day (cancelled ones too), morning first.
+
+    Raises:
+        EldercareError: ``facility_not_found`` (404).
+    """
+    facility = get_facility(session=session, code=code)
+    return list(
+        session.scalars(
+            select(EldercareVisit)
+            .where(
+                EldercareVisit.facility_id == facility.id,
+                EldercareVisit.visit_date == visit_date,
+            )
+            .order_by(EldercareVisit.half_day, EldercareVisit.reference)
+        )
+    )
+
+
 def upsert_facilities(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert or update facilities by code; returns how many rows were written."""
     existing = {f.code: f for f in session.scalars(select(EldercareFacility))}
