@@ -330,6 +330,21 @@ def test_a_full_half_day_offers_the_nearest_free_half_days_and_other_offices(
     assert city_only.other_offices == []
 
 
+def test_other_offices_are_offered_nearest_first(seeded: Session, policy: MarriagePolicy) -> None:
+    day = bookable(2)
+    set_capacity(seeded, "chunan", 0)
+    set_capacity(seeded, "xihu", 0)
+    far_west = service.availability(
+        session=seeded, policy=policy, office_code="chunan", day=day, half_day="am", today=TODAY
+    )
+    offered = [p.office.code for p in far_west.other_offices]
+    assert offered and offered[0] in {"jiande", "tonglu"}, offered
+    central = service.availability(
+        session=seeded, policy=policy, office_code="xihu", day=day, half_day="am", today=TODAY
+    )
+    assert central.other_offices[0].office.code in {"shangcheng", "gongshu", "binjiang"}
+
+
 # ---------------------------------------------------------------- the race
 
 

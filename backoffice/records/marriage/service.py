@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from zhtext.idcard import (
     validate_passport_number,
 )
 from zhtext.phone import parse_phone
+from zhtext.streets import default_place_table, distance_km
 
 ACTIVE_STATUSES = ("booked", "rescheduled")
 HALF_DAYS: tuple[HalfDay, ...] = ("am", "pm")
@@ -185,7 +186,7 @@ def availability(
     )
     others: list[HalfDayPlace] = []
     if check.bookable and not needs_city_office:
-        for other in sorted(offices, key=lambda o: (o.level == CITY_LEVEL, o.sort_order)):
+        for other in sorted(offices, key=_nearest_first(office)):
             if other.id == office.id:
                 continue
             for half in (*wanted_halves, *[h for h in HALF_DAYS if h not in wanted_halves]):
@@ -199,6 +200,21 @@ def availability(
         same[: policy.alternatives.same_office],
         others[: policy.alternatives.other_offices],
     )
+
+
+def _nearest_first(office: MarriageOffice) -> Callable[[MarriageOffice], tuple[bool, float, int]]:
+    """Sort key of other offices: nearest district centre to `office`'s first, the city one last.
+
+    An 淳安 citizen whose day is full is offered 建德 and 桐庐 before 上城.
+    """
+    centres = default_place_table()
+    here = centres.centre(office.district_code)
+
+    def key(other: MarriageOffice) -> tuple[bool, float, int]:
+        distance = distance_km(*here, *centres.centre(other.district_code))
+        return (other.level == CITY_LEVEL, round(distance, 1), other.sort_order)
+
+    return key
 
 
 def _half_day_index(day: dt.date, half_day: HalfDay) -> int:
