@@ -306,11 +306,10 @@ class ActionRelaxFacilitySearch(Action):
     ) -> list[dict[str, Any]]:
         """Apply the chosen relaxations and search again, or ask which one."""
         options = tracker.get_slot(RELAX_OPTIONS) or {}
-        if not options:
-            dispatcher.utter_message(response="utter_eldercare_relax_unavailable")
-            return []
         chosen = entity_value(tracker.latest_message, "eldercare_relax")
         wanted = [chosen] if chosen in RELAXABLE else find_relaxations(message_text(tracker))
+        if not options:
+            return await widen_shown_search(dispatcher, tracker, wanted)
         helpful = [
             condition for condition in RELAXABLE if condition in wanted and condition in options
         ]
@@ -329,6 +328,40 @@ class ActionRelaxFacilitySearch(Action):
         for event in events:
             tracker.slots[event["name"]] = event["value"]
         return events + await show_results(dispatcher, tracker, offset=0)
+
+
+async def widen_shown_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker, wanted: list[Condition]
+) -> list[dict[str, Any]]:
+    """ "钱可以多花点" / "别的区也行" / "满的也行" after a search that did find places.
+
+    The named conditions that are set are widened and the search runs again. A higher budget
+    needs an amount: "预算加到八千" is used as said, "钱可以多花点" gets the question how much
+    (the answer is a search condition, which searches again with it).
+    """
+    text = message_text(tracker)
+    events: list[dict[str, Any]] = []
+    for condition in wanted:
+        if condition == "area":
+            area = slot_area(tracker)
+            if area is not None and not area.get("wide"):
+                events.append(SlotSet(AREA, {**area, "wide": True}))
+        elif condition == "vacancy":
+            if tracker.get_slot(REQUIRE_VACANCY) is not False:
+                events.append(SlotSet(REQUIRE_VACANCY, False))
+        elif condition == "budget" and isinstance(current := slot_budget(tracker), int):
+            said = find_budget(text, asked=True)
+            if said == UNLIMITED or (isinstance(said, int) and said > current):
+                events.append(SlotSet(BUDGET, said))
+            elif not events:
+                dispatcher.utter_message(response="utter_eldercare_relax_budget_amount")
+                return []
+    if not events:
+        dispatcher.utter_message(response="utter_eldercare_relax_unavailable")
+        return []
+    for event in events:
+        tracker.slots[event["name"]] = event["value"]
+    return events + await show_results(dispatcher, tracker, offset=0)
 
 
 async def reoffer_relaxations(

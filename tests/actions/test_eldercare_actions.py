@@ -531,6 +531,51 @@ async def test_a_budget_said_when_relaxing_is_the_new_budget(backoffice: FakeBac
     assert backoffice.bodies("/api/eldercare/search")[0]["budget"] == 8000
 
 
+AFTER_RESULTS = {k: v for k, v in RELAX_SLOTS.items() if k != "eldercare_relax_options"}
+
+
+async def test_after_results_a_stated_higher_budget_searches_again(
+    backoffice: FakeBackoffice,
+) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
+    events = await results.ActionRelaxFacilitySearch().run(
+        CollectingDispatcher(), relax_tracker("预算加到七八千", dict(AFTER_RESULTS)), EMPTY_DOMAIN
+    )
+    assert slots_of(events)["eldercare_budget"] == 8000
+    assert backoffice.bodies("/api/eldercare/search")[0]["budget"] == 8000
+
+
+async def test_after_results_more_money_without_an_amount_asks_how_much(
+    backoffice: FakeBackoffice,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await results.ActionRelaxFacilitySearch().run(
+        dispatcher, relax_tracker("钱可以多花点", dict(AFTER_RESULTS)), EMPTY_DOMAIN
+    )
+    assert events == []
+    assert responses(dispatcher) == ["utter_eldercare_relax_budget_amount"]
+    assert backoffice.bodies("/api/eldercare/search") == []
+
+
+async def test_after_results_a_wider_area_searches_the_whole_city(
+    backoffice: FakeBackoffice,
+) -> None:
+    backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
+    events = await results.ActionRelaxFacilitySearch().run(
+        CollectingDispatcher(), relax_tracker("别的区也可以", dict(AFTER_RESULTS)), EMPTY_DOMAIN
+    )
+    assert slots_of(events)["eldercare_area"]["wide"] is True
+
+
+async def test_after_results_nothing_left_to_widen_says_so(backoffice: FakeBackoffice) -> None:
+    slots = {**AFTER_RESULTS, "eldercare_area": {**XIHU, "wide": True}}
+    dispatcher = CollectingDispatcher()
+    await results.ActionRelaxFacilitySearch().run(
+        dispatcher, relax_tracker("远一点也行", slots), EMPTY_DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_eldercare_relax_unavailable"]
+
+
 async def test_an_unclear_relaxation_is_asked_with_buttons(backoffice: FakeBackoffice) -> None:
     relaxations = [
         {"condition": "area", "count": 11, "budget": None},
