@@ -333,7 +333,7 @@ class ActionRelaxFacilitySearch(Action):
 async def widen_shown_search(
     dispatcher: CollectingDispatcher, tracker: Tracker, wanted: list[Condition]
 ) -> list[dict[str, Any]]:
-    """ "钱可以多花点" / "别的区也行" / "满的也行" after a search that did find places.
+    """Widen a search that did find places: "钱可以多花点", "别的区也行", "满的也行".
 
     The named conditions that are set are widened and the search runs again. A higher budget
     needs an amount: "预算加到八千" is used as said, "钱可以多花点" gets the question how much
