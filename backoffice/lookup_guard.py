@@ -17,8 +17,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from fastapi.responses import JSONResponse
 from redis import Redis
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 MAX_FAILED_LOOKUPS = 5
 WINDOW_SECONDS = 3600.0
+
+Found = TypeVar("Found")
+Refusal = TypeVar("Refusal", bound=Exception)
 
 
 def _digest(key: str) -> str:
@@ -130,3 +134,28 @@ def get_lookup_guard() -> LookupGuard:
 def too_many_attempts_response() -> JSONResponse:
     """429 with the Chinese explanation (the action server shows it to the citizen)."""
     return error_response(429, "too_many_attempts", message("too_many_attempts"))
+
+
+def guarded_lookup(
+    keys: Sequence[str],
+    attempt: Callable[[], Found],
+    *,
+    refusal: type[Refusal],
+    refuse: Callable[[Refusal], JSONResponse],
+    is_miss: Callable[[Refusal], bool],
+) -> Found | JSONResponse:
+    """Run a citizen's look-up under the attempt limit of `keys`.
+
+    Blocked keys answer 429 without looking. A `refusal` raised by `attempt` becomes
+    `refuse(error)`; it counts as a failed attempt when `is_miss(error)` (nothing found for
+    that reference and second factor), not when the record was found but the action is refused.
+    """
+    guard = get_lookup_guard()
+    if guard.blocked(*keys):
+        return too_many_attempts_response()
+    try:
+        return attempt()
+    except refusal as error:
+        if is_miss(error):
+            guard.record_failure(*keys)
+        return refuse(error)

@@ -333,12 +333,6 @@ def find_relaxations(text: str) -> list[Condition]:
     return found
 
 
-def find_relaxation(text: str) -> Condition | None:
-    """The one condition the citizen wants to relax; None when none or several are named."""
-    found = find_relaxations(text)
-    return found[0] if len(found) == 1 else None
-
-
 def find_reference(text: str) -> str | None:
     """A visit reference (YL-YYYYMMDD-NNNN), tolerant of case and missing dashes."""
     found = _REFERENCE.search(text)

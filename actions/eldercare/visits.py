@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -415,17 +416,41 @@ class ValidateEldercareCancelForm(FormValidationAction):
         return {}
 
 
-def _visit_time(visit: Visit) -> str:
-    return f"{wording.date_label(visit.visit_date)} {wording.half_day_label(visit.half_day)}"
+def _forget_cancel_answers() -> list[dict[str, Any]]:
+    """Clear what the cancel form collected (the next cancellation asks afresh)."""
+    return [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
 
 
-def _refused(
-    dispatcher: CollectingDispatcher, error: BackofficeRejectedError, reference: str
-) -> None:
-    if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
-        dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
-    else:
-        dispatcher.utter_message(response="utter_eldercare_visit_not_found", reference=reference)
+def _cancel_answers(tracker: Tracker) -> tuple[str, str]:
+    """The reference and phone the cancel form collected."""
+    return (
+        str(tracker.get_slot(CANCEL_REFERENCE) or ""),
+        str(tracker.get_slot(CANCEL_PHONE) or ""),
+    )
+
+
+def _visit_values(visit: Visit) -> dict[str, Any]:
+    """The template values naming a visit: reference, facility and when."""
+    when = f"{wording.date_label(visit.visit_date)} {wording.half_day_label(visit.half_day)}"
+    return {"reference": visit.reference, "facility": visit.facility_name, "when": when}
+
+
+async def _ask_for_visit(
+    dispatcher: CollectingDispatcher, reference: str, request: Awaitable[Visit]
+) -> Visit | None:
+    """The visit the back office answers with, or None after telling the citizen why not."""
+    try:
+        return await request
+    except BackofficeRejectedError as error:
+        if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
+            dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
+        else:
+            dispatcher.utter_message(
+                response="utter_eldercare_visit_not_found", reference=reference
+            )
+    except BackofficeError:
+        dispatcher.utter_message(response="utter_records_unavailable")
+    return None
 
 
 class ActionConfirmVisitCancellation(Action):
@@ -439,33 +464,20 @@ class ActionConfirmVisitCancellation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Read the visit back with 确定取消 / 不取消 buttons (or say why it cannot be)."""
-        reference = str(tracker.get_slot(CANCEL_REFERENCE) or "")
-        phone = str(tracker.get_slot(CANCEL_PHONE) or "")
-        cleared = [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
-        try:
-            visit = await api().lookup_visit(
-                reference=reference, phone=phone, conversation_id=tracker.sender_id
-            )
-        except BackofficeRejectedError as error:
-            _refused(dispatcher, error, reference)
-            return cleared
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
-            return cleared
+        reference, phone = _cancel_answers(tracker)
+        visit = await _ask_for_visit(
+            dispatcher,
+            reference,
+            api().lookup_visit(reference=reference, phone=phone, conversation_id=tracker.sender_id),
+        )
+        if visit is None:
+            return _forget_cancel_answers()
         if visit.status != "booked":
             dispatcher.utter_message(
-                response="utter_eldercare_visit_already_cancelled",
-                reference=visit.reference,
-                facility=visit.facility_name,
-                when=_visit_time(visit),
+                response="utter_eldercare_visit_already_cancelled", **_visit_values(visit)
             )
-            return cleared
-        dispatcher.utter_message(
-            response="utter_eldercare_cancel_confirm",
-            reference=visit.reference,
-            facility=visit.facility_name,
-            when=_visit_time(visit),
-        )
+            return _forget_cancel_answers()
+        dispatcher.utter_message(response="utter_eldercare_cancel_confirm", **_visit_values(visit))
         return []
 
 
@@ -480,30 +492,20 @@ class ActionCancelFacilityVisit(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Cancel in the back office and confirm (or say it was not found)."""
-        reference = str(tracker.get_slot(CANCEL_REFERENCE) or "")
-        phone = str(tracker.get_slot(CANCEL_PHONE) or "")
-        cleared = [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
+        reference, phone = _cancel_answers(tracker)
         if not reference or not phone:
             dispatcher.utter_message(response="utter_eldercare_cancel_nothing_chosen")
-            return cleared
-        try:
-            visit = await api().cancel_visit(
-                reference=reference, phone=phone, conversation_id=tracker.sender_id
-            )
-        except BackofficeRejectedError as error:
-            _refused(dispatcher, error, reference)
-            return cleared
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
-            return cleared
-        dispatcher.utter_message(
-            response="utter_eldercare_visit_cancelled",
-            reference=visit.reference,
-            facility=visit.facility_name,
-            when=_visit_time(visit),
+            return _forget_cancel_answers()
+        visit = await _ask_for_visit(
+            dispatcher,
+            reference,
+            api().cancel_visit(reference=reference, phone=phone, conversation_id=tracker.sender_id),
         )
+        if visit is None:
+            return _forget_cancel_answers()
+        dispatcher.utter_message(response="utter_eldercare_visit_cancelled", **_visit_values(visit))
         forget = [SlotSet(REFERENCE, None)] if tracker.get_slot(REFERENCE) == reference else []
-        return cleared + forget
+        return _forget_cancel_answers() + forget
 
 
 class ActionKeepFacilityVisit(Action):
@@ -518,7 +520,6 @@ class ActionKeepFacilityVisit(Action):
     ) -> list[dict[str, Any]]:
         """Say the visit is kept."""
         dispatcher.utter_message(
-            response="utter_eldercare_visit_not_cancelled",
-            reference=str(tracker.get_slot(CANCEL_REFERENCE) or ""),
+            response="utter_eldercare_visit_not_cancelled", reference=_cancel_answers(tracker)[0]
         )
-        return [SlotSet(CANCEL_REFERENCE, None), SlotSet(CANCEL_PHONE, None)]
+        return _forget_cancel_answers()

@@ -40,10 +40,10 @@ from actions.marriage.parsing import (
     parse_id_answer,
     parse_name,
 )
+from backoffice import lookup_guard
 from backoffice.db import Base, get_session, make_engine
 from backoffice.lookup_guard import LookupGuard, get_lookup_guard
 from backoffice.records.marriage import models
-from backoffice.records.marriage import router as marriage_router
 from backoffice.records.marriage.bookable import bookable_days, city_today
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
@@ -897,7 +897,7 @@ def test_guessing_blocks_a_booking_for_a_while_only(
 ) -> None:
     now = [1000.0]
     guard = LookupGuard(max_failures=5, window_seconds=3600, clock=lambda: now[0])
-    monkeypatch.setattr(marriage_router, "get_lookup_guard", lambda: guard)
+    monkeypatch.setattr(lookup_guard, "get_lookup_guard", lambda: guard)
     reference, _ = book_one()
     for guess in range(5):
         _, messages = lookup("check", reference, f"{guess:04d}")

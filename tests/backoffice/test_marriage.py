@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice import lookup_guard
 from backoffice.db import get_session, make_engine
 from backoffice.lookup_guard import LookupGuard
 from backoffice.records.handoff.auth import require_staff
-from backoffice.records.marriage import router as marriage_router
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import (
     bookable_days,
@@ -698,7 +698,7 @@ def test_api_wrong_proofs_are_limited_per_window_and_the_limit_expires(
 ) -> None:
     now = [1000.0]
     guard = LookupGuard(max_failures=5, window_seconds=3600, clock=lambda: now[0])
-    monkeypatch.setattr(marriage_router, "get_lookup_guard", lambda: guard)
+    monkeypatch.setattr(lookup_guard, "get_lookup_guard", lambda: guard)
     booking = client.post("/api/marriage/bookings", json=booking_json()).json()
     reference = booking["reference"]
     lookup = "/api/marriage/bookings/lookup"

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from backoffice.db import DbSession
-from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
+from backoffice.lookup_guard import guarded_lookup
 from backoffice.records.donation import service
 from backoffice.records.donation.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from backoffice.records.donation.policy import DonationPolicy, get_policy
@@ -132,35 +132,31 @@ def post_pledge(
 @router.post("/pledges/lookup", response_model=PledgeOut, dependencies=[ServiceOnly])
 def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
     """A pledge by reference plus contact phone (both needed), with personal data masked."""
-    guard, keys = get_lookup_guard(), _lookup_keys(lookup)
-    if guard.blocked(*keys):
-        return too_many_attempts_response()
-    try:
-        pledge = service.find_pledge(
+    found = guarded_lookup(
+        _lookup_keys(lookup),
+        lambda: service.find_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
-        )
-    except DonationError as error:
-        if error.code == "pledge_not_found":
-            guard.record_failure(*keys)
-        return _refused(error)
-    return service.pledge_out(pledge)
+        ),
+        refusal=DonationError,
+        refuse=_refused,
+        is_miss=lambda error: error.code == "pledge_not_found",
+    )
+    return found if isinstance(found, JSONResponse) else service.pledge_out(found)
 
 
 @router.post("/pledges/cancel", response_model=PledgeOut, dependencies=[ServiceOnly])
 def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
     """Cancel a pledge that is not paid yet (reference plus contact phone)."""
-    guard, keys = get_lookup_guard(), _lookup_keys(lookup)
-    if guard.blocked(*keys):
-        return too_many_attempts_response()
-    try:
-        pledge = service.cancel_pledge(
+    found = guarded_lookup(
+        _lookup_keys(lookup),
+        lambda: service.cancel_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
-        )
-    except DonationError as error:
-        if error.code == "pledge_not_found":
-            guard.record_failure(*keys)
-        return _refused(error)
-    return service.pledge_out(pledge)
+        ),
+        refusal=DonationError,
+        refuse=_refused,
+        is_miss=lambda error: error.code == "pledge_not_found",
+    )
+    return found if isinstance(found, JSONResponse) else service.pledge_out(found)
 
 
 @router.post(

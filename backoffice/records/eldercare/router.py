@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
-from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
+from backoffice.lookup_guard import guarded_lookup
 from backoffice.records.eldercare import service
 from backoffice.records.eldercare.models import EldercareVisit
 from backoffice.records.eldercare.schemas import (
@@ -154,32 +154,27 @@ def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, ...]:
 @service_router.post("/visits/{reference}/lookup", response_model=VisitOut)
 def post_lookup(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
     """A visit (proved by the phone it was booked with), read back masked before cancelling."""
-    guard = get_lookup_guard()
-    keys = _guard_keys(reference, proof)
-    if guard.blocked(*keys):
-        return too_many_attempts_response()
-    try:
-        visit = service.find_visit(session=session, reference=reference, phone=proof.phone)
-    except service.EldercareError as error:
-        guard.record_failure(*keys)
-        return _refused(error)
-    return _visit_out(visit)
+    found = guarded_lookup(
+        _guard_keys(reference, proof),
+        lambda: service.find_visit(session=session, reference=reference, phone=proof.phone),
+        refusal=service.EldercareError,
+        refuse=_refused,
+        is_miss=lambda _error: True,
+    )
+    return found if isinstance(found, JSONResponse) else _visit_out(found)
 
 
 @service_router.post("/visits/{reference}/cancel", response_model=VisitOut)
 def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
     """Cancel a visit (proved by the phone it was booked with) and free its place."""
-    guard = get_lookup_guard()
-    keys = _guard_keys(reference, proof)
-    if guard.blocked(*keys):
-        return too_many_attempts_response()
-    try:
-        visit = service.cancel_visit(session=session, reference=reference, phone=proof.phone)
-    except service.EldercareError as error:
-        if error.code == "visit_not_found":
-            guard.record_failure(*keys)
-        return _refused(error)
-    return _visit_out(visit)
+    cancelled = guarded_lookup(
+        _guard_keys(reference, proof),
+        lambda: service.cancel_visit(session=session, reference=reference, phone=proof.phone),
+        refusal=service.EldercareError,
+        refuse=_refused,
+        is_miss=lambda error: error.code == "visit_not_found",
+    )
+    return cancelled if isinstance(cancelled, JSONResponse) else _visit_out(cancelled)
 
 
 # ---------------------------------------------------------------- staff

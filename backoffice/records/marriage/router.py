@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
-from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
+from backoffice.lookup_guard import guarded_lookup
 from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
@@ -83,20 +83,18 @@ def _lookup_keys(reference: str, proof: Verification) -> tuple[str, ...]:
 def _guarded(
     reference: str, proof: Verification, attempt: Callable[[], MarriageBooking]
 ) -> MarriageBooking | JSONResponse:
-    """Run a look-up that needs a proof, counting failures in the look-up guard's window.
+    """Run a look-up that needs a proof, counting `not_found` answers in the guard's window.
 
     A wrong proof and an unknown reference both answer `not_found`; after too many of them in
     the window every look-up of that reference answers 429 until the window has moved on.
     """
-    guard, keys = get_lookup_guard(), _lookup_keys(reference, proof)
-    if guard.blocked(*keys):
-        return too_many_attempts_response()
-    try:
-        return attempt()
-    except service.BookingError as error:
-        if error.code == "not_found":
-            guard.record_failure(*keys)
-        return refusal(error)
+    return guarded_lookup(
+        _lookup_keys(reference, proof),
+        attempt,
+        refusal=service.BookingError,
+        refuse=refusal,
+        is_miss=lambda error: error.code == "not_found",
+    )
 
 
 @service_router.get("/offices", response_model=list[OfficeOut])
