@@ -61,8 +61,9 @@ test-stories: train ## rasa test on tests/stories (failed stories + confusion ma
 test-conversations: train ## conversation scripts through a fresh stack (one file: FILE=tests/conversations/x.yml)
 	@CONVERSATION_FILES="$(FILE)" $(PYTEST) -q -m e2e tests/conversations
 
-eval-nlu: train ## evaluate NLU on the held-out set tests/nlu (reports/nlu/index.html)
+eval-nlu: train ## NLU on the held-out set, then real citizens' questions through the gateway (reports/nlu/)
 	@$(PY) -m testkit.nlu_eval
+	@$(PY) -m testkit.citizen_eval
 
 chromium: ## install Debian's chromium for the browser tests if missing
 	@scripts/ensure_chromium.sh

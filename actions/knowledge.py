@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_SLOT = "knowledge_article"
 CHOOSE_ARTICLE_INTENT = "choose_article"
+REFERRAL_RESPONSE = "utter_knowledge_referral"
 
 
 def source_line(article: Article) -> str:
@@ -88,12 +89,30 @@ async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
 async def answer_or_fall_back(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]]:
-    """Answer the latest message from the knowledge base, or take the not-understood path."""
+    """Answer the latest message from the knowledge base, or say who can answer it.
+
+    A civil-affairs question without a good article gets an honest "no verified answer yet",
+    the office in charge and its lines (``knowledge/referrals.yml``), and is recorded for the
+    editors; only a message about none of the topics takes the not-understood path.
+    """
     result = get_store().search(tracker.latest_message.get("text") or "")
     events = answer_from_result(dispatcher, result)
     if events is not None:
         return events
     await record_unanswered(tracker, result)
+    if tracker.active_loop.get("name"):
+        # Inside a form the message is most likely an answer the form reads next ("不限定用途，
+        # 哪里需要捐哪里"); the form goes on or asks again, without a referral in between.
+        return []
+    referral = get_store().referral_for(result.query)
+    if referral is not None:
+        dispatcher.utter_message(
+            response=REFERRAL_RESPONSE,
+            topic=referral.topic_name,
+            office=referral.office,
+            contacts=referral.contact_line(),
+        )
+        return []
     return handle_not_understood(dispatcher, tracker)
 
 

@@ -1,8 +1,9 @@
 """Typo repair for pinyin-input mistakes: 低宝 → 低保, 结昏证 → 结婚证, 冷净期 → 冷静期.
 
 Most Chinese typos are homophones picked from the input method's list. When a question contains a
-character the knowledge base never uses, the stretches of short words around it are compared, by
-toneless pinyin, with the words the knowledge base does use; matches are added as extra terms.
+character the knowledge base never uses, or falls apart into single characters, the stretches of
+short words there are compared, by toneless pinyin, with the words the knowledge base does use;
+matches are added as extra terms.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class HomophoneRepair:
             for size in range(2, min(_MAX_WORD, len(stretch)) + 1):
                 for start in range(len(stretch) - size + 1):
                     window = stretch[start : start + size]
-                    if window in self._words or all(c in self._known_characters for c in window):
+                    if window in self._words:
                         continue
                     for word in sorted(self._by_sound.get(pinyin_key(window), ())):
                         if word not in found:
@@ -80,7 +81,8 @@ class HomophoneRepair:
 
     def _suspect_stretches(self, words: list[str], is_dictionary_word: _IsWord) -> list[str]:
         # Typos break segmentation: the misspelt word falls apart into single characters or into
-        # a word jieba invented (HMM). Runs of such pieces holding an unseen character are suspect.
+        # a word jieba invented (HMM). Runs of such pieces holding an unseen character, or two or
+        # more single characters in a row, are suspect.
         stretches: list[str] = []
         run: list[str] = []
         for word in [*words, ""]:
@@ -88,8 +90,11 @@ class HomophoneRepair:
             if suspect:
                 run.append(word)
                 continue
-            if run and any(c not in self._known_characters for c in "".join(run)):
-                stretches.append("".join(run))
+            joined = "".join(run)
+            unseen = any(c not in self._known_characters for c in joined)
+            # Two or more characters jieba could not make a known word of: 低 + 宝, or 低宝.
+            if run and (unseen or len(joined) >= 2) and joined not in self._words:
+                stretches.append(joined)
             run = []
         return stretches
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from knowledge.referrals import REFERRALS_FILE, ReferralBook, load_referrals
 from knowledge.schema import Article, ArticleContext, ContactsFile, TopicsFile
 from knowledge.yamlfile import KnowledgeError, read_yaml, validate_document, validation_errors
 
@@ -55,12 +56,14 @@ class KnowledgeBase:
         topics: Topic code → Chinese name.
         articles: All articles, sorted by id.
         locations: Article id → where it is stored.
+        referrals: Office and contact lines per topic, for questions without an answer.
     """
 
     root: Path
     topics: Mapping[str, str]
     articles: tuple[Article, ...]
     locations: Mapping[str, ArticleLocation]
+    referrals: ReferralBook | None = None
     _by_id: Mapping[str, Article] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -160,8 +163,23 @@ def scan_knowledge_base(root: Path | str) -> LoadReport:
         topics=MappingProxyType(dict(topics)),
         articles=tuple(articles[key] for key in sorted(articles)),
         locations=MappingProxyType(locations),
+        referrals=_referrals(root, topics, errors),
     )
     return LoadReport(knowledge_base=knowledge_base, errors=tuple(errors))
+
+
+def _referrals(
+    root: Path, topics: Mapping[str, str], errors: list[KnowledgeError]
+) -> ReferralBook | None:
+    """The topic referrals, when the folder has ``referrals.yml`` (problems go to ``errors``)."""
+    if not (root / REFERRALS_FILE).is_file():
+        return None
+    try:
+        contacts = {contact.id: contact for contact in load_contacts(root).contacts}
+        return load_referrals(root, topics, contacts)
+    except KnowledgeError as error:
+        errors.append(error)
+        return None
 
 
 def load_topics(root: Path) -> Mapping[str, str]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, scan_knowledge_base
+from knowledge.referrals import TopicReferral
 from knowledge.schema import Article
 from knowledge.search import KnowledgeIndex, SearchResult
 from knowledge.search_settings import SearchSettings, load_search_settings
@@ -142,6 +143,12 @@ class KnowledgeStore:
         if snapshot is None:
             return SearchResult(query=question, terms=[], decision="none")
         return snapshot.index.search(question, limit=limit)
+
+    def referral_for(self, text: str) -> TopicReferral | None:
+        """The office and lines for a civil-affairs question without an answer, if any."""
+        snapshot = self._current()
+        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        return referrals.for_text(text) if referrals else None
 
     def get_article(self, article_id: str) -> Article | None:
         """Return an article of the current version by id (for suggestion buttons)."""

@@ -13,7 +13,7 @@ flock 9
 model=models/assistant.tar.gz
 stamp=models/assistant.fingerprint
 fingerprint=$( { .venv-rasa/bin/rasa --version 2>/dev/null | head -n 3
-  find config.yml bot/domain bot/data nlu_data -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1)
+  find config.yml bot/domain bot/data nlu_data bot_plugins/evidence.py bot_plugins/evidence_gate.py -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1)
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ]; then
   printf '\033[1;34m==>\033[0m %s\n' "the model is up to date ($model): nothing to train"
   exit 0

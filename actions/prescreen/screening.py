@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
@@ -106,6 +106,11 @@ def _answer_to_requested_slot(tracker: Tracker, text: str) -> EventType | None:
     return SlotSet(answers.FIELD_SLOTS[field], value) if value is not None else None
 
 
+def _prescreened_before(tracker: Tracker) -> bool:
+    """Whether this conversation has pre-screen answers to correct."""
+    return any(tracker.get_slot(slot) is not None for slot in slots.ANSWER_SLOTS)
+
+
 class ActionCorrectPrescreenAnswer(Action):
     """Changes an earlier answer: takes the new value if said, otherwise asks the item again."""
 
@@ -117,6 +122,10 @@ class ActionCorrectPrescreenAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Set or clear the answer; the pre-screen form runs next and fills what is missing."""
+        if not _prescreened_before(tracker):
+            # A "correction" in a conversation without a pre-screen has nothing to correct.
+            dispatcher.utter_message(response="utter_confirm_request_prescreen")
+            return [FollowupAction("action_listen")]
         text = tracker.latest_message.get("text") or ""
         field = _field_from_entity(tracker)
         value: Any = None

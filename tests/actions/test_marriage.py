@@ -293,10 +293,11 @@ def test_dates_outside_the_window_say_exactly_why(api: MarriageApi) -> None:
     assert changes[s.DATE] is None
     assert responses(messages) == ["utter_marriage_date_too_far"]
     assert messages[0]["last_day"] == format_day(TODAY + dt.timedelta(days=30), today=TODAY)
+    # A day off after the first bookable day (a weekend right after today is "too soon").
+    upcoming = [TODAY + dt.timedelta(days=n) for n in range(1, 30)]
+    third_working_day = [d for d in upcoming if day_status(d).is_working_day][2]
     day_off = next(
-        d
-        for d in (TODAY + dt.timedelta(days=n) for n in range(2, 30))
-        if not day_status(d).is_working_day
+        d for d in upcoming if d > third_working_day and not day_status(d).is_working_day
     )
     changes, messages = answer(md(day_off), slots)
     assert changes[s.DATE] is None

@@ -539,3 +539,11 @@ async def test_an_answer_mistaken_for_a_correction_answers_the_question() -> Non
                                "period": "month"})
     ]  # fmt: skip
     assert dispatcher.messages == []
+
+
+async def test_a_correction_without_a_prescreen_asks_back() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user_event("请查询天津市到哈尔滨的车", "correct_prescreen_answer")])
+    events = await screening.ActionCorrectPrescreenAnswer().run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_confirm_request_prescreen"]
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]

@@ -52,6 +52,20 @@ def test_urgent_request_escalates_the_open_ticket(session: Session) -> None:
     assert not created and escalated.id == ticket.id and escalated.urgency == URGENT
 
 
+def test_a_crisis_in_a_waiting_conversation_becomes_the_ticket_reason(session: Session) -> None:
+    ticket, _ = open_one(session, "web-aaaaaaaa")
+    escalated, created = service.open_ticket(
+        session=session, conversation_id="web-aaaaaaaa", channel="web", sender="aaaaaaaa",
+        reason="crisis", reason_detail="老人走失", urgency=URGENT, now=T0,
+    )  # fmt: skip
+    assert not created and escalated.id == ticket.id
+    assert (escalated.urgency, escalated.reason, escalated.reason_detail) == (
+        URGENT,
+        "crisis",
+        "老人走失",
+    )
+
+
 def test_queue_is_urgent_first_then_oldest_first(session: Session) -> None:
     old, _ = open_one(session, "web-oldoldold", minute=0)
     new, _ = open_one(session, "web-newnewnew", minute=5)

@@ -95,15 +95,19 @@ def open_ticket(
 ) -> tuple[HandoffTicket, bool]:
     """Open a ticket for the conversation, or return the one already open.
 
-    An urgent request escalates an open normal ticket. The earlier transcript is stored with the
-    ticket (masked) and is not pushed to the citizen again.
+    An urgent request escalates an open normal ticket and, when it is a crisis, the reason too
+    (the worker must see "老人走失", not the earlier "转人工"). The earlier transcript is stored
+    with the ticket (masked) and is not pushed to the citizen again.
 
     Returns:
         The ticket, and True when it was created now.
     """
     existing = open_ticket_for(session=session, conversation_id=conversation_id)
     if existing is not None:
-        return _escalate(session=session, ticket=existing, urgency=urgency), False
+        escalated = _escalate(
+            session=session, ticket=existing, urgency=urgency, reason=reason, detail=reason_detail
+        )
+        return escalated, False
     clean_summary = dict(summary or {})
     if isinstance(clean_summary.get("slots"), dict):
         clean_summary["slots"] = mask_slots(clean_summary["slots"])
@@ -129,16 +133,23 @@ def open_ticket(
         raced = open_ticket_for(session=session, conversation_id=conversation_id)
         if raced is None:
             raise
-        return _escalate(session=session, ticket=raced, urgency=urgency), False
+        escalated = _escalate(
+            session=session, ticket=raced, urgency=urgency, reason=reason, detail=reason_detail
+        )
+        return escalated, False
     for line in transcript:
         _add(session, ticket, kind=line.kind, text=line.text, created_at=ticket.created_at)
     session.commit()
     return ticket, True
 
 
-def _escalate(*, session: Session, ticket: HandoffTicket, urgency: str) -> HandoffTicket:
-    if urgency == URGENT and ticket.urgency != URGENT:
+def _escalate(
+    *, session: Session, ticket: HandoffTicket, urgency: str, reason: str, detail: str | None
+) -> HandoffTicket:
+    if urgency == URGENT and (ticket.urgency != URGENT or ticket.reason != reason):
         ticket.urgency = URGENT
+        ticket.reason = reason
+        ticket.reason_detail = detail
         session.commit()
     return ticket
 

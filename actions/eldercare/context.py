@@ -1,0 +1,46 @@
+"""A search condition said outside the search form ("萧山区的", "四千以内").
+
+After an earlier search it searches again with the new condition (the rule runs the form next).
+In a conversation without a search, and without words that ask for a place (the EvidenceGate
+then marks the message with ``service_candidate``), the assistant asks back instead of guessing
+a service: "您是想找养老机构吗？".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+CANDIDATE_ENTITY = "service_candidate"
+ASK_BACK = "utter_confirm_request_eldercare"
+EARLIER_SEARCH_STEPS = frozenset({"action_search_facilities", "eldercare_search_form"})
+
+
+def searched_before(tracker: Tracker) -> bool:
+    """Whether this conversation already ran an eldercare search."""
+    return any(
+        event.get("event") == "action" and event.get("name") in EARLIER_SEARCH_STEPS
+        for event in tracker.events
+    )
+
+
+class ActionCheckEldercareContext(Action):
+    """Lets the search form read the condition, or asks back when nothing gives it a meaning."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_check_eldercare_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Nothing (the form follows), or the ask-back question and the citizen's turn."""
+        marked = next(tracker.get_latest_entity_values(CANDIDATE_ENTITY), None) is not None
+        if marked and not searched_before(tracker):
+            dispatcher.utter_message(response=ASK_BACK)
+            return [FollowupAction("action_listen")]
+        return []

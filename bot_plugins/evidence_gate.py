@@ -1,0 +1,228 @@
+"""EvidenceGate: a Rasa NLU component that lets a service intent stand only with evidence.
+
+Runs after DIET and the FallbackClassifier. For an intent that starts a service (``config.yml``
+maps intents to service families), the message must carry evidence (``bot_plugins.evidence``);
+otherwise the intent becomes:
+
+- ``ask_policy_question`` for a question (answered from the knowledge base, also inside a form);
+- ``out_of_scope`` for an off-topic message;
+- ``nlu_fallback`` with a ``service_candidate`` entity when the service is named but not asked
+  for: the fallback action asks once, with buttons, whether the citizen wants that service;
+- ``nlu_fallback`` otherwise (the knowledge base, then the not-understood path).
+
+The other way round, a message classified ``out_of_scope`` or ``nlu_fallback`` that plainly asks
+for one of its ranked services (a service phrase, no question or off-topic marker) gets that
+service's intent; an ``out_of_scope`` question about a civil-affairs subject
+(``gate_civil_topic``) becomes ``ask_policy_question``; and an answer-to-a-form intent
+(``answer_intents``) on a plain question becomes ``ask_policy_question`` (inside a form the
+question is answered and the form goes on), or ``out_of_scope`` with off-topic words and no
+service evidence; a question with off-topic words and no civil-affairs subject ("结婚了吗")
+becomes ``out_of_scope``. An answer intent that would start a service outside a form
+(``context_answers``: "萧山区的" as ``inform_eldercare``) keeps its intent, so a form reads it,
+but without that service's evidence it is marked with ``service_candidate``: outside a form the
+assistant asks back.
+
+The words are the ``gate_*`` lookup tables of the training data (``nlu_data/evidence.yml``), so
+editing them retrains the model; they are stored with the model. Runs in ``.venv-rasa`` only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot_plugins.evidence import (
+    LOOKUP_PREFIX,
+    Lexicon,
+    Verdict,
+    build_lexicon,
+    chit_chat,
+    civil_question,
+    judge,
+    rescue,
+)
+
+QUESTION_INTENT = "ask_policy_question"
+OFF_TOPIC_INTENT = "out_of_scope"
+FALLBACK_INTENT = "nlu_fallback"
+CANDIDATE_ENTITY = "service_candidate"
+LEXICON_FILE = "evidence_lexicon.json"
+
+TURNED_AWAY = frozenset({OFF_TOPIC_INTENT, FALLBACK_INTENT})
+REWRITES = {"question": QUESTION_INTENT, "off_topic": OFF_TOPIC_INTENT}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class EvidenceGate(GraphComponent, IntentClassifier):
+    """Rewrites a service intent that the message gives no evidence for."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """families: family → intents; patterns: family → training regex names."""
+        return {
+            "families": {},
+            "patterns": {},
+            "answer_intents": [],
+            "context_answers": {},
+            "confident": 0.9,
+            "margin": 0.5,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        lookups: dict[str, list[str]] | None = None,
+        regexes: dict[str, list[str]] | None = None,
+    ) -> None:
+        """Keep the configuration and, once trained or loaded, the evidence words."""
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.lookups = lookups or {}
+        self.regexes = regexes or {}
+        self.lexicon = self._lexicon()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EvidenceGate:
+        """A gate not yet trained (no evidence words)."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> EvidenceGate:
+        """The gate with the words stored at training."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = json.loads((directory / LEXICON_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            stored = {}
+        return cls(config, model_storage, resource, stored.get("lookups"), stored.get("regexes"))
+
+    def _lexicon(self) -> Lexicon:
+        intent_family = {
+            intent: family
+            for family, intents in self.config["families"].items()
+            for intent in intents
+        }
+        patterns = {
+            family: [p for name in names for p in self.regexes.get(name, [])]
+            for family, names in self.config["patterns"].items()
+        }
+        return build_lexicon(
+            self.lookups,
+            intent_family,
+            patterns,
+            self.config["answer_intents"],
+            self.config["context_answers"],
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Take the ``gate_*`` lookup tables and the named regexes, and store them."""
+        self.lookups = {
+            table["name"]: [str(e) for e in table["elements"]]
+            for table in training_data.lookup_tables
+            if str(table["name"]).startswith(LOOKUP_PREFIX)
+        }
+        wanted = {name for names in self.config["patterns"].values() for name in names}
+        self.regexes = {}
+        for regex in training_data.regex_features:
+            if regex["name"] in wanted:
+                self.regexes.setdefault(regex["name"], []).append(regex["pattern"])
+        with self.model_storage.write_to(self.resource) as directory:
+            (directory / LEXICON_FILE).write_text(
+                json.dumps({"lookups": self.lookups, "regexes": self.regexes}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+        self.lexicon = self._lexicon()
+        return self.resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Rewrite each message's service intent that lacks evidence."""
+        for message in messages:
+            self._gate(message)
+        return messages
+
+    def _gate(self, message: Message) -> None:
+        intent = message.get("intent") or {}
+        name = intent.get("name")
+        text = message.get("text")
+        if not name or not text:
+            return
+        if name in TURNED_AWAY:
+            ranked = [str(r.get("name")) for r in message.get("intent_ranking") or []]
+            found = rescue(self.lexicon, str(text), ranked)
+            if found is not None:
+                self._restore(message, found.intent)
+            elif name == OFF_TOPIC_INTENT and civil_question(self.lexicon, str(text)):
+                confidence = float(intent.get("confidence") or 0.0)
+                self._rewrite(message, Verdict("question"), str(name), confidence)
+            elif name == FALLBACK_INTENT and chit_chat(self.lexicon, str(text)):
+                confidence = float(intent.get("confidence") or 0.0)
+                self._rewrite(message, Verdict("off_topic"), str(name), confidence)
+            return
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != name]
+        runner_up = float(ranking[0]["confidence"]) if ranking else 0.0
+        verdict = judge(
+            self.lexicon,
+            str(text),
+            str(name),
+            float(intent.get("confidence") or 0.0),
+            runner_up,
+            confident=float(self.config["confident"]),
+            margin=float(self.config["margin"]),
+        )
+        if verdict.outcome == "context":
+            self._mark_candidate(message, verdict.intent)
+        elif verdict.outcome != "keep":
+            self._rewrite(message, verdict, str(name), float(intent.get("confidence") or 0.0))
+
+    def _restore(self, message: Message, name: str) -> None:
+        ranking = list(message.get("intent_ranking") or [])
+        chosen = next(r for r in ranking if r.get("name") == name)
+        rest = [r for r in ranking if r.get("name") != name]
+        message.set("intent", dict(chosen), add_to_output=True)
+        message.set("intent_ranking", [chosen, *rest], add_to_output=True)
+
+    def _rewrite(self, message: Message, verdict: Verdict, name: str, confidence: float) -> None:
+        new_name = REWRITES.get(verdict.outcome, FALLBACK_INTENT)
+        rewritten = {"name": new_name, "confidence": confidence}
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != new_name]
+        message.set("intent", rewritten, add_to_output=True)
+        message.set("intent_ranking", [rewritten, *ranking], add_to_output=True)
+        if verdict.outcome == "confirm":
+            self._mark_candidate(message, name)
+
+    def _mark_candidate(self, message: Message, service_intent: str) -> None:
+        entities = list(message.get("entities") or [])
+        entities.append(
+            {
+                "entity": CANDIDATE_ENTITY,
+                "value": service_intent,
+                "start": 0,
+                "end": len(str(message.get("text"))),
+                "extractor": type(self).__name__,
+            }
+        )
+        message.set("entities", entities, add_to_output=True)

@@ -1,0 +1,89 @@
+"""The fallback action: confirm a held-back service once, else answer, refer or rephrase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import knowledge
+from actions.fallback import ActionHandleFallback
+from knowledge.search import SearchResult
+from knowledge.store import get_store
+from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+
+DOMAIN: DomainDict = {
+    **EMPTY_DOMAIN,
+    "responses": {"utter_confirm_request_marriage_booking": [{"text": "?"}]},
+}
+
+
+def candidate_event(text: str) -> dict[str, Any]:
+    event = user_event(text, "nlu_fallback")
+    event["parse_data"]["entities"] = [
+        {"entity": "service_candidate", "value": "request_marriage_booking"}
+    ]
+    return event
+
+
+@pytest.fixture
+def no_backoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def ignore(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr(knowledge, "record_unanswered", ignore)
+
+
+async def test_a_held_back_service_is_confirmed_with_its_question(no_backoffice) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(
+        dispatcher, make_tracker([candidate_event("结婚登记")]), DOMAIN
+    )
+    assert dispatcher.messages[0]["response"] == "utter_confirm_request_marriage_booking"
+    assert events[-1]["name"] == "action_listen"
+
+
+async def test_the_confirmation_is_asked_only_once(no_backoffice) -> None:
+    bot = {
+        "event": "bot",
+        "text": "?",
+        "metadata": {"utter_action": "utter_confirm_request_marriage_booking"},
+    }
+    tracker = make_tracker([candidate_event("结婚登记"), bot, candidate_event("结婚登记")])
+    dispatcher = CollectingDispatcher()
+    await ActionHandleFallback().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["response"] != "utter_confirm_request_marriage_booking"
+
+
+async def test_a_topical_question_without_an_article_is_referred(
+    no_backoffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def nothing(text: str, **_: object) -> SearchResult:
+        return SearchResult(query=text, terms=[], decision="none")
+
+    monkeypatch.setattr(get_store(), "search", nothing)
+    dispatcher = CollectingDispatcher()
+    await ActionHandleFallback().run(
+        dispatcher, make_tracker([user_event("骨灰寄存满了怎么续", "nlu_fallback")]), EMPTY_DOMAIN
+    )
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_knowledge_referral"
+    assert message["topic"] == "殡葬服务" and "12345" in message["contacts"]
+
+
+async def test_inside_a_form_no_answer_lets_the_form_go_on(
+    no_backoffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def nothing(text: str, **_: object) -> SearchResult:
+        return SearchResult(query=text, terms=[], decision="none")
+
+    monkeypatch.setattr(get_store(), "search", nothing)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user_event("不限定用途，哪里需要捐哪里", "ask_policy_question")],
+        active_loop="donation_form",
+    )
+    events = await knowledge.ActionAnswerFromKnowledge().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert dispatcher.messages == [] and events == []

@@ -1,0 +1,131 @@
+"""The evidence rules that decide whether a service intent may start its form."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+import yaml
+
+from bot_plugins.evidence import Lexicon, build_lexicon, chit_chat, civil_question, judge
+from core.settings import PROJECT_ROOT
+
+EVIDENCE_FILE = PROJECT_ROOT / "nlu_data" / "evidence.yml"
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon exactly as the EvidenceGate builds it from config.yml and the lookups."""
+    lookups = {
+        item["lookup"]: [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
+        for item in yaml.safe_load(EVIDENCE_FILE.read_text(encoding="utf-8"))["nlu"]
+    }
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    gate = next(c for c in config["pipeline"] if c["name"].endswith("EvidenceGate"))
+    families = {i: f for f, intents in gate["families"].items() for i in intents}
+    patterns = {"marriage_lookup": [r"[Hh][Yy]\W{0,2}\d{8}\W{0,2}\d{4}"]}
+    return build_lexicon(
+        lookups, families, patterns, gate["answer_intents"], gate["context_answers"]
+    )
+
+
+def verdict(text: str, intent: str, confidence: float = 0.7, runner_up: float = 0.2) -> str:
+    return judge(lexicon(), text, intent, confidence, runner_up, confident=0.9, margin=0.5).outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我想预约结婚登记", "request_marriage_booking"),
+        ("下周二想去领证", "request_marriage_booking"),
+        ("帮我看看能不能申请低保", "request_prescreen"),
+        ("附近有没有养老院", "request_eldercare"),
+        ("我想捐款100元", "pledge_donation"),
+        ("想给养老院的老人捐些东西", "ask_goods_donation"),
+        ("HY-20261203-0001 改个时间", "reschedule_marriage_booking"),
+        ("怎么预约结婚登记", "request_marriage_booking"),
+    ],
+)
+def test_a_request_with_evidence_keeps_its_service(text: str, intent: str) -> None:
+    assert verdict(text, intent) == "keep"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("结婚了吗", "request_marriage_booking"),
+        ("提醒我明天约老同学", "request_marriage_booking"),
+        ("查询一下明天广州到武汉的航班", "check_marriage_booking"),
+        ("搜索中国共产党章程", "request_eldercare"),
+    ],
+)
+def test_off_topic_never_starts_a_service(text: str, intent: str) -> None:
+    # Even a classifier that is sure of itself does not open a form for these.
+    assert verdict(text, intent, confidence=0.99, runner_up=0.0) == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("现役军人结婚登记需要什么材料", "request_marriage_booking"),
+        ("低保每个月几号发", "request_prescreen"),
+        ("一方不能到场可以委托别人办离婚吗", "cancel_marriage_booking"),
+        ("养老院收费标准是多少", "request_eldercare"),
+    ],
+)
+def test_a_question_about_a_service_goes_to_the_knowledge_base(text: str, intent: str) -> None:
+    assert verdict(text, intent, confidence=0.99, runner_up=0.0) == "question"
+
+
+def test_a_named_service_without_a_request_is_confirmed_first() -> None:
+    assert verdict("结婚登记", "request_marriage_booking") == "confirm"
+
+
+def test_a_sure_classifier_with_the_service_named_may_start_it() -> None:
+    assert verdict("结婚登记", "request_marriage_booking", 0.97, 0.01) == "keep"
+
+
+def test_no_evidence_and_no_certainty_is_unclear() -> None:
+    assert verdict("随便吧", "request_eldercare") == "unclear"
+
+
+def test_intents_that_start_nothing_are_left_alone() -> None:
+    assert verdict("结婚了吗", "out_of_scope") == "keep"
+
+
+def test_a_bare_search_condition_is_marked_as_needing_context() -> None:
+    found = judge(lexicon(), "萧山区的", "inform_eldercare", 0.9, 0.0, confident=0.9, margin=0.5)
+    assert (found.outcome, found.intent) == ("context", "request_eldercare")
+
+
+def test_a_condition_that_asks_for_a_place_needs_no_context() -> None:
+    assert verdict("想在拱墅找个养老院，六千以内", "inform_eldercare") == "keep"
+
+
+def test_a_plain_question_among_form_answers_is_a_question() -> None:
+    assert verdict("身份证过期了需要什么材料", "inform_marriage_details") == "question"
+    assert verdict("下周三上午", "inform_marriage_details") == "keep"
+
+
+def test_off_topic_words_in_a_form_answer_make_it_off_topic() -> None:
+    assert verdict("查询4月1号从武汉到广州的航班", "inform_marriage_details") == "off_topic"
+
+
+def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> None:
+    assert civil_question(lexicon(), "家属如何领取丧葬费")
+    assert not civil_question(lexicon(), "明天天气怎么样")
+    assert not civil_question(lexicon(), "我要买福彩")
+
+
+def test_a_reference_number_is_evidence_whatever_its_case() -> None:
+    assert verdict("hy-20261203-0001 改个时间", "reschedule_marriage_booking") == "keep"
+
+
+def test_chit_chat_read_as_a_question_is_off_topic() -> None:
+    assert verdict("结婚了吗", "ask_policy_question") == "off_topic"
+    assert verdict("结婚登记要带什么材料", "ask_policy_question") == "keep"
+
+
+def test_chit_chat_is_off_topic_words_without_a_civil_subject() -> None:
+    assert chit_chat(lexicon(), "结婚了吗")
+    assert not chit_chat(lexicon(), "下雨天殡仪馆开门吗")

@@ -1,0 +1,54 @@
+"""A civil-affairs question without an article is referred to the office in charge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.loader import scan_knowledge_base
+from knowledge.store import get_store
+from knowledge.yamlfile import KnowledgeError
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("我家老人去世了火化以后骨灰怎么办", "funeral"),
+        ("三无老人能领多少钱", "assistance"),
+        ("我们社区居委会什么时候换届", "community"),
+        ("福彩中奖了去哪兑奖", "lottery"),
+    ],
+)
+def test_topic_words_pick_the_office(text: str, topic: str) -> None:
+    referral = get_store().referral_for(text)
+    assert referral is not None and referral.topic == topic
+    assert "12345" in referral.contact_line()
+
+
+def test_a_message_about_no_topic_has_no_referral() -> None:
+    assert get_store().referral_for("明天杭州天气怎么样") is None
+
+
+def test_a_referral_to_an_unknown_contact_is_refused(tmp_path: Path) -> None:
+    source = Path(get_store().root)
+    for name in ("topics.yml", "contacts.yml"):
+        (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "referrals.yml").write_text(
+        "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [no-such-line]\n"
+        "    keywords: [结婚]\n",
+        encoding="utf-8",
+    )
+    errors = scan_knowledge_base(tmp_path).errors
+    assert errors and isinstance(errors[0], KnowledgeError)
+    assert "no-such-line" in errors[0].message
+
+
+def test_every_topic_has_an_office_to_refer_to() -> None:
+    store = get_store()
+    kb = store.knowledge_base
+    assert kb is not None and kb.referrals is not None
+    for topic, name in kb.topics.items():
+        referral = kb.referrals.for_text(name)
+        assert referral is not None and referral.topic == topic, f"{topic} ({name})"

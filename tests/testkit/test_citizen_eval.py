@@ -1,0 +1,53 @@
+"""The gateway evaluation: outcomes read from a tracker, scoring, refusal of leaked sentences."""
+
+from __future__ import annotations
+
+from testkit.citizen_eval import (
+    REJECT,
+    Item,
+    Outcome,
+    classify,
+    leaked,
+    load_real,
+    right_place,
+    seen_in_training,
+)
+
+
+def bot(utter: str, **data: object) -> dict[str, object]:
+    return {"event": "bot", "metadata": {"utter_action": utter}, "data": data}
+
+
+def test_a_started_form_is_a_service_of_its_area() -> None:
+    tracker = {"events": [{"event": "action", "name": "action_start_marriage_booking"}]}
+    assert classify(tracker, "我要预约结婚").label() == "service:marriage"
+
+
+def test_a_confirmation_names_the_service_area() -> None:
+    tracker = {"events": [bot("utter_confirm_request_prescreen")]}
+    assert classify(tracker, "低保").label() == "confirm:assistance"
+
+
+def test_rephrase_and_out_of_scope_are_rejections() -> None:
+    assert classify({"events": [bot("utter_ask_rephrase")]}, "x").kind == "not_understood"
+    assert classify({"events": [bot("utter_out_of_scope")]}, "x").kind == "out_of_scope"
+
+
+def test_right_place_needs_the_area() -> None:
+    question = Item("real_civil_affairs", "低保几号发", "assistance")
+    assert right_place(question, Outcome("answer", ("assistance",)))
+    assert not right_place(question, Outcome("answer", ("marriage",)))
+    assert not right_place(question, Outcome("not_understood"))
+    off_topic = Item("real_off_topic", "明天天气", REJECT)
+    assert right_place(off_topic, Outcome("out_of_scope"))
+    assert not right_place(off_topic, Outcome("service", ("marriage",)))
+    assert not right_place(off_topic, Outcome("confirm", ("marriage",)))
+
+
+def test_a_sentence_also_in_training_is_refused() -> None:
+    seen = seen_in_training()
+    assert leaked([Item("real_off_topic", "你好", REJECT)], seen), "你好 is a training example"
+
+
+def test_the_real_sets_are_never_trained_on() -> None:
+    assert leaked([*load_real(), *load_real(sealed=True)], seen_in_training()) == []
