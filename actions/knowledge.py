@@ -87,22 +87,27 @@ async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
 
 
 async def answer_or_fall_back(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, form_follows: bool = False
 ) -> list[dict[str, Any]]:
     """Answer the latest message from the knowledge base, or say who can answer it.
 
     A civil-affairs question without a good article gets an honest "no verified answer yet",
     the office in charge and its lines (``knowledge/referrals.yml``), and is recorded for the
     editors; only a message about none of the topics takes the not-understood path.
+
+    Args:
+        dispatcher: Where the reply goes.
+        tracker: The conversation.
+        form_follows: A form runs next (a side question inside a form): with no answer, say
+            nothing and let the form read the message or ask again.
     """
     result = get_store().search(tracker.latest_message.get("text") or "")
     events = answer_from_result(dispatcher, result)
     if events is not None:
         return events
     await record_unanswered(tracker, result)
-    if tracker.active_loop.get("name"):
-        # Inside a form the message is most likely an answer the form reads next ("不限定用途，
-        # 哪里需要捐哪里"); the form goes on or asks again, without a referral in between.
+    if form_follows:
+        # Most likely an answer the form reads next ("不限定用途，哪里需要捐哪里").
         return []
     referral = get_store().referral_for(result.query)
     if referral is not None:
@@ -138,7 +143,8 @@ class ActionAnswerFromKnowledge(Action):
         article = chosen_article(tracker)
         if article is not None:
             return utter_answer(dispatcher, article)
-        return await answer_or_fall_back(dispatcher, tracker)
+        form_follows = bool(tracker.active_loop.get("name"))
+        return await answer_or_fall_back(dispatcher, tracker, form_follows=form_follows)
 
 
 class ActionRecordKnowledgeFeedback(Action):

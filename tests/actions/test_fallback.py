@@ -87,3 +87,17 @@ async def test_inside_a_form_no_answer_lets_the_form_go_on(
     )
     events = await knowledge.ActionAnswerFromKnowledge().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert dispatcher.messages == [] and events == []
+
+
+async def test_the_fallback_inside_a_form_always_says_something(
+    no_backoffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fallback hands the turn to the citizen: a silent reply here would be a silent drop.
+    def nothing(text: str, **_: object) -> SearchResult:
+        return SearchResult(query=text, terms=[], decision="none")
+
+    monkeypatch.setattr(get_store(), "search", nothing)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user_event("嗯嗯啊啊", "nlu_fallback")], active_loop="donation_form")
+    await ActionHandleFallback().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert dispatcher.messages, "the citizen gets a reply"
