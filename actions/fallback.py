@@ -1,9 +1,8 @@
-"""Low NLU confidence or no evidence: confirm a named service, else the knowledge base.
+"""Low NLU confidence or no evidence: confirm a named service once, else the knowledge base.
 
-The EvidenceGate (``bot_plugins/evidence_gate.py``) marks a message that names a service
-without asking for it with a ``service_candidate`` entity: the assistant asks once, with buttons,
-whether the citizen wants that service (``utter_confirm_<intent>``). Everything else is answered
-from the knowledge base, referred to the office in charge, or taken down the not-understood path.
+A message the EvidenceGate marked with a service candidate is asked back once
+(``actions.confirm_service``); everything else is answered from the knowledge base, referred to
+the office in charge, or taken down the not-understood path.
 """
 
 from __future__ import annotations
@@ -15,17 +14,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
+from actions.confirm_service import (
+    CONFIRM_PREFIX,
+    ask_back,
+    confirmation_response,
+    service_candidate,
+)
 from actions.knowledge import answer_or_fall_back
 
 ACTION_LISTEN = "action_listen"
-CANDIDATE_ENTITY = "service_candidate"
-CONFIRM_PREFIX = "utter_confirm_"
-
-
-def service_candidate(tracker: Tracker) -> str | None:
-    """The service intent the gate held back for confirmation, if any."""
-    value = next(tracker.get_latest_entity_values(CANDIDATE_ENTITY), None)
-    return str(value) if value else None
 
 
 def confirmed_just_now(tracker: Tracker) -> bool:
@@ -57,9 +54,8 @@ class ActionHandleFallback(Action):
         over and over, until Rasa's circuit breaker stops the turn.
         """
         candidate = service_candidate(tracker)
-        response = f"{CONFIRM_PREFIX}{candidate}" if candidate else None
-        if response and response in domain.get("responses", {}) and not confirmed_just_now(tracker):
-            dispatcher.utter_message(response=response)
-            return [FollowupAction(ACTION_LISTEN)]
+        known = candidate and confirmation_response(candidate) in domain.get("responses", {})
+        if candidate and known and not confirmed_just_now(tracker):
+            return ask_back(dispatcher, candidate)
         events = await answer_or_fall_back(dispatcher, tracker)
         return [*events, FollowupAction(ACTION_LISTEN)]

@@ -13,7 +13,7 @@ Standard library only: this module is loaded by Rasa (``.venv-rasa``) and tested
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +25,9 @@ CIVIL_TOPIC = "civil_topic"
 STRONG = "strong"
 OBJECT = "object"
 ACTION = "action"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+FALLBACK_INTENT = "nlu_fallback"
+TURNED_AWAY = frozenset({OUT_OF_SCOPE_INTENT, FALLBACK_INTENT})
 
 Outcome = Literal["keep", "question", "off_topic", "confirm", "unclear", "rescue", "context"]
 
@@ -71,11 +74,14 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What to do with a service intent: keep it, or read the message another way."""
+    """What to do with a message's intent: keep it, or read the message another way.
+
+    ``intent`` names the ranked intent a rescue restores, or the service an answer would start
+    outside a form (``context``).
+    """
 
     outcome: Outcome
     reason: str = ""
-    details: dict[str, bool] = field(default_factory=dict)
     intent: str = ""
 
 
@@ -133,106 +139,118 @@ def build_lexicon(
     )
 
 
-def judge(
+@dataclass(frozen=True)
+class Markers:
+    """The lexicon's markers found in one message (normalised once)."""
+
+    asks: bool
+    info: bool
+    off_topic: bool
+    civil: bool
+
+    @classmethod
+    def of(cls, lexicon: Lexicon, plain: str) -> Markers:
+        """Look for every marker in ``plain`` (already normalised)."""
+        return cls(
+            asks=_contains_any(plain, lexicon.question),
+            info=_contains_any(plain, lexicon.info_question),
+            off_topic=_contains_any(plain, lexicon.off_topic),
+            civil=_contains_any(plain, lexicon.civil_topic),
+        )
+
+    @property
+    def info_question(self) -> bool:
+        """Asks about something (材料, 标准, 几号发…) rather than for it."""
+        return self.asks and self.info
+
+    @property
+    def chit_chat(self) -> bool:
+        """Off-topic words and no civil-affairs subject ("结婚了吗", "提醒我明天开会")."""
+        return self.off_topic and not self.civil
+
+
+def decide(
     lexicon: Lexicon,
     text: str,
     intent: str,
     confidence: float,
-    runner_up: float,
+    ranking: Sequence[tuple[str, float]],
     *,
     confident: float,
     margin: float,
 ) -> Verdict:
-    """Decide whether the predicted service intent stands.
+    """What the message's predicted intent becomes.
 
     Args:
         lexicon: The evidence words.
         text: The citizen's message.
         intent: The predicted intent.
         confidence: Its confidence.
-        runner_up: The confidence of the second intent.
+        ranking: Every ranked (intent, confidence), best first.
         confident: Confidence from which the classifier alone may start a service.
         margin: The lead over the second intent that must come with it.
     """
     plain = normalise(text)
+    markers = Markers.of(lexicon, plain)
+    if intent in TURNED_AWAY:
+        return _turned_away(lexicon, plain, markers, intent, [name for name, _ in ranking])
+    runner_up = max((c for name, c in ranking if name != intent), default=0.0)
+    sure = confidence >= confident and confidence - runner_up >= margin
+    return _judge(lexicon, plain, markers, intent, sure=sure)
+
+
+def _judge(lexicon: Lexicon, plain: str, markers: Markers, intent: str, *, sure: bool) -> Verdict:
     family = lexicon.family_of(intent)
-    if intent in lexicon.question_intents and chit_chat(lexicon, plain):
+    if intent in lexicon.question_intents and markers.chit_chat:
         return Verdict("off_topic", "off-topic words and no civil-affairs subject")
     if family is None:
-        asks = _contains_any(plain, lexicon.question)
-        if (
-            intent in lexicon.answer_intents
-            and asks
-            and _contains_any(plain, lexicon.info_question)
-        ):
-            return Verdict("question", "a question, not an answer to a form")
-        off_topic = intent in lexicon.answer_intents and _contains_any(plain, lexicon.off_topic)
-        if off_topic and not any(f.strong_evidence(plain) for f in lexicon.families.values()):
-            return Verdict("off_topic", "off-topic words, no service evidence")
-        service = lexicon.context_answers.get(intent)
-        service_family = lexicon.family_of(service) if service else None
-        if service and service_family and not service_family.strong_evidence(plain):
-            return Verdict("context", "means something only inside a form", intent=service)
+        return _judge_answer(lexicon, plain, markers, intent)
+    if family.strong_evidence(plain):
+        if markers.info_question:
+            return Verdict("question", "asks about the service rather than for it")
+        return Verdict("keep", "service evidence")
+    if markers.off_topic:
+        return Verdict("off_topic", "off-topic marker without service evidence")
+    if markers.asks or markers.info:
+        return Verdict("question", "a question without service evidence")
+    named = family.names_object(plain)
+    if sure and named:
+        return Verdict("keep", "confident classifier and the service named")
+    if named or sure:
+        return Verdict("confirm", "the service is named but not asked for")
+    return Verdict("unclear", "no evidence for the service")
+
+
+def _judge_answer(lexicon: Lexicon, plain: str, markers: Markers, intent: str) -> Verdict:
+    """An intent that starts no service: only answers to a form's question are looked at."""
+    if intent not in lexicon.answer_intents:
         return Verdict("keep", "not a service intent")
-    strong = family.strong_evidence(plain)
-    asks = _contains_any(plain, lexicon.question)
-    info = _contains_any(plain, lexicon.info_question)
-    off_topic = _contains_any(plain, lexicon.off_topic)
-    details = {"strong": strong, "question": asks, "info": info, "off_topic": off_topic}
-    if strong:
-        if info and asks:
-            return Verdict("question", "asks about the service rather than for it", details)
-        return Verdict("keep", "service evidence", details)
-    if off_topic:
-        return Verdict("off_topic", "off-topic marker without service evidence", details)
-    if asks or info:
-        return Verdict("question", "a question without service evidence", details)
-    sure = confidence >= confident and confidence - runner_up >= margin
-    if sure and family.names_object(plain):
-        return Verdict("keep", "confident classifier and the service named", details)
-    if family.names_object(plain) or sure:
-        return Verdict("confirm", "the service is named but not asked for", details)
-    return Verdict("unclear", "no evidence for the service", details)
+    if markers.info_question:
+        return Verdict("question", "a question, not an answer to a form")
+    if markers.off_topic and not any(f.strong_evidence(plain) for f in lexicon.families.values()):
+        return Verdict("off_topic", "off-topic words, no service evidence")
+    service = lexicon.context_answers.get(intent)
+    service_family = lexicon.family_of(service) if service else None
+    if service and service_family and not service_family.strong_evidence(plain):
+        return Verdict("context", "means something only inside a form", intent=service)
+    return Verdict("keep", "an answer to a form")
 
 
-def rescue(lexicon: Lexicon, text: str, ranking: Iterable[str]) -> Verdict | None:
-    """A message turned away (off-topic or unsure) that plainly asks for a ranked service.
+def _turned_away(
+    lexicon: Lexicon, plain: str, markers: Markers, intent: str, ranked: Sequence[str]
+) -> Verdict:
+    """Off-topic or unsure: a ranked service asked for, a civil-affairs question, or chit-chat.
 
-    The classifier learns off-topic examples full of 预约 / 查询 / 捐; a message with a service
-    phrase for one of the ranked intents, and no question or off-topic marker, gets that intent.
-
-    Args:
-        lexicon: The evidence words.
-        text: The citizen's message.
-        ranking: The ranked intent names, best first.
+    The classifier learns off-topic examples full of 预约 / 查询 / 捐, and sometimes turns a
+    question about 低保 or 丧葬费 away as off-topic.
     """
-    plain = normalise(text)
-    if _contains_any(plain, lexicon.off_topic):
-        return None
-    if _contains_any(plain, lexicon.info_question) and _contains_any(plain, lexicon.question):
-        return None
-    for intent in ranking:
-        family = lexicon.family_of(intent)
-        if family is not None and family.strong_evidence(plain):
-            return Verdict("rescue", "service evidence for a ranked intent", intent=intent)
-    return None
-
-
-def civil_question(lexicon: Lexicon, text: str) -> bool:
-    """A question about a civil-affairs subject (低保, 丧葬费, 高龄津贴…), without off-topic words.
-
-    The classifier sometimes turns such a question away as off-topic; it belongs to the
-    knowledge base, which answers it or says who can.
-    """
-    plain = normalise(text)
-    return (
-        _contains_any(plain, lexicon.question)
-        and _contains_any(plain, lexicon.civil_topic)
-        and not _contains_any(plain, lexicon.off_topic)
-    )
-
-
-def chit_chat(lexicon: Lexicon, text: str) -> bool:
-    """Off-topic words and no civil-affairs subject ("结婚了吗", "提醒我明天开会")."""
-    plain = normalise(text)
-    return _contains_any(plain, lexicon.off_topic) and not _contains_any(plain, lexicon.civil_topic)
+    if not markers.off_topic and not markers.info_question:
+        for name in ranked:
+            family = lexicon.family_of(name)
+            if family is not None and family.strong_evidence(plain):
+                return Verdict("rescue", "service evidence for a ranked intent", intent=name)
+    if intent == OUT_OF_SCOPE_INTENT and markers.asks and markers.civil and not markers.off_topic:
+        return Verdict("question", "a civil-affairs question turned away")
+    if intent == FALLBACK_INTENT and markers.chit_chat:
+        return Verdict("off_topic", "unsure, with off-topic words and no civil-affairs subject")
+    return Verdict("keep", "turned away")

@@ -40,24 +40,25 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot_plugins.evidence import (
+    FALLBACK_INTENT,
     LOOKUP_PREFIX,
+    OUT_OF_SCOPE_INTENT,
     Lexicon,
-    Verdict,
     build_lexicon,
-    chit_chat,
-    civil_question,
-    judge,
-    rescue,
+    decide,
 )
 
 QUESTION_INTENT = "ask_policy_question"
-OFF_TOPIC_INTENT = "out_of_scope"
-FALLBACK_INTENT = "nlu_fallback"
 CANDIDATE_ENTITY = "service_candidate"
 LEXICON_FILE = "evidence_lexicon.json"
 
-TURNED_AWAY = frozenset({OFF_TOPIC_INTENT, FALLBACK_INTENT})
-REWRITES = {"question": QUESTION_INTENT, "off_topic": OFF_TOPIC_INTENT}
+# The intent each outcome gives the message ("rescue" gives the ranked intent it found).
+REWRITES = {
+    "question": QUESTION_INTENT,
+    "off_topic": OUT_OF_SCOPE_INTENT,
+    "confirm": FALLBACK_INTENT,
+    "unclear": FALLBACK_INTENT,
+}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -166,53 +167,39 @@ class EvidenceGate(GraphComponent, IntentClassifier):
 
     def _gate(self, message: Message) -> None:
         intent = message.get("intent") or {}
-        name = intent.get("name")
-        text = message.get("text")
+        name = str(intent.get("name") or "")
+        text = str(message.get("text") or "")
         if not name or not text:
             return
-        if name in TURNED_AWAY:
-            ranked = [str(r.get("name")) for r in message.get("intent_ranking") or []]
-            found = rescue(self.lexicon, str(text), ranked)
-            if found is not None:
-                self._restore(message, found.intent)
-            elif name == OFF_TOPIC_INTENT and civil_question(self.lexicon, str(text)):
-                confidence = float(intent.get("confidence") or 0.0)
-                self._rewrite(message, Verdict("question"), str(name), confidence)
-            elif name == FALLBACK_INTENT and chit_chat(self.lexicon, str(text)):
-                confidence = float(intent.get("confidence") or 0.0)
-                self._rewrite(message, Verdict("off_topic"), str(name), confidence)
-            return
-        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != name]
-        runner_up = float(ranking[0]["confidence"]) if ranking else 0.0
-        verdict = judge(
+        confidence = float(intent.get("confidence") or 0.0)
+        ranking = [
+            (str(r.get("name")), float(r.get("confidence") or 0.0))
+            for r in message.get("intent_ranking") or []
+        ]
+        verdict = decide(
             self.lexicon,
-            str(text),
-            str(name),
-            float(intent.get("confidence") or 0.0),
-            runner_up,
+            text,
+            name,
+            confidence,
+            ranking,
             confident=float(self.config["confident"]),
             margin=float(self.config["margin"]),
         )
-        if verdict.outcome == "context":
-            self._mark_candidate(message, verdict.intent)
-        elif verdict.outcome != "keep":
-            self._rewrite(message, verdict, str(name), float(intent.get("confidence") or 0.0))
-
-    def _restore(self, message: Message, name: str) -> None:
-        ranking = list(message.get("intent_ranking") or [])
-        chosen = next(r for r in ranking if r.get("name") == name)
-        rest = [r for r in ranking if r.get("name") != name]
-        message.set("intent", dict(chosen), add_to_output=True)
-        message.set("intent_ranking", [chosen, *rest], add_to_output=True)
-
-    def _rewrite(self, message: Message, verdict: Verdict, name: str, confidence: float) -> None:
-        new_name = REWRITES.get(verdict.outcome, FALLBACK_INTENT)
-        rewritten = {"name": new_name, "confidence": confidence}
-        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != new_name]
-        message.set("intent", rewritten, add_to_output=True)
-        message.set("intent_ranking", [rewritten, *ranking], add_to_output=True)
+        if verdict.outcome == "rescue":
+            self._set_intent(message, verdict.intent, dict(ranking)[verdict.intent])
+        elif verdict.outcome in REWRITES:
+            self._set_intent(message, REWRITES[verdict.outcome], confidence)
         if verdict.outcome == "confirm":
             self._mark_candidate(message, name)
+        elif verdict.outcome == "context":
+            self._mark_candidate(message, verdict.intent)
+
+    def _set_intent(self, message: Message, name: str, confidence: float) -> None:
+        """Give the message intent ``name``, first in the ranking."""
+        chosen = {"name": name, "confidence": confidence}
+        rest = [r for r in message.get("intent_ranking") or [] if r.get("name") != name]
+        message.set("intent", chosen, add_to_output=True)
+        message.set("intent_ranking", [chosen, *rest], add_to_output=True)
 
     def _mark_candidate(self, message: Message, service_intent: str) -> None:
         entities = list(message.get("entities") or [])

@@ -71,15 +71,14 @@ class ReferralBook:
 
     def for_text(self, text: str) -> TopicReferral | None:
         """The topic whose words the message uses most (the longest word breaks a tie)."""
-        best: tuple[int, int, str] | None = None
-        for topic, referral in self._referrals.items():
-            hits = [word for word in referral.keywords if word in text]
-            if hits:
-                key = (len(hits), max(len(word) for word in hits), topic)
-                best = key if best is None or key[:2] > best[:2] else best
-        if best is None:
+        scored = [
+            ((len(hits), max(map(len, hits))), topic)
+            for topic, referral in self._referrals.items()
+            if (hits := [word for word in referral.keywords if word in text])
+        ]
+        if not scored:
             return None
-        topic = best[2]
+        _, topic = max(scored, key=lambda pair: pair[0])
         referral = self._referrals[topic]
         return TopicReferral(
             topic=topic,

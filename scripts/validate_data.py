@@ -39,10 +39,10 @@ def main() -> int:
     )
     output = result.stdout + result.stderr
     accepted = responses_uttered_by_actions() | RASA_OWN
+    prefixes = (*(name for name in accepted if name.endswith("_")), "utter_ask_")
     problems = []
     for warning in WARNING.findall(output):
         unused = UNUSED.search(warning)
-        prefixes = (*(name for name in accepted if name.endswith("_")), "utter_ask_")
         if unused and (unused.group(1) in accepted or unused.group(1).startswith(prefixes)):
             continue
         problems.append(warning.strip())

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 import yaml
 
+from actions.confirm_service import CONFIRM_PREFIX
 from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
 from core.settings import PROJECT_ROOT
@@ -108,7 +109,6 @@ NOT_UNDERSTOOD = frozenset({"utter_ask_rephrase", "utter_offer_human"})
 SMALL_TALK = frozenset(
     {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_menu"}
 )
-CONFIRM_PREFIX = "utter_confirm_"
 # Marriage details said outside a form: "您是想预约或查询婚姻登记吗？" (a question back).
 MARRIAGE_ASK_BACK = "utter_marriage_details_without_form"
 

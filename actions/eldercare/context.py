@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-CANDIDATE_ENTITY = "service_candidate"
-ASK_BACK = "utter_confirm_request_eldercare"
+from actions.confirm_service import ask_back, service_candidate
+
+SEARCH_INTENT = "request_eldercare"
 EARLIER_SEARCH_STEPS = frozenset({"action_search_facilities", "eldercare_search_form"})
 
 
@@ -39,8 +39,6 @@ class ActionCheckEldercareContext(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Nothing (the form follows), or the ask-back question and the citizen's turn."""
-        marked = next(tracker.get_latest_entity_values(CANDIDATE_ENTITY), None) is not None
-        if marked and not searched_before(tracker):
-            dispatcher.utter_message(response=ASK_BACK)
-            return [FollowupAction("action_listen")]
+        if service_candidate(tracker) and not searched_before(tracker):
+            return ask_back(dispatcher, SEARCH_INTENT)
         return []

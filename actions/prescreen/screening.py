@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError
 from actions.clients.prescreen import PrescreenResult, get_prescreen_api
+from actions.confirm_service import ask_back
 from actions.prescreen import answers, slots
 from actions.prescreen.wording import Template, programme_values, render
 
@@ -124,8 +125,7 @@ class ActionCorrectPrescreenAnswer(Action):
         """Set or clear the answer; the pre-screen form runs next and fills what is missing."""
         if not _prescreened_before(tracker):
             # A "correction" in a conversation without a pre-screen has nothing to correct.
-            dispatcher.utter_message(response="utter_confirm_request_prescreen")
-            return [FollowupAction("action_listen")]
+            return ask_back(dispatcher, "request_prescreen")
         text = tracker.latest_message.get("text") or ""
         field = _field_from_entity(tracker)
         value: Any = None

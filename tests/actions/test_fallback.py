@@ -29,6 +29,16 @@ def candidate_event(text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def no_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base finds nothing, whatever is asked."""
+
+    def nothing(text: str, **_: object) -> SearchResult:
+        return SearchResult(query=text, terms=[], decision="none")
+
+    monkeypatch.setattr(get_store(), "search", nothing)
+
+
+@pytest.fixture
 def no_backoffice(monkeypatch: pytest.MonkeyPatch) -> None:
     async def ignore(*args: object, **kwargs: object) -> None:
         return None
@@ -58,12 +68,8 @@ async def test_the_confirmation_is_asked_only_once(no_backoffice) -> None:
 
 
 async def test_a_topical_question_without_an_article_is_referred(
-    no_backoffice, monkeypatch: pytest.MonkeyPatch
+    no_backoffice, no_articles
 ) -> None:
-    def nothing(text: str, **_: object) -> SearchResult:
-        return SearchResult(query=text, terms=[], decision="none")
-
-    monkeypatch.setattr(get_store(), "search", nothing)
     dispatcher = CollectingDispatcher()
     await ActionHandleFallback().run(
         dispatcher, make_tracker([user_event("骨灰寄存满了怎么续", "nlu_fallback")]), EMPTY_DOMAIN
@@ -73,13 +79,7 @@ async def test_a_topical_question_without_an_article_is_referred(
     assert message["topic"] == "殡葬服务" and "12345" in message["contacts"]
 
 
-async def test_inside_a_form_no_answer_lets_the_form_go_on(
-    no_backoffice, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def nothing(text: str, **_: object) -> SearchResult:
-        return SearchResult(query=text, terms=[], decision="none")
-
-    monkeypatch.setattr(get_store(), "search", nothing)
+async def test_inside_a_form_no_answer_lets_the_form_go_on(no_backoffice, no_articles) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         [user_event("不限定用途，哪里需要捐哪里", "ask_policy_question")],
@@ -89,14 +89,8 @@ async def test_inside_a_form_no_answer_lets_the_form_go_on(
     assert dispatcher.messages == [] and events == []
 
 
-async def test_the_fallback_inside_a_form_always_says_something(
-    no_backoffice, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_fallback_inside_a_form_always_says_something(no_backoffice, no_articles) -> None:
     # The fallback hands the turn to the citizen: a silent reply here would be a silent drop.
-    def nothing(text: str, **_: object) -> SearchResult:
-        return SearchResult(query=text, terms=[], decision="none")
-
-    monkeypatch.setattr(get_store(), "search", nothing)
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user_event("嗯嗯啊啊", "nlu_fallback")], active_loop="donation_form")
     await ActionHandleFallback().run(dispatcher, tracker, EMPTY_DOMAIN)

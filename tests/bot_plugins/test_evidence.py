@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 import yaml
 
-from bot_plugins.evidence import Lexicon, build_lexicon, chit_chat, civil_question, judge
+from bot_plugins.evidence import Lexicon, Verdict, build_lexicon, decide
 from core.settings import PROJECT_ROOT
 
 EVIDENCE_FILE = PROJECT_ROOT / "nlu_data" / "evidence.yml"
@@ -29,8 +29,15 @@ def lexicon() -> Lexicon:
     )
 
 
+def decided(
+    text: str, intent: str, confidence: float = 0.7, runner_up: float = 0.2, second: str = "greet"
+) -> Verdict:
+    ranking = [(intent, confidence), (second, runner_up)]
+    return decide(lexicon(), text, intent, confidence, ranking, confident=0.9, margin=0.5)
+
+
 def verdict(text: str, intent: str, confidence: float = 0.7, runner_up: float = 0.2) -> str:
-    return judge(lexicon(), text, intent, confidence, runner_up, confident=0.9, margin=0.5).outcome
+    return decided(text, intent, confidence, runner_up).outcome
 
 
 @pytest.mark.parametrize(
@@ -94,7 +101,7 @@ def test_intents_that_start_nothing_are_left_alone() -> None:
 
 
 def test_a_bare_search_condition_is_marked_as_needing_context() -> None:
-    found = judge(lexicon(), "萧山区的", "inform_eldercare", 0.9, 0.0, confident=0.9, margin=0.5)
+    found = decided("萧山区的", "inform_eldercare", 0.9, 0.0)
     assert (found.outcome, found.intent) == ("context", "request_eldercare")
 
 
@@ -112,9 +119,9 @@ def test_off_topic_words_in_a_form_answer_make_it_off_topic() -> None:
 
 
 def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> None:
-    assert civil_question(lexicon(), "家属如何领取丧葬费")
-    assert not civil_question(lexicon(), "明天天气怎么样")
-    assert not civil_question(lexicon(), "我要买福彩")
+    assert verdict("家属如何领取丧葬费", "out_of_scope") == "question"
+    assert verdict("明天天气怎么样", "out_of_scope") == "keep"
+    assert verdict("我要买福彩", "out_of_scope") == "keep"
 
 
 def test_a_reference_number_is_evidence_whatever_its_case() -> None:
@@ -126,6 +133,12 @@ def test_chit_chat_read_as_a_question_is_off_topic() -> None:
     assert verdict("结婚登记要带什么材料", "ask_policy_question") == "keep"
 
 
-def test_chit_chat_is_off_topic_words_without_a_civil_subject() -> None:
-    assert chit_chat(lexicon(), "结婚了吗")
-    assert not chit_chat(lexicon(), "下雨天殡仪馆开门吗")
+def test_unsure_chit_chat_is_off_topic_words_without_a_civil_subject() -> None:
+    assert verdict("结婚了吗", "nlu_fallback") == "off_topic"
+    assert verdict("下雨天殡仪馆开门吗", "nlu_fallback") == "keep"
+
+
+def test_a_turned_away_request_with_evidence_gets_its_ranked_service() -> None:
+    found = decided("我想捐款100元", "out_of_scope", 0.6, 0.3, second="pledge_donation")
+    assert (found.outcome, found.intent) == ("rescue", "pledge_donation")
+    assert verdict("提醒我明天去捐款", "out_of_scope") == "keep"

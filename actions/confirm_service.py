@@ -1,0 +1,35 @@
+"""Asking back "您是想……吗？" before a service starts (是的 / 不是 / 我想问问题).
+
+The EvidenceGate (``bot_plugins/evidence_gate.py``) marks a message that names a service without
+asking for it with a ``service_candidate`` entity; the fallback, the eldercare search outside a
+form and a pre-screen "correction" without a pre-screen all ask back with the service's
+``utter_confirm_<intent>`` response and hand the turn to the citizen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Tracker
+
+CANDIDATE_ENTITY = "service_candidate"
+CONFIRM_PREFIX = "utter_confirm_"
+
+
+def service_candidate(tracker: Tracker) -> str | None:
+    """The service intent the gate held back, if it marked the latest message."""
+    value = next(tracker.get_latest_entity_values(CANDIDATE_ENTITY), None)
+    return str(value) if value else None
+
+
+def confirmation_response(service_intent: str) -> str:
+    """The ask-back response of a service intent."""
+    return f"{CONFIRM_PREFIX}{service_intent}"
+
+
+def ask_back(dispatcher: CollectingDispatcher, service_intent: str) -> list[dict[str, Any]]:
+    """Ask whether the citizen wants the service; the citizen speaks next."""
+    dispatcher.utter_message(response=confirmation_response(service_intent))
+    return [FollowupAction("action_listen")]
