@@ -29,9 +29,15 @@ db: setup ## apply migrations and seed the embedded database (var/)
 run: train ## install, train, migrate, seed and start every process; prints the URLs
 	@scripts/run.sh
 
-.PHONY: run-production test-production
-run-production: train ## production profile: PostgreSQL, Redis, RASA_REPLICAS Rasa servers, WEB_WORKERS web workers
+.PHONY: run-production test-production status stop
+run-production: train ## production profile under supervisord: PostgreSQL, Redis, RASA_REPLICAS Rasa servers, WEB_WORKERS web workers
 	@scripts/run_production.sh
+
+status: ## production profile: each process's supervisord state and health check
+	@set -a; [ -f .env ] && . ./.env; set +a; $(PY) -m core.process_health
+
+stop: ## production profile: stop every process and supervisord
+	@scripts/stop_production.sh
 
 test-production: train ## tests marked production: Redis live updates, the production stack with 2 replicas
 	@$(PYTEST) -q -m "production"

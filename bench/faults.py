@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
 import sys
 import time
@@ -75,9 +73,7 @@ def replica_name(stack: LiveStack) -> str:
 
 def kill(stack: LiveStack, name: str) -> None:
     """SIGKILL process `name` and everything in its process group (no clean shutdown)."""
-    process = stack._processes[name]  # the stack's own Popen; no public handle for a hard kill
-    os.killpg(process.popen.pid, signal.SIGKILL)
-    process.popen.wait(timeout=10)
+    stack.kill(name)
 
 
 def restart(stack: LiveStack, name: str) -> None:

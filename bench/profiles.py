@@ -94,6 +94,6 @@ def save_logs(stack: LiveStack, directory: Path | None, label: str) -> None:
         return
     target = directory / label
     target.mkdir(parents=True, exist_ok=True)
-    for log in stack.workdir.glob("*.log"):
+    for log in stack.log_dir.glob("*.log"):
         shutil.copy(log, target / log.name)
     print(f"  logs of {label}: {target}")

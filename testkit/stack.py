@@ -5,11 +5,17 @@ Used by the end-to-end tests, the conversation runner and the benchmarks:
     with LiveStack.start(model=latest_model()) as stack:
         httpx.post(stack.web_url + "/api/chat", json=...)
 
-The production profile (README "生产配置 Production profile") runs several Rasa replicas
-("rasa-0", "rasa-1", ...) on a fresh PostgreSQL back-office database, a fresh PostgreSQL tracker
-database and a Redis lock store under a unique key prefix, and the web app with several workers:
+The command lines and environment are those of core/processes.py, the one definition that
+`make run`, `make run-production` and the Kubernetes manifests use too.
+
+The production profile (README "生产配置 Production profile") runs as `make run-production`
+does: under supervisord (config generated from the definition), several Rasa replicas
+("rasa-0", "rasa-1", ...) and web workers ("web-0", "web-1", ...), each supervised on its own,
+on a fresh PostgreSQL back-office database, a fresh PostgreSQL tracker database and a Redis lock
+store under a unique key prefix:
 
     with LiveStack.start(model=..., profile="production", rasa_replicas=2) as stack:
+        stack.kill("rasa-0")       # SIGKILL: supervisord starts it again by itself
         stack.stop_process("rasa-0"); ...; stack.start_process("rasa-0")
 """
 
@@ -19,6 +25,7 @@ import base64
 import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -27,28 +34,24 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import httpx
 from sqlalchemy import make_url
 
-from core.production_env import production_env
+from core.process_configs import render_supervisord
+from core.processes import Process, Profile, processes
+from core.processes import environment as shared_environment
 from core.settings import PROJECT_ROOT
+from core.supervisor_client import Supervisor
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+SUPERVISORD = PROJECT_ROOT / ".venv" / "bin" / "supervisord"
 MODELS_DIR = PROJECT_ROOT / "models"
 START_TIMEOUT_SECONDS = 300.0
 # Several Rasa replicas load their models at the same time on the same cores.
 PRODUCTION_START_TIMEOUT_SECONDS = 600.0
-# rasa-sdk 3.21 speaks the action protocol of Rasa 3.6 (checked: library_notes.md) but warns that
-# the minor versions differ; silence exactly that warning.
-RASA_SDK_VERSION_WARNING = (
-    "ignore:Your versions of rasa and rasa_sdk might not be compatible:UserWarning"
-)
-
-
-Profile = Literal["embedded", "production"]
+SUPERVISORD_START_SECONDS = 20.0
 
 
 class StackError(RuntimeError):
@@ -71,17 +74,6 @@ def latest_model(models_dir: Path = MODELS_DIR) -> Path:
     return models[-1]
 
 
-@dataclass
-class _Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-
 @dataclass(frozen=True)
 class ProductionBackends:
     """Where a production-profile stack keeps its data (each one fresh for this stack)."""
@@ -96,9 +88,9 @@ class ProductionBackends:
 class LiveStack:
     """The processes of the assistant, started on free ports with their own data.
 
-    Embedded profile: "rasa", "actions", "web" on a SQLite file. Production profile: "rasa-0" ...
-    "rasa-<n-1>" (see `rasa_names`), "actions", "web" (`web_workers` uvicorn workers) on
-    PostgreSQL and Redis (`backends`).
+    Embedded profile: "rasa", "actions", "web" on a SQLite file, each a child of this object.
+    Production profile: "rasa-0" ... (see `rasa_names`), "actions", "web-0" ... (`web_workers`
+    processes sharing the web port) on PostgreSQL and Redis (`backends`), under supervisord.
     """
 
     workdir: Path
@@ -113,7 +105,8 @@ class LiveStack:
     rasa_ports: list[int] = field(default_factory=list)
     web_workers: int = 1
     backends: ProductionBackends | None = None
-    _processes: dict[str, _Process] = field(default_factory=dict)
+    _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _supervisord: subprocess.Popen[bytes] | None = None
 
     # The production profile refuses to start without real secrets (core/secrets_check.py).
     production_secrets: dict[str, str] = field(
@@ -129,11 +122,39 @@ class LiveStack:
             self.rasa_ports = [self.rasa_port]
 
     @property
+    def supervised(self) -> bool:
+        """True for the production profile: the processes run under supervisord."""
+        return self.profile == "production"
+
+    @property
+    def log_dir(self) -> Path:
+        """Where each process writes `<name>.log`."""
+        return self.workdir / "log"
+
+    def processes(self) -> list[Process]:
+        """This stack's processes, from the one definition (core/processes.py)."""
+        return processes(self.profile, self.environment())
+
+    def process(self, name: str) -> Process:
+        """The definition of process `name`."""
+        for process in self.processes():
+            if process.name == name:
+                return process
+        raise ValueError(f"unknown process {name}")
+
+    @property
     def rasa_names(self) -> list[str]:
         """Process names of the Rasa servers: "rasa", or "rasa-0", "rasa-1", ... (production)."""
         if self.profile == "embedded":
             return ["rasa"]
         return [f"rasa-{index}" for index in range(len(self.rasa_ports))]
+
+    @property
+    def web_names(self) -> list[str]:
+        """Process names of the web workers: "web", or "web-0", "web-1", ... (production)."""
+        if self.profile == "embedded":
+            return ["web"]
+        return [f"web-{index}" for index in range(self.web_workers)]
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -165,7 +186,7 @@ class LiveStack:
     @property
     def process_names(self) -> list[str]:
         """Every process of the stack, in start order."""
-        return ["actions", "web", *self.rasa_names]
+        return [process.name for process in self.processes()]
 
     @classmethod
     @contextlib.contextmanager
@@ -184,10 +205,10 @@ class LiveStack:
             model: The trained model (default: the newest in models/).
             extra_env: Variables added to (or overriding) every process's environment.
             profile: "embedded" (one Rasa, SQLite) or "production" (PostgreSQL, Redis and
-                `rasa_replicas` Rasa servers); production needs PostgreSQL and Redis (the test is
-                skipped without them, or fails under CI).
+                `rasa_replicas` Rasa servers under supervisord); production needs PostgreSQL and
+                Redis (the test is skipped without them, or fails under CI).
             rasa_replicas: Number of Rasa servers in the production profile.
-            web_workers: uvicorn workers of the web app (default 1 embedded, 2 production).
+            web_workers: web worker processes (default 1 embedded, 2 production).
         """
         with (
             tempfile.TemporaryDirectory(prefix="minzheng-stack-") as tmp,
@@ -210,29 +231,35 @@ class LiveStack:
             )
             try:
                 stack.prepare_database()
-                for name in stack.process_names:
-                    stack.start_process(name)
+                stack.start_all()
                 stack.wait_until_ready()
                 yield stack
             finally:
                 stack.stop()
 
     def environment(self) -> dict[str, str]:
-        """Environment shared by every process of this stack."""
+        """Environment of every process of this stack (the caller's, with the stack's own)."""
         env = dict(os.environ)
         env.update(
             {
                 "DATABASE_URL": self.database_url,
+                # The stack's own layout, whatever the caller's shell or .env says.
+                "PROFILE": self.profile,
+                "RASA_PORTS": ",".join(str(port) for port in self.rasa_ports),
+                "RASA_HOST": "127.0.0.1",
+                "RASA_MODEL": str(self.model),
                 "RASA_URL": self.rasa_url,
-                # The embedded profile, whatever the caller's shell or .env says (production
-                # overrides these three below).
-                "PROFILE": "embedded",
-                "RASA_URLS": "",
+                "RASA_URLS": ",".join(self.rasa_urls) if self.backends else "",
                 "REDIS_URL": "",
+                "ACTIONS_PORT": str(self.actions_port),
                 "ACTION_SERVER_URL": self.actions_url,
                 "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+                "WEB_HOST": "127.0.0.1",
+                "WEB_PORT": str(self.web_port),
+                "WEB_WORKERS": str(self.web_workers),
                 "BACKOFFICE_URL": self.web_url,
                 "RASA_TRACKER_DB": str(self.workdir / "rasa_tracker.db"),
+                "TELEGRAM_BOT_TOKEN": "",
                 "PYTHONUNBUFFERED": "1",
                 "SERVICE_TOKEN": self.service_token,
                 # Every test client is 127.0.0.1: no per-IP limit; scripts type fast.
@@ -243,14 +270,15 @@ class LiveStack:
         if self.backends is not None:
             env.update(self._production_environment())
         env.update(self.extra_env)
-        return env
+        # What every process gets from the definition (the tracker- and lock-store variables ...).
+        return {**env, **shared_environment(self.profile, env)}
 
     def _production_environment(self) -> dict[str, str]:
         assert self.backends is not None
         backends = self.backends
         tracker = make_url(backends.tracker_database_url)
         # Every variable from this stack's own databases, never from the caller's shell.
-        own = {
+        return {
             "DATABASE_URL": backends.database_url,
             "REDIS_URL": backends.redis_url,
             "REDIS_KEY_PREFIX": backends.redis_key_prefix,
@@ -259,13 +287,11 @@ class LiveStack:
             "RASA_TRACKER_DB_NAME": tracker.database or "",
             "RASA_TRACKER_DB_USER": tracker.username or "",
             "RASA_TRACKER_DB_PASSWORD": tracker.password or "",
-        }
-        return {
-            **own,
-            **production_env(own),
+            "RASA_LOCK_REDIS_HOST": "",
+            "RASA_LOCK_REDIS_PORT": "",
+            "RASA_LOCK_REDIS_DB": "",
+            "RASA_LOCK_REDIS_PASSWORD": "",
             **self.production_secrets,
-            "PROFILE": "production",
-            "RASA_URLS": ",".join(self.rasa_urls),
         }
 
     def prepare_database(self) -> None:
@@ -279,77 +305,133 @@ class LiveStack:
                 raise StackError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
     def command(self, name: str) -> list[str]:
-        """The command line of process `name`."""
-        if name in self.rasa_names:
-            port = self.rasa_ports[self.rasa_names.index(name)]
-            endpoints = "bot/endpoints.production.yml" if self.backends else "bot/endpoints.yml"
-            return [
-                str(RASA_BIN), "run", "--enable-api", "--interface", "127.0.0.1",
-                "--port", str(port), "--model", str(self.model),
-                "--endpoints", endpoints, "--credentials", "bot/credentials.yml",
-            ]  # fmt: skip
-        if name == "actions":
-            return [
-                str(APP_PYTHON), "-W", RASA_SDK_VERSION_WARNING, "-m", "rasa_sdk",
-                "--actions", "actions", "--port", str(self.actions_port),
-            ]  # fmt: skip
-        if name == "web":
-            workers = ["--workers", str(self.web_workers)] if self.web_workers > 1 else []
-            return [
-                str(APP_PYTHON), "-m", "uvicorn", "web.main:app",
-                "--host", "127.0.0.1", "--port", str(self.web_port), *workers,
-            ]  # fmt: skip
-        raise ValueError(f"unknown process {name}")
+        """The command line of process `name` (as core/processes.py defines it)."""
+        return self.process(name).argv
 
-    def start_process(self, name: str) -> None:
-        """Start (or restart) process `name`, logging to a file in the work directory."""
-        log_path = self.workdir / f"{name}.log"
-        log = log_path.open("ab")
-        popen = subprocess.Popen(
-            self.command(name),
+    @property
+    def supervisor(self) -> Supervisor:
+        """Client of this stack's supervisord (production profile)."""
+        return Supervisor(self.workdir)
+
+    def start_all(self) -> None:
+        """Start every process: supervisord (production), or each one as a child (embedded)."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        if not self.supervised:
+            for name in self.process_names:
+                self.start_process(name)
+            return
+        config = self.workdir / "supervisord.conf"
+        files = render_supervisord(self.profile, self.environment(), self.workdir)
+        config.write_text(files["supervisord.conf"], encoding="utf-8")
+        log = (self.log_dir / "supervisord.out").open("ab")
+        self._supervisord = subprocess.Popen(
+            [str(SUPERVISORD), "--nodaemon", "--configuration", str(config)],
             cwd=PROJECT_ROOT,
-            env=self.environment(),
+            env=self.environment(),  # the secrets reach the processes from here, not the file
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._processes[name] = _Process(name=name, popen=popen, log_path=log_path)
+        deadline = time.monotonic() + SUPERVISORD_START_SECONDS
+        while True:
+            with contextlib.suppress(OSError):
+                self.supervisor.states()
+                return
+            if self._supervisord.poll() is not None or time.monotonic() > deadline:
+                raise StackError(f"supervisord did not start:\n{self._log_tail('supervisord')}")
+            time.sleep(0.2)
+
+    def start_process(self, name: str) -> None:
+        """Start (or restart) process `name`, logging to `log_dir`/<name>.log."""
+        if self.supervised:
+            self.supervisor.start(name)
+            return
+        process = self.process(name)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self._children[name] = subprocess.Popen(
+            process.argv,
+            cwd=PROJECT_ROOT,
+            env={**self.environment(), **process.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def stop_process(self, name: str) -> None:
-        """Stop process `name` (SIGTERM, then SIGKILL after 10 s)."""
-        process = self._processes.pop(name, None)
-        if process is None or process.popen.poll() is not None:
+        """Stop process `name` and leave it stopped (SIGTERM, then SIGKILL after a while)."""
+        if self.supervised:
+            self.supervisor.stop(name)
             return
-        process.popen.terminate()
+        popen = self._children.pop(name, None)
+        if popen is None or popen.poll() is not None:
+            return
+        popen.terminate()
         try:
-            process.popen.wait(timeout=10)
+            popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.popen.kill()
-            process.popen.wait(timeout=10)
+            popen.kill()
+            popen.wait(timeout=10)
+
+    def pid(self, name: str) -> int:
+        """Process id of `name` right now (0 when it is not running)."""
+        if self.supervised:
+            return self.supervisor.pid(name)
+        popen = self._children.get(name)
+        return popen.pid if popen is not None and popen.poll() is None else 0
+
+    def kill(self, name: str) -> int:
+        """SIGKILL process `name` and its process group (its own workers); returns the pid.
+
+        Nothing is restarted here: under supervisord (production) it comes back by itself.
+        """
+        pid = self.pid(name)
+        if not pid:
+            raise StackError(f"{name} is not running")
+        os.killpg(pid, signal.SIGKILL)
+        return pid
 
     def stop(self) -> None:
-        """Stop every process."""
-        for name in list(self._processes):
+        """Stop every process (and supervisord)."""
+        if self._supervisord is not None:
+            with contextlib.suppress(OSError):
+                self.supervisor.shutdown()
+            try:
+                self._supervisord.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._supervisord.pid, signal.SIGKILL)
+                self._supervisord.wait(timeout=10)
+            self._supervisord = None
+        for name in list(self._children):
             self.stop_process(name)
+
+    def _log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.log_dir / (f"{name}.out" if name == "supervisord" else f"{name}.log")
+        if not path.exists():
+            return ""
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
     def log(self, name: str) -> str:
         """The last lines that process `name` printed (for failure messages)."""
-        process = self._processes.get(name)
-        return process.log_tail() if process else ""
+        return self._log_tail(name)
 
     def full_logs(self) -> dict[str, str]:
-        """Everything each running process printed so far, by process name."""
+        """Everything each process printed so far, by process name."""
         return {
-            name: process.log_path.read_text(encoding="utf-8", errors="replace")
-            for name, process in self._processes.items()
+            path.stem: path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(self.log_dir.glob("*.log"))
         }
 
     def health_urls(self) -> dict[str, str]:
         """The URL that answers 200 when each process is ready."""
-        urls = {"actions": f"{self.actions_url}/health", "web": f"{self.web_url}/health"}
-        for name, url in zip(self.rasa_names, self.rasa_urls, strict=True):
-            urls[name] = f"{url}/"
-        return urls
+        return {p.name: p.health_url for p in self.processes() if p.health_url is not None}
+
+    def _exited(self, name: str) -> bool:
+        if self.supervised:
+            return self._supervisord is None or self._supervisord.poll() is not None
+        popen = self._children.get(name)
+        return popen is None or popen.poll() is not None
 
     def wait_until_ready(self, names: tuple[str, ...] | None = None) -> None:
         """Block until the given processes (default: all) answer their health checks."""
@@ -362,9 +444,8 @@ class LiveStack:
         deadline = time.monotonic() + timeout
         while pending:
             for name, url in list(pending.items()):
-                process = self._processes[name]
-                if process.popen.poll() is not None:
-                    raise StackError(f"{name} exited early:\n{process.log_tail()}")
+                if self._exited(name):
+                    raise StackError(f"{name} exited early:\n{self.log(name)}")
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(url, timeout=2.0).status_code == httpx.codes.OK:
                         del pending[name]

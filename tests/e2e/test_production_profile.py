@@ -72,7 +72,7 @@ def wait_for_health_checks() -> None:
 
 
 def test_a_form_survives_replicas_going_down_and_coming_back(stack: LiveStack) -> None:
-    assert stack.process_names == ["actions", "web", "rasa-0", "rasa-1"]
+    assert stack.process_names == ["rasa-0", "rasa-1", "actions", "web-0", "web-1"]
     assert len(stack.rasa_urls) == 2
     sender = new_sender("e2e-production")
     day = first_bookable_day()

@@ -33,10 +33,10 @@ def test_embedded_stack_is_unchanged(tmp_path: Path) -> None:
     stack = LiveStack(
         workdir=tmp_path, rasa_port=7001, actions_port=7100, web_port=7200, model=tmp_path / "m"
     )
-    assert stack.process_names == ["actions", "web", "rasa"]
+    assert stack.process_names == ["rasa", "actions", "web"]
     assert stack.rasa_urls == [stack.rasa_url] == ["http://127.0.0.1:7001"]
     assert "bot/endpoints.yml" in stack.command("rasa")
-    assert "--workers" not in stack.command("web")
+    assert stack.command("web")[-4:] == ["--host", "127.0.0.1", "--port", "7200"]
     env = stack.environment()
     assert env["DATABASE_URL"].startswith("sqlite:///")
     assert (env["PROFILE"], env["RASA_URLS"], env["REDIS_URL"]) == ("embedded", "", "")
@@ -44,13 +44,13 @@ def test_embedded_stack_is_unchanged(tmp_path: Path) -> None:
 
 def test_production_stack_has_one_process_per_replica(tmp_path: Path) -> None:
     stack = production_stack(tmp_path)
-    assert stack.process_names == ["actions", "web", "rasa-0", "rasa-1"]
+    assert stack.process_names == ["rasa-0", "rasa-1", "actions", "web-0", "web-1"]
     assert stack.rasa_urls == ["http://127.0.0.1:7001", "http://127.0.0.1:7002"]
     rasa_1 = stack.command("rasa-1")
     assert rasa_1[rasa_1.index("--port") + 1] == "7002"
     assert rasa_1[rasa_1.index("--endpoints") + 1] == "bot/endpoints.production.yml"
-    web = stack.command("web")
-    assert web[web.index("--workers") + 1] == "2"
+    assert stack.command("web-0") == stack.command("web-1")
+    assert stack.process("web-1").argv_on_fd(0)[-2:] == ["--fd", "0"]
     assert stack.health_urls()["rasa-1"] == "http://127.0.0.1:7002/"
 
 
