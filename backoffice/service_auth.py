@@ -1,9 +1,10 @@
 """The service token: only the action server may call the records API.
 
 The records routes the action server calls (bookings, look-ups, pledges, handoff tickets …)
-depend on `require_service`. When `SERVICE_TOKEN` is set they accept a call only with
-`Authorization: Bearer <SERVICE_TOKEN>`; when it is empty (the embedded profile's default) they
-are open, and the production start-up check (`core.secrets_check`) refuses an empty token.
+depend on `require_service`: in every profile they accept a call only with
+`Authorization: Bearer <SERVICE_TOKEN>`, and an empty token refuses every call (`make run` makes a
+random one on first start: core/local_secrets.py; the production start-up check refuses a weak
+one).
 
 Citizen and public routes (the chat gateway, its live updates, health, channel webhooks) and the
 signed payment callbacks do not use it; staff routes use the staff session, editor routes
@@ -31,13 +32,13 @@ def service_token_matches(authorization: str | None, expected: str) -> bool:
 
 
 def require_service(authorization: str | None = Header(default=None)) -> None:
-    """FastAPI dependency: refuse with 401 unless the service token is sent (when one is set).
+    """FastAPI dependency: refuse with 401 unless the service token is sent (none set: refuse).
 
     Raises:
         HTTPException: 401 with a Chinese message.
     """
     expected = get_settings().service_token
-    if expected and not service_token_matches(authorization, expected):
+    if not expected or not service_token_matches(authorization, expected):
         raise HTTPException(
             status_code=401,
             detail=message("service_token_required"),

@@ -7,40 +7,26 @@ action server holds. Rasa stores the ciphertext; the raw number the citizen type
 stored events by the tracker store (bot_plugins). `unseal` turns the slot back into the number.
 
 The key comes from `SLOT_SEALING_KEY` (required in the production profile); the embedded profile
-creates one under `var/` on first use, so a restarted action server still reads its slots.
+falls back on the installation's random key (core/local_secrets.py, outside the repository), so a
+restarted action server still reads its slots.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from core.settings import PROJECT_ROOT, get_settings
+from core.local_secrets import local_secret
+from core.settings import get_settings
 
 SEALED_PREFIX = "sealed:v1:"
-EMBEDDED_KEY_FILE = PROJECT_ROOT / "var" / "slot_sealing.key"
-
-
-def _embedded_key(path: Path) -> bytes:
-    """The key file of the embedded profile, created once (atomically, owner-only)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
-    with os.fdopen(descriptor, "wb") as key_file:
-        key = Fernet.generate_key()
-        key_file.write(key)
-    return key
 
 
 @lru_cache(maxsize=1)
 def _fernet() -> Fernet:
     configured = get_settings().slot_sealing_key.strip()
-    return Fernet(configured.encode() if configured else _embedded_key(EMBEDDED_KEY_FILE))
+    return Fernet((configured or local_secret("SLOT_SEALING_KEY")).encode())
 
 
 def seal(value: str) -> str:

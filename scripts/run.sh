@@ -10,6 +10,9 @@ set -a
 [ -f .env ] && . ./.env
 set +a
 mkdir -p var/run
+# Random secrets on first start, kept outside the repository (core/local_secrets.py); a value
+# from the shell or .env wins.
+eval "$(.venv/bin/python -m core.local_secrets --exports)"
 eval "$(.venv/bin/python -m core.processes env --profile embedded)"
 .venv/bin/python -m core.processes procfile --profile embedded --out var/run
 
@@ -23,6 +26,7 @@ cat <<MSG
 
   民政智能助手 is starting (Rasa needs about 30 seconds to load its model):
     市民聊天页面 web chat      http://localhost:$web_port/
+    secrets (0600)             $(.venv/bin/python -m core.local_secrets)
     API 文档 API docs           http://localhost:$web_port/docs
     Rasa server (local only)   $RASA_URL
     action server              $ACTION_SERVER_URL

@@ -108,7 +108,8 @@ class LiveStack:
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _supervisord: subprocess.Popen[bytes] | None = None
 
-    # The production profile refuses to start without real secrets (core/secrets_check.py).
+    # Random per stack in both profiles (the production one refuses weak secrets:
+    # core/secrets_check.py); nothing falls back on the developer's core/local_secrets file.
     production_secrets: dict[str, str] = field(
         default_factory=lambda: {
             "EDITOR_TOKEN": secrets.token_hex(24),
@@ -262,6 +263,8 @@ class LiveStack:
                 "TELEGRAM_BOT_TOKEN": "",
                 "PYTHONUNBUFFERED": "1",
                 "SERVICE_TOKEN": self.service_token,
+                **self.production_secrets,
+                "MINZHENG_SECRETS_FILE": str(self.workdir / "secrets.env"),
                 # Every test client is 127.0.0.1: no per-IP limit; scripts type fast.
                 "RATE_LIMIT_PER_IP_PER_MINUTE": "0",
                 "RATE_LIMIT_PER_SENDER_PER_MINUTE": "120",
@@ -291,7 +294,6 @@ class LiveStack:
             "RASA_LOCK_REDIS_PORT": "",
             "RASA_LOCK_REDIS_DB": "",
             "RASA_LOCK_REDIS_PASSWORD": "",
-            **self.production_secrets,
         }
 
     def prepare_database(self) -> None:

@@ -6,7 +6,25 @@ from collections.abc import Iterator
 
 import pytest
 
+from core.settings import get_settings
 from testkit.stack import LiveStack, free_port
+from tests.service_token import UNIT_SERVICE_TOKEN
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_secrets_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Generated secrets (core/local_secrets.py) go to a throw-away file, never to ~/.config."""
+    patch = pytest.MonkeyPatch()
+    path = tmp_path_factory.mktemp("config") / "secrets.env"
+    patch.setenv("MINZHENG_SECRETS_FILE", str(path))
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def unit_service_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records API refuses every call without a token: unit tests send this one."""
+    monkeypatch.setattr(get_settings(), "service_token", UNIT_SERVICE_TOKEN)
 
 
 def channel_test_env() -> dict[str, str]:

@@ -50,6 +50,7 @@ from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
 from core.sealing import SEALED_PREFIX, seal, unseal
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
@@ -118,7 +119,7 @@ def app(factory: sessionmaker[Session]) -> Iterator[FastAPI]:
 
 @pytest.fixture
 def api(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[MarriageApi]:
-    with TestClient(app) as client:
+    with TestClient(app, headers=SERVICE_HEADERS) as client:
 
         def forward(request: httpx.Request) -> httpx.Response:
             answer = client.request(

@@ -21,6 +21,7 @@ from backoffice.records.donation.settings import (
     get_donation_settings,
     usable_secret,
 )
+from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
 
 SECRET = "k3J9x-Qp7rT2mW8vZ4nB6yH1cL5dF0gS"
@@ -63,7 +64,7 @@ def client(database_url: str, secret_setting: dict[str, str | None]) -> Iterator
     app.include_router(router)
     app.dependency_overrides[get_session] = session_override
     app.dependency_overrides[get_donation_settings] = settings_override
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, headers=SERVICE_HEADERS) as test_client:
         yield test_client
     engine.dispose()
 

@@ -16,6 +16,7 @@ from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.router import get_today, router
 from backoffice.records.eldercare.seed import seed
 from backoffice.records.handoff.auth import require_staff
+from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
 
 TODAY = dt.date(2026, 11, 28)
@@ -39,7 +40,7 @@ def client(database_url: str) -> Iterator[TestClient]:
     app.include_router(router)
     app.dependency_overrides[get_session] = session_override
     app.dependency_overrides[get_today] = lambda: TODAY
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=SERVICE_HEADERS) as test_client:
         yield test_client
     engine.dispose()
 

@@ -23,6 +23,7 @@ from tests.backoffice.handoff_support import (
     make_desk,
     make_router,
 )
+from tests.service_token import SERVICE_HEADERS
 from web.main import create_app
 
 SENDER = "citizen-api-01"
@@ -47,7 +48,7 @@ def harness(database_url: str, session: Session) -> Iterator[Harness]:
     )
     app = create_app(settings)
     rasa, clock = FakeRasa(), Clock()
-    with TestClient(app) as client:
+    with TestClient(app, headers=SERVICE_HEADERS) as client:
         desk = make_desk(database_url, rasa, clock)
         app.state.handoff_desk = desk
         app.state.conversation_router = make_router(desk, rasa)

@@ -41,6 +41,7 @@ from backoffice.records.marriage.policy import MarriagePolicy, get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.records.marriage.seed import seed
+from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
@@ -587,7 +588,7 @@ def client(database_url: str, seeded: Session) -> Iterator[TestClient]:
     install_error_handling(app)
     app.include_router(router)
     app.dependency_overrides[get_session] = override
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=SERVICE_HEADERS) as test_client:
         yield test_client
     engine.dispose()
 

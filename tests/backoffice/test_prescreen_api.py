@@ -16,6 +16,7 @@ from backoffice.db import get_session, make_engine
 from backoffice.records.prescreen.models import AssistanceApplication, PrescreenCheck
 from backoffice.records.prescreen.router import router
 from backoffice.records.prescreen.seed import seed
+from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
 
 FACTS: dict[str, Any] = {
@@ -51,7 +52,7 @@ def client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
     install_error_handling(app)
     app.include_router(router)
     app.dependency_overrides[get_session] = session_override
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, headers=SERVICE_HEADERS) as test_client:
         yield test_client
 
 

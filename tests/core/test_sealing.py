@@ -41,9 +41,10 @@ def test_the_embedded_key_is_created_once_and_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "slot_sealing_key", "")
-    key_file = tmp_path / "var" / "slot_sealing.key"
-    monkeypatch.setattr(sealing, "EMBEDDED_KEY_FILE", key_file)
+    key_file = tmp_path / "config" / "secrets.env"
+    monkeypatch.setenv("MINZHENG_SECRETS_FILE", str(key_file))
     sealed = sealing.seal(NUMBER)
     assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "SLOT_SEALING_KEY=" in key_file.read_text(encoding="utf-8")
     sealing._fernet.cache_clear()
     assert sealing.unseal(sealed) == NUMBER, "a restarted action server still opens its slots"

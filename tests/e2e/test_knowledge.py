@@ -36,9 +36,10 @@ def test_policy_question_gets_the_article_with_source_and_date(live_stack: LiveS
 
 
 def test_preview_search_ranks_articles(live_stack: LiveStack) -> None:
-    response = httpx.get(
-        f"{live_stack.web_url}/api/knowledge/search", params={"q": "高龄津贴怎么领"}
-    )
+    url = f"{live_stack.web_url}/api/knowledge/search"
+    assert httpx.get(url, params={"q": "高龄津贴怎么领"}).status_code == 401, "editors only"
+    editor = {"Authorization": f"Bearer {live_stack.production_secrets['EDITOR_TOKEN']}"}
+    response = httpx.get(url, params={"q": "高龄津贴怎么领"}, headers=editor)
     assert response.status_code == 200
     body = response.json()
     assert body["decision"] in {"answer", "suggest"}

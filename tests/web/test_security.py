@@ -63,6 +63,23 @@ def test_records_api_refuses_calls_without_the_service_token(
     assert wrong.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/marriage/bookings", "/api/donation/pledges", "/api/eldercare/visits",
+     "/api/handoff/bot/tickets"],
+)  # fmt: skip
+def test_records_api_is_closed_when_no_service_token_is_set(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    settings = make_settings(tmp_path, service_token="")
+    monkeypatch.setattr(service_auth, "get_settings", lambda: settings)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        anonymous = client.post(path, json={})
+        empty_bearer = client.post(path, json={}, headers={"Authorization": "Bearer "})
+    assert anonymous.status_code == empty_bearer.status_code == 401
+    assert "服务令牌" in anonymous.json()["error"]["message"]
+
+
 def test_records_api_accepts_the_service_token(app_with_token: TestClient) -> None:
     # With the token the call reaches validation (422), not the 401 of the token check.
     response = app_with_token.post(

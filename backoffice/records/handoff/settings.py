@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.local_secrets import local_secret
 from core.settings import PROJECT_ROOT, get_settings
-
-SECRET_FILE = PROJECT_ROOT / "var" / "staff_session_secret"
 
 
 class HandoffSettings(BaseSettings):
@@ -20,7 +16,8 @@ class HandoffSettings(BaseSettings):
 
     Attributes:
         session_secret: Signs the staff session cookie. Required in the production profile;
-            the embedded profile keeps a random one in `var/staff_session_secret`.
+            the embedded profile falls back on the installation's random one
+            (core/local_secrets.py, outside the repository).
         cookie_secure: Send the cookie over HTTPS only (set true behind TLS).
         session_hours: How long a login lasts.
         seed_staff_file: Sample staff accounts with dev passwords (embedded profile only).
@@ -43,7 +40,7 @@ def get_handoff_settings() -> HandoffSettings:
 
 
 def session_secret(settings: HandoffSettings) -> str:
-    """The cookie-signing secret (a kept random one in the embedded profile).
+    """The cookie-signing secret (the installation's random one in the embedded profile).
 
     Raises:
         RuntimeError: The production profile has no `HANDOFF_SESSION_SECRET`.
@@ -52,13 +49,4 @@ def session_secret(settings: HandoffSettings) -> str:
         return settings.session_secret
     if get_settings().profile == "production":
         raise RuntimeError("HANDOFF_SESSION_SECRET must be set in the production profile")
-    SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
-    if not SECRET_FILE.exists():
-        # Written aside, then linked into place: concurrent processes agree on one secret.
-        draft = SECRET_FILE.with_name(f"{SECRET_FILE.name}.{os.getpid()}")
-        draft.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        draft.chmod(0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(draft, SECRET_FILE)
-        draft.unlink()
-    return SECRET_FILE.read_text(encoding="utf-8").strip()
+    return local_secret("HANDOFF_SESSION_SECRET")

@@ -1,16 +1,26 @@
-"""HTTP routes of the knowledge base: feedback, unanswered questions, search preview, reload."""
+"""HTTP routes of the knowledge base: feedback, unanswered questions, search preview, reload.
+
+The action server's routes need the service token; the editors' routes (preview page, search,
+reload, reports) an editor login or the editor token (editor_auth.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backoffice.auth_tokens import require_bearer
 from backoffice.db import DbSession
 from backoffice.records.knowledge import service
+from backoffice.records.knowledge.editor_auth import (
+    editor_text,
+    is_editor,
+    log_in_editor,
+    require_editor,
+    token_is_right,
+)
 from backoffice.records.knowledge.schemas import (
     ArticleFeedbackOut,
     FeedbackIn,
@@ -18,16 +28,15 @@ from backoffice.records.knowledge.schemas import (
     UnansweredOut,
 )
 from backoffice.service_auth import ServiceOnly
-from core.settings import get_settings
 from knowledge.search import SearchResult
 from knowledge.store import ReloadStatus, get_store
 
 PREVIEW_PAGE = Path(__file__).with_name("preview.html")
+LOGIN_PAGE = Path(__file__).with_name("login.html")
+LOGIN_PATH = "/knowledge/login"
 
 router = APIRouter(tags=["knowledge"])
-editor_only = Depends(
-    require_bearer(lambda: get_settings().editor_token, refusal="需要编辑令牌（EDITOR_TOKEN）。")
-)
+editor_only = Depends(require_editor)
 
 
 @router.post("/api/knowledge/feedback", status_code=201, dependencies=[ServiceOnly])
@@ -65,7 +74,7 @@ def get_feedback(session: DbSession) -> list[ArticleFeedbackOut]:
     return service.feedback_summary(session=session)
 
 
-@router.get("/api/knowledge/search", response_model=SearchResult)
+@router.get("/api/knowledge/search", response_model=SearchResult, dependencies=[editor_only])
 def search(q: Annotated[str, Query(min_length=1, max_length=500)]) -> SearchResult:
     """Rank the articles for a question, with scores and the decision (preview page)."""
     return get_store().search(q, limit=8)
@@ -81,6 +90,29 @@ def reload() -> ReloadStatus:
 
 
 @router.get("/knowledge/preview", response_class=HTMLResponse, include_in_schema=False)
-def preview_page() -> HTMLResponse:
-    """The editors' preview page: type a question, see the ranked articles."""
+def preview_page(request: Request) -> Response:
+    """The editors' preview page: type a question, see the ranked articles (login first)."""
+    if not is_editor(request):
+        return RedirectResponse(LOGIN_PATH, status_code=303)
     return HTMLResponse(PREVIEW_PAGE.read_text(encoding="utf-8"))
+
+
+def _login_page(error: str = "", status_code: int = 200) -> HTMLResponse:
+    alert = f'<p class="error" role="alert">{error}</p>' if error else ""
+    html = LOGIN_PAGE.read_text(encoding="utf-8").replace("<!--error-->", alert)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+@router.get(LOGIN_PATH, response_class=HTMLResponse, include_in_schema=False)
+def get_login() -> HTMLResponse:
+    """The editors' login form (the editor token)."""
+    return _login_page()
+
+
+@router.post(LOGIN_PATH, response_class=HTMLResponse, include_in_schema=False)
+def post_login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Check the editor token; on success go to the preview page."""
+    if not token_is_right(token):
+        return _login_page(editor_text("editor_login_failed"), status_code=401)
+    log_in_editor(request)
+    return RedirectResponse("/knowledge/preview", status_code=303)
