@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
 
 from connectors.messages import message
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 _STATUS_MESSAGES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+# Errors raised by the libraries themselves carry English details ("There was an error parsing
+# the body", "Not authenticated"); those statuses get a Chinese message instead.
+_LIBRARY_STATUS_MESSAGES = {400: "bad_request", 401: "unauthorized", 403: "forbidden"}
 
 
-def error_response(status_code: int, code: str, text: str) -> JSONResponse:
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= character <= "\u9fff" for character in text)
+
+
+def error_response(
+    status_code: int, code: str, text: str, *, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     """The one error shape of every API: `{"error": {"code", "message"}}`."""
-    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": text}})
+    return JSONResponse(
+        status_code=status_code,
+        content={"error": {"code": code, "message": text}},
+        headers=dict(headers) if headers else None,
+    )
 
 
 def _describe(error: RequestValidationError) -> tuple[str, str]:
@@ -47,7 +58,10 @@ async def _http_handler(_request: Request, error: Exception) -> JSONResponse:
     if key is not None:
         return error_response(error.status_code, key, message(key))
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
-    return error_response(error.status_code, "http_error", detail)
+    if _is_chinese(detail):
+        return error_response(error.status_code, "http_error", detail, headers=error.headers)
+    fallback = _LIBRARY_STATUS_MESSAGES.get(error.status_code, "bad_request")
+    return error_response(error.status_code, fallback, message(fallback), headers=error.headers)
 
 
 async def _unexpected_handler(request: Request, error: Exception) -> JSONResponse:
@@ -55,23 +69,8 @@ async def _unexpected_handler(request: Request, error: Exception) -> JSONRespons
     return error_response(500, "internal_error", message("internal_error"))
 
 
-class BodySizeLimitMiddleware(BaseHTTPMiddleware):
-    """Refuses bodies larger than `MAX_BODY_BYTES` before they are parsed."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        """Check the declared length, then the actual body, against the limit."""
-        if request.method in {"POST", "PUT", "PATCH"}:
-            declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                return error_response(413, "payload_too_large", message("payload_too_large"))
-            if len(await request.body()) > MAX_BODY_BYTES:
-                return error_response(413, "payload_too_large", message("payload_too_large"))
-        return await call_next(request)
-
-
 def install_error_handling(app: FastAPI) -> None:
-    """Register the JSON error handlers and the body size limit on `app`."""
-    app.add_middleware(BodySizeLimitMiddleware)
+    """Register the JSON error handlers on `app` (bodies are checked by web.body_guard)."""
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -3,7 +3,9 @@
 `install_security(app, settings)` (called from `web.main.create_app`) adds, from the outside in:
 - `SecurityHeadersMiddleware`: Content-Security-Policy, X-Content-Type-Options, Referrer-Policy,
   X-Frame-Options, Permissions-Policy on every response; HSTS in the production profile;
-- Starlette's `CORSMiddleware` allowing only `CORS_ORIGINS` (none when empty: same origin only);
+- `JsonCORSMiddleware` (Starlette's CORS) allowing only `CORS_ORIGINS` (none when empty: same
+  origin only); a refused preflight answers Chinese JSON;
+- `BodyGuardMiddleware` (web/body_guard.py): size, encoding and depth of every body;
 - `ChatRateLimitMiddleware`: `POST /api/chat` at most `RATE_LIMIT_PER_SENDER_PER_MINUTE` per
   sender and `RATE_LIMIT_PER_IP_PER_MINUTE` per client IP, else 429 with a Chinese message.
 
@@ -14,16 +16,17 @@ The client IP is the connection's peer; behind a reverse proxy run uvicorn with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from fastapi import FastAPI
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.messages import message
 from core.settings import Settings
-from web.errors import MAX_BODY_BYTES, error_response
+from web.body_guard import BodyGuardMiddleware, read_body, replay
+from web.errors import error_response
 from web.rate_limit import Limiter, build_limiter
 
 CHAT_PATH = "/api/chat"
@@ -116,13 +119,13 @@ class ChatRateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        events, body, too_large = await _read_body(receive)
-        if not too_large and not await self._allowed(scope, body):
+        events, body = await read_body(receive)
+        if not await self._allowed(scope, body):
             response = error_response(429, "rate_limited", message("rate_limited"))
             response.headers["Retry-After"] = "60"
             await response(scope, receive, send)
             return
-        await self.app(scope, _replay(events, receive), send)
+        await self.app(scope, replay(events, receive), send)
 
     async def _allowed(self, scope: Scope, body: bytes) -> bool:
         client = scope.get("client")
@@ -135,44 +138,28 @@ class ChatRateLimitMiddleware:
         return True
 
 
-async def _read_body(receive: Receive) -> tuple[list[Message], bytes, bool]:
-    """The request's body events (to replay), the body, and whether it is over the size limit."""
-    events: list[Message] = []
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        event = await receive()
-        events.append(event)
-        if event["type"] != "http.request":
-            return events, b"", False
-        chunk = event.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            # The body-size middleware refuses it; no need to keep reading here.
-            return events, b"", True
-        chunks.append(chunk)
-        if not event.get("more_body", False):
-            return events, b"".join(chunks), False
-
-
-def _replay(events: Iterable[Message], receive: Receive) -> Receive:
-    pending = list(events)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
-
-
 def _sender_of(body: bytes) -> str | None:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(body)  # web.body_guard has refused bad encodings and deep nesting
+    except ValueError:
         return None
     sender = data.get("sender") if isinstance(data, dict) else None
     return sender[:64] if isinstance(sender, str) and sender else None
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with refused preflights in Chinese JSON instead of plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """Starlette's answer; a refusal (400) becomes the project's error shape."""
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        refusal = error_response(400, "cors_refused", message("cors_refused"))
+        for name, value in response.headers.items():
+            if name not in ("content-type", "content-length"):
+                refusal.headers[name] = value
+        return refusal
 
 
 def install_security(app: FastAPI, settings: Settings) -> Limiter:
@@ -187,8 +174,9 @@ def install_security(app: FastAPI, settings: Settings) -> Limiter:
         per_sender=settings.rate_limit_per_sender_per_minute,
         per_ip=settings.rate_limit_per_ip_per_minute,
     )
+    app.add_middleware(BodyGuardMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        JsonCORSMiddleware,
         allow_origins=parse_origins(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Accept", "Last-Event-ID"],

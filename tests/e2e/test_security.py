@@ -41,3 +41,43 @@ def test_records_routes_refuse_calls_without_the_service_token(
         timeout=10,
     )
     assert allowed.status_code != 401, "the action server's token opens the route"
+
+
+BAD_BODIES = {
+    "nested 1000 deep": b'{"sender":"abcdefgh","message":"hi","x":'
+    + b"[" * 1000
+    + b"]" * 1000
+    + b"}",
+    "invalid UTF-8": b'{"sender":"abcdefgh","message":"\xff\xfe"}',
+    "not JSON": b'{"sender": ',
+    "wrong types": b'{"sender": [1], "message": {"a": null}}',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_BODIES))
+@pytest.mark.parametrize(
+    "path", ["/api/chat", "/api/handoff/login", "/api/marriage/bookings", "/api/donation/pledges"]
+)
+def test_bad_bodies_answer_4xx_chinese_json(live_stack: LiveStack, path: str, kind: str) -> None:
+    response = httpx.post(
+        live_stack.web_url + path,
+        content=BAD_BODIES[kind],
+        headers={
+            "content-type": "application/json",
+            "Authorization": f"Bearer {live_stack.service_token}",
+        },
+        timeout=10,
+    )
+    assert 400 <= response.status_code < 500, (path, kind, response.text[:200])
+    error = response.json()["error"]
+    assert error["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])
+
+
+def test_a_cross_origin_preflight_is_refused_in_chinese_json(live_stack: LiveStack) -> None:
+    response = httpx.options(
+        live_stack.web_url + "/api/chat",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "cors_refused"

@@ -68,3 +68,41 @@ def test_index_page_is_served_in_chinese(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert 'lang="zh' in response.text
+
+
+def test_deep_nesting_is_refused_before_parsing(client: TestClient) -> None:
+    depth = 1000
+    body = b'{"sender":"abcdefgh","message":"hi","x":' + b"[" * depth + b"]" * depth + b"}"
+    for path in ("/api/chat", "/api/handoff/login", "/api/marriage/bookings"):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400, path
+        assert response.json()["error"]["code"] == "body_too_deep"
+        assert "嵌套" in response.json()["error"]["message"]
+
+
+def test_invalid_utf8_is_refused_in_chinese(client: TestClient) -> None:
+    for path in ("/api/chat", "/api/handoff/login", "/console/login"):
+        response = client.post(
+            path, content=b'{"message": "\xff\xfe"}', headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, path
+        assert response.json()["error"]["code"] == "invalid_encoding"
+
+
+def test_a_refused_cors_preflight_is_chinese_json(client: TestClient) -> None:
+    response = client.options(
+        "/api/chat",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "cors_refused"
+    assert "跨站" in response.json()["error"]["message"]
+
+
+def test_library_errors_in_english_become_chinese(client: TestClient) -> None:
+    # A form body FastAPI cannot parse as JSON gives its own English 400 detail.
+    response = client.post(
+        "/api/handoff/login", content=b"\x00\x01", headers={"content-type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
+    assert "请求" in response.json()["error"]["message"]
