@@ -39,6 +39,10 @@ status: ## production profile: each process's supervisord state and health check
 stop: ## production profile: stop every process and supervisord
 	@scripts/stop_production.sh
 
+.PHONY: k8s
+k8s: setup ## regenerate deploy/kubernetes/ from core/processes.py (checked in test-unit)
+	@$(PY) -m core.kubernetes_manifests --out deploy/kubernetes
+
 test-production: train ## tests marked production: Redis live updates, the production stack with 2 replicas
 	@$(PYTEST) -q -m "production"
 
@@ -93,7 +97,7 @@ bench: train ## benchmarks: stack latency vs bare Rasa, knowledge retrieval (not
 bench-load: train ## load: 50 citizens × 60 s, embedded vs production (2 rasa); ARGS="--duration 30"
 	@$(PY) -m bench.load $(ARGS)
 
-bench-faults: train ## kill a rasa replica, then the action server, under load; nothing lost/duplicated
+bench-faults: train ## SIGKILL rasa-0, actions, web-0, cut PostgreSQL/Redis under load; supervisord restarts; ledger
 	@$(PY) -m bench.faults $(ARGS)
 
 bench-fuzz: train ## schemathesis against /openapi.json of a fresh stack: no 500s

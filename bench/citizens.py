@@ -30,6 +30,7 @@ import httpx
 
 from backoffice.records.marriage.bookable import bookable_days, city_today
 from backoffice.records.marriage.policy import get_policy
+from connectors.messages import message
 from connectors.router import conversation_id
 from testkit.conversations import BotReply, Expect, check_reply
 from testkit.script_format import LoadedScript, Turn, load_script
@@ -57,8 +58,18 @@ RUN_ENDED = "run ended"
 DRAIN = "drain"
 
 
-def status_outcome(status: int) -> str:
-    """The outcome name of an HTTP status other than 200."""
+HOTLINE_503 = "HTTP 503 + hotline"
+
+
+def status_outcome(status: int, body: str = "") -> str:
+    """The outcome name of an HTTP status other than 200.
+
+    A 503 whose body carries the Chinese "unavailable" message with the hotline
+    (connectors/messages.yml `service_unavailable`) is `HOTLINE_503`: the citizen was told
+    what to do. (Starlette writes JSON without escaping Chinese.)
+    """
+    if status == httpx.codes.SERVICE_UNAVAILABLE and message("service_unavailable") in body:
+        return HOTLINE_503
     return f"HTTP {status}"
 
 
@@ -327,7 +338,7 @@ class Citizen:
                 reply = BotReply.from_gateway(response.json())
                 outcome = UNEXPECTED if check_reply(expect, reply) else OK
             else:
-                outcome = status_outcome(response.status_code)
+                outcome = status_outcome(response.status_code, response.text)
         self._result.attempts.append(
             Attempt(
                 script=conversation.script,

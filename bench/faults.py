@@ -1,22 +1,27 @@
-"""Faults under load: kill a rasa replica, then the action server, restart both; lose nothing.
+"""Faults under load, observed, not staged: SIGKILL one process at a time; nothing restarted here.
 
-`make bench-faults` (or `python -m bench.faults`) starts the production profile (2 rasa replicas,
-PostgreSQL, Redis), puts N simulated citizens on it (bench/citizens.py) and, while they talk:
+`make bench-faults` (or `python -m bench.faults`) starts the production profile as `make
+run-production` does (supervisord; 2 Rasa replicas, 2 web workers, PostgreSQL, Redis), puts N
+simulated citizens on it (bench/citizens.py) and, while they talk, one fault after another:
 
-1. ``before``: normal load;
-2. ``rasa-0 down``: rasa-0 is killed (SIGKILL), left down, then restarted until it is ready;
-3. ``rasa-0 back``: a short settle with both replicas;
-4. ``actions down``: the action server is killed (SIGKILL), left down, restarted until ready;
-5. ``recovered``: normal load again.
+- ``rasa-0``, ``actions``, ``web-0``: the process and its own workers get SIGKILL. The bench does
+  not start anything again: supervisord must. It waits until the killed process serves again
+  (a new pid answering its readiness route; for a web worker, the new worker has started its
+  app) and reports that time;
+- ``postgres``: every session of the stack's two databases is ended (`pg_terminate_backend`), as
+  a database restart would; ``redis``: every Redis connection of the stack is closed (`CLIENT
+  KILL`), as a Redis restart would (bench/connection_faults.py; the servers keep running, they
+  serve other stacks too).
 
-It prints, per phase, what the citizens saw (answered messages, latency, errors by kind), then
-the ledger (bench/ledger.py): every booking, pledge, pre-screen and handoff message a citizen
-was told about must be stored exactly once, none twice. Exit status 1 when the ledger is not
-clean. ``--profile embedded`` runs the same schedule on the one-rasa embedded stack (there a
-killed rasa is a full outage) — a baseline, and a way to try the bench without PostgreSQL.
+Each fault is followed by `--settle` seconds of load. It prints, per fault, when it was back and
+what the citizens saw meanwhile (answered, the Chinese 503 with the hotline, other errors), per
+phase the latency and errors, then the ledger (bench/ledger.py): every booking, pledge,
+pre-screen and handoff message a citizen was told about must be stored exactly once, none twice,
+and nothing stored for a citizen who saw only errors. Exit status 1 when the ledger is not clean
+or a killed process was not back within `--max-recovery` seconds.
 
 The /api/chat rate limits are off for the run (all citizens send from 127.0.0.1).
-Not part of `make test`.
+Not part of `make test` (tests/e2e/test_production_faults.py runs a short version).
 """
 
 from __future__ import annotations
@@ -27,12 +32,26 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.citizens import DRAIN, OK, RUN_ENDED, UNEXPECTED, LoadResult, run_citizens, warm_up
+import httpx
+
+from bench.citizens import (
+    DRAIN,
+    HOTLINE_503,
+    OK,
+    RUN_ENDED,
+    UNEXPECTED,
+    Attempt,
+    LoadResult,
+    run_citizens,
+    warm_up,
+)
+from bench.connection_faults import kill_redis_clients, terminate_postgres_sessions
 from bench.latency import percentile
-from bench.ledger import print_ledger, verify
+from bench.ledger import LedgerRow, print_ledger, verify
 from bench.load import print_warm_up_failures
 from bench.profiles import (
     RATE_LIMIT_NOTE,
@@ -44,6 +63,12 @@ from bench.profiles import (
 from testkit.stack import LiveStack
 
 UNEXPECTED_SHOWN = 8  # unexpected replies quoted after the phase table
+PROCESS_FAULTS = ("rasa-0", "actions", "web-0")
+CONNECTION_FAULTS = ("postgres", "redis")
+FAULTS = (*PROCESS_FAULTS, *CONNECTION_FAULTS)
+POLL_SECONDS = 0.25
+# uvicorn prints this once the app of a (new) web worker is up.
+WEB_STARTED = "Application startup complete."
 
 
 @dataclass
@@ -66,38 +91,209 @@ class Phases:
         return {n: stop - self.started[n] for n, stop in zip(names, ends, strict=True)}
 
 
-def replica_name(stack: LiveStack) -> str:
-    """The process to kill as "one rasa replica": rasa-0 (production) or rasa (embedded)."""
-    return stack.rasa_names[0]
+@dataclass
+class Fault:
+    """One fault: what was done, when, and when the killed process served again.
+
+    Attributes:
+        name: A process name (rasa-0, actions, web-0) or "postgres" / "redis".
+        at: `time.monotonic()` of the kill.
+        done: What was done ("SIGKILL pid 1234", "14 sessions ended").
+        back_after: Seconds until the killed process served again (None: connection faults,
+            or not back within the limit).
+        new_pid: The process id supervisord started in its place.
+    """
+
+    name: str
+    at: float
+    done: str
+    back_after: float | None = None
+    new_pid: int = 0
 
 
-def kill(stack: LiveStack, name: str) -> None:
-    """SIGKILL process `name` and everything in its process group (no clean shutdown)."""
-    stack.kill(name)
+def web_starts(stack: LiveStack, name: str) -> int:
+    """How often web worker `name` has started its app (from its log)."""
+    path = stack.log_dir / f"{name}.log"
+    return path.read_text(encoding="utf-8", errors="replace").count(WEB_STARTED)
 
 
-def restart(stack: LiveStack, name: str) -> None:
-    """Start process `name` again and block until it answers its health check."""
-    stack.start_process(name)
-    stack.wait_until_ready((name,))
+def serving(stack: LiveStack, name: str) -> bool:
+    """True when process `name` answers its readiness route."""
+    url = stack.process(name).health_url
+    try:
+        return url is not None and httpx.get(url, timeout=2.0).status_code == httpx.codes.OK
+    except httpx.HTTPError:
+        return False
 
 
-async def inject(stack: LiveStack, phases: Phases, args: argparse.Namespace) -> None:
+def wait_back(stack: LiveStack, fault: Fault, old_pid: int, starts: int, limit: float) -> None:
+    """Block until supervisord's new process `fault.name` serves (or `limit` seconds pass)."""
+    while time.monotonic() - fault.at < limit:
+        pid = stack.pid(fault.name)
+        if pid and pid != old_pid:
+            if fault.name.startswith("web-"):
+                # The shared socket answers from the other worker too: the new one must be up.
+                back = web_starts(stack, fault.name) > starts
+            else:
+                back = serving(stack, fault.name)
+            if back:
+                fault.back_after = time.monotonic() - fault.at
+                fault.new_pid = pid
+                return
+        time.sleep(POLL_SECONDS)
+
+
+async def inflict(stack: LiveStack, name: str, limit: float) -> Fault:
+    """Do fault `name`; for a process, wait until supervisord has it serving again."""
+    if name == "postgres":
+        assert stack.backends is not None
+        urls = (stack.backends.database_url, stack.backends.tracker_database_url)
+        ended = await asyncio.to_thread(terminate_postgres_sessions, urls)
+        return Fault(name=name, at=time.monotonic(), done=f"{ended} sessions ended")
+    if name == "redis":
+        assert stack.backends is not None
+        groups = [pid for pid in (stack.pid(n) for n in stack.process_names) if pid]
+        closed = await asyncio.to_thread(kill_redis_clients, stack.backends.redis_url, groups)
+        return Fault(name=name, at=time.monotonic(), done=f"{closed} connections closed")
+    starts = web_starts(stack, name) if name.startswith("web-") else 0
+    pid = stack.kill(name)
+    fault = Fault(name=name, at=time.monotonic(), done=f"SIGKILL pid {pid}")
+    await asyncio.to_thread(wait_back, stack, fault, pid, starts, limit)
+    return fault
+
+
+async def inject(
+    stack: LiveStack, phases: Phases, args: argparse.Namespace, faults: list[Fault]
+) -> None:
     """The fault schedule (see the module docstring)."""
-    replica = replica_name(stack)
     await asyncio.sleep(args.before)
-    phases.enter(f"{replica} down")
-    kill(stack, replica)
-    await asyncio.sleep(args.down)
-    await asyncio.to_thread(restart, stack, replica)
-    phases.enter(f"{replica} back")
-    await asyncio.sleep(args.settle)
-    phases.enter("actions down")
-    kill(stack, "actions")
-    await asyncio.sleep(args.down)
-    await asyncio.to_thread(restart, stack, "actions")
-    phases.enter("recovered")
-    await asyncio.sleep(args.after)
+    for name in args.faults:
+        phases.enter(f"{name} down" if name in PROCESS_FAULTS else f"{name} cut")
+        fault = await inflict(stack, name, args.max_recovery)
+        faults.append(fault)
+        back = f"back after {fault.back_after:.1f} s" if fault.back_after is not None else ""
+        print(f"  {name}: {fault.done} {back}", flush=True)
+        phases.enter(f"{name} after")
+        await asyncio.sleep(args.settle)
+
+
+def in_flight(attempts: Sequence[Attempt], at: float) -> list[Attempt]:
+    """Attempts sent before `at` and answered (or failed) after it."""
+    return [a for a in attempts if a.started < at < a.started + a.latency_ms / 1000]
+
+
+def during(attempts: Sequence[Attempt], fault: Fault, phases: Phases) -> list[Attempt]:
+    """Attempts that ended in the fault's two phases (down/cut and after)."""
+    names = {n for n in phases.started if n.startswith(f"{fault.name} ")}
+    return [a for a in attempts if a.phase in names]
+
+
+@dataclass(frozen=True)
+class FaultSummary:
+    """What the citizens saw around one fault."""
+
+    fault: Fault
+    in_flight: int
+    sent: int
+    answered: int
+    hotline_503: int
+    other_errors: Counter[str]
+    first_answer_after: float | None
+
+
+def summarise(result: LoadResult, faults: Sequence[Fault], phases: Phases) -> list[FaultSummary]:
+    """One summary per fault."""
+    summaries = []
+    for fault in faults:
+        mine = during(result.attempts, fault, phases)
+        answered = [a for a in mine if a.outcome in (OK, UNEXPECTED)]
+        after = [a.started + a.latency_ms / 1000 - fault.at for a in answered]
+        summaries.append(
+            FaultSummary(
+                fault=fault,
+                in_flight=len(in_flight(result.attempts, fault.at)),
+                sent=len(mine),
+                answered=len(answered),
+                hotline_503=sum(a.outcome == HOTLINE_503 for a in mine),
+                other_errors=Counter(
+                    a.outcome for a in mine if a.outcome not in (OK, UNEXPECTED, HOTLINE_503)
+                ),
+                first_answer_after=min((t for t in after if t > 0), default=None),
+            )
+        )
+    return summaries
+
+
+def print_faults(summaries: Sequence[FaultSummary]) -> None:
+    """The fault table: recovery time and what the citizens saw."""
+    header = (
+        f"{'fault':<9} {'what was done':<22} {'back after s':>12} {'in flight':>9} {'sent':>5} "
+        f"{'answered':>8} {'503+hotline':>11}  other errors"
+    )
+    print(header)
+    print("-" * len(header))
+    for s in summaries:
+        back = s.fault.back_after
+        shown = "-" if s.fault.name in CONNECTION_FAULTS else "NOT BACK"
+        others = ", ".join(f"{k}: {v}" for k, v in sorted(s.other_errors.items())) or "-"
+        print(
+            f"{s.fault.name:<9} {s.fault.done:<22} {f'{back:.1f}' if back else shown:>12} "
+            f"{s.in_flight:>9} {s.sent:>5} {s.answered:>8} {s.hotline_503:>11}  {others}"
+        )
+
+
+def ledger_clean(rows: Sequence[LedgerRow], slot_mismatches: int) -> bool:
+    """Nothing told lost or doubled, and nothing stored for a citizen who saw only errors."""
+    return slot_mismatches == 0 and all(row.ok and row.counts["unconfirmed"] == 0 for row in rows)
+
+
+@dataclass
+class FaultRun:
+    """Everything one run observed (for the report and for tests/e2e/test_production_faults.py)."""
+
+    result: LoadResult
+    faults: list[Fault]
+    phases: Phases
+    summaries: list[FaultSummary]
+    ledger: list[LedgerRow]
+    slot_mismatches: int
+
+    @property
+    def clean(self) -> bool:
+        """The ledger is clean and every killed process came back by itself."""
+        back = all(f.back_after is not None for f in self.faults if f.name in PROCESS_FAULTS)
+        return back and ledger_clean(self.ledger, self.slot_mismatches)
+
+
+async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
+    """Citizens on `stack` while the faults of `args.faults` happen; then the ledger."""
+    phases = Phases()
+    stop = asyncio.Event()
+    faults: list[Fault] = []
+    print(f"{args.citizens} citizens, faults {', '.join(args.faults)} ...", flush=True)
+    citizens = asyncio.create_task(
+        run_citizens(
+            stack.web_url,
+            citizens=args.citizens,
+            stop=stop,
+            phase=lambda: phases.current,
+            think_seconds=args.think,
+        )
+    )
+    try:
+        await inject(stack, phases, args, faults)
+    finally:
+        stop.set()
+    result = await citizens
+    rows, mismatches = verify(stack.database_url, result.conversations)
+    return FaultRun(
+        result=result,
+        faults=faults,
+        phases=phases,
+        summaries=summarise(result, faults, phases),
+        ledger=rows,
+        slot_mismatches=mismatches,
+    )
 
 
 def print_phases(result: LoadResult, durations: dict[str, float]) -> None:
@@ -132,58 +328,59 @@ def print_phases(result: LoadResult, durations: dict[str, float]) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Load + faults + ledger; 0 when nothing told was lost or duplicated."""
+    """Load + faults + ledger; 0 when nothing told was lost or duplicated and all came back."""
+    started = time.monotonic()
     try:
         with start_profile(args.profile, model=args.model, replicas=args.replicas) as stack:
+            print(f"{args.profile}: every process ready after {time.monotonic() - started:.0f} s")
             open_desk(stack)
             print_warm_up_failures(args.profile, await warm_up(stack.web_url))
-            phases = Phases()
-            stop = asyncio.Event()
-            print(f"{args.profile}: {args.citizens} citizens, faults injected ...", flush=True)
-            citizens = asyncio.create_task(
-                run_citizens(
-                    stack.web_url,
-                    citizens=args.citizens,
-                    stop=stop,
-                    phase=lambda: phases.current,
-                    think_seconds=args.think,
-                )
-            )
-            try:
-                await inject(stack, phases, args)
-            finally:
-                stop.set()
-            result = await citizens
-            durations = phases.durations(result.window_end)
-            durations[DRAIN] = time.monotonic() - result.window_end  # finishing conversations
-            print(f"\n{args.profile}, {args.citizens} citizens; {RATE_LIMIT_NOTE}\n")
-            print_phases(result, durations)
+            run = await observe(stack, args)
+            durations = run.phases.durations(run.result.window_end)
+            durations[DRAIN] = time.monotonic() - run.result.window_end  # finishing conversations
+            print(f"\n{args.profile}, {args.citizens} citizens; {RATE_LIMIT_NOTE}")
+            print("no process restarted by the bench: supervisord started each killed one\n")
+            print_faults(run.summaries)
+            print()
+            print_phases(run.result, durations)
             print(f"\nledger (back office {stack.database_url.split(':')[0]}):")
-            clean = print_ledger(*verify(stack.database_url, result.conversations))
+            print_ledger(run.ledger, run.slot_mismatches)
             save_logs(stack, args.logs, f"faults-{args.profile}")
     except ProfileUnavailableError as error:
         print(f"✗ {args.profile}: not run: {error}", file=sys.stderr)
         return 1
-    print("ledger clean" if clean else "✗ something the citizens were told is lost or duplicated")
-    return 0 if clean else 1
+    if run.clean:
+        print("ledger clean; every killed process came back by itself")
+        return 0
+    print("✗ something told was lost or duplicated, stored unseen, or a process did not come back")
+    return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line (also the defaults of tests/e2e/test_production_faults.py)."""
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--profile", default="production", choices=("production",))
+    options.add_argument("--replicas", type=int, default=2, help="rasa replicas (2)")
+    options.add_argument("--citizens", type=int, default=30, help="concurrent citizens (30)")
+    options.add_argument("--think", type=float, default=1.0, help="mean pause between messages")
+    options.add_argument("--before", type=float, default=20.0, help="seconds before the 1st fault")
+    options.add_argument(
+        "--settle", type=float, default=20.0, help="seconds of load after each fault"
+    )
+    options.add_argument(
+        "--max-recovery", type=float, default=300.0, help="seconds a killed process may take"
+    )
+    options.add_argument(
+        "--faults", nargs="+", choices=FAULTS, default=list(FAULTS), help="in this order"
+    )
+    options.add_argument("--model", type=Path, default=None, help="model (default: the newest)")
+    options.add_argument("--logs", type=Path, default=None, help="copy the process logs here")
+    return options
 
 
 def main() -> None:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--profile", default="production", choices=("production", "embedded"))
-    parser.add_argument("--replicas", type=int, default=2, help="rasa replicas in production (2)")
-    parser.add_argument("--citizens", type=int, default=50, help="concurrent citizens (50)")
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause between messages")
-    parser.add_argument("--before", type=float, default=30.0, help="seconds before the 1st kill")
-    parser.add_argument(
-        "--down", type=float, default=15.0, help="seconds a killed process stays down"
-    )
-    parser.add_argument("--settle", type=float, default=15.0, help="seconds between the two faults")
-    parser.add_argument("--after", type=float, default=30.0, help="seconds of load after recovery")
-    parser.add_argument("--model", type=Path, default=None, help="model (default: the newest)")
-    parser.add_argument("--logs", type=Path, default=None, help="copy the process logs here")
-    sys.exit(asyncio.run(run(parser.parse_args())))
+    sys.exit(asyncio.run(run(parser().parse_args())))
 
 
 if __name__ == "__main__":

@@ -170,7 +170,7 @@ def slot_counter_mismatches(session: Session) -> int:
             )
             .where(MarriageBooking.status.in_(ACTIVE_BOOKING))
             .group_by(MarriageBooking.office_id, MarriageBooking.day, MarriageBooking.half_day)
-        ).tuples()
+        )
     }
     return sum(
         slot.booked != active.get((slot.office_id, slot.day, slot.half_day), 0)

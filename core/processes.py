@@ -58,8 +58,10 @@ RASA_SDK_VERSION_WARNING = (
     "ignore:Your versions of rasa and rasa_sdk might not be compatible:UserWarning"
 )
 ENDPOINTS = {"embedded": "bot/endpoints.yml", "production": "bot/endpoints.production.yml"}
-# Where each kind answers 200 once it is ready (also the Kubernetes probes).
-HEALTH_PATHS: dict[Kind, str] = {"rasa": "/", "actions": "/health", "web": "/health"}
+# Where each kind answers 200 once it serves (readiness; Rasa's /status only once its model is
+# loaded), and while it is alive at all (liveness: Rasa's / answers from the moment it listens).
+READY_PATHS: dict[Kind, str] = {"rasa": "/status", "actions": "/health", "web": "/health"}
+LIVE_PATHS: dict[Kind, str] = {"rasa": "/", "actions": "/health", "web": "/health"}
 PRODUCTION_DEFAULTS = {"RASA_REPLICAS": "2", "WEB_WORKERS": "2", "ACTION_WORKERS": "2"}
 
 
@@ -107,8 +109,13 @@ class Process:
 
     @property
     def health_path(self) -> str | None:
-        """Path that answers 200 when it is ready (None: no HTTP server)."""
-        return HEALTH_PATHS.get(self.kind)
+        """Path that answers 200 when it serves (None: no HTTP server)."""
+        return READY_PATHS.get(self.kind)
+
+    @property
+    def live_path(self) -> str | None:
+        """Path that answers 200 while it runs, even before it serves (None: no HTTP server)."""
+        return LIVE_PATHS.get(self.kind)
 
     @property
     def health_url(self) -> str | None:

@@ -1,0 +1,90 @@
+"""Faults in the production profile, observed under a small load: supervisord brings each back.
+
+The production profile runs as `make run-production` runs it (supervisord, config generated from
+core/processes.py; two Rasa replicas, the action server, two web workers; PostgreSQL and Redis).
+While a few simulated citizens talk (bench/citizens.py), one process after another gets SIGKILL
+and nothing in this test starts it again. Then:
+
+- one Rasa replica killed: the other keeps answering; only requests in flight on the killed one
+  fail, with the Chinese 503 and the hotline; the killed one serves again by itself;
+- the action server killed: every message meanwhile is refused with the same 503, none half
+  answered; it serves again by itself;
+- one web worker killed: the other keeps answering on the same port; only its in-flight
+  requests fail (their connection drops); it serves again by itself;
+- every booking, pledge, pre-screen and handoff message a citizen was told about is stored
+  exactly once, and nothing is stored for a citizen who saw only errors.
+
+Marked `production`: `make test` runs it in `make test-production`. A few minutes: a Rasa replica
+loads its model again after the kill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from bench.citizens import CONNECTION, OK, UNEXPECTED
+from bench.faults import FaultRun, FaultSummary, observe, parser
+from bench.profiles import LOAD_ENV
+from testkit.stack import LiveStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.production]
+
+ARGS = ["--citizens", "6", "--before", "8", "--settle", "8"]
+ARGS += ["--faults", "rasa-0", "actions", "web-0"]
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[FaultRun]:
+    with LiveStack.start(
+        profile="production", rasa_replicas=2, web_workers=2, extra_env=LOAD_ENV
+    ) as stack:
+        yield asyncio.run(observe(stack, parser().parse_args(ARGS)))
+
+
+def summary(run: FaultRun, name: str) -> FaultSummary:
+    return next(s for s in run.summaries if s.fault.name == name)
+
+
+def answered_in(run: FaultRun, phase: str) -> int:
+    return sum(a.outcome in (OK, UNEXPECTED) for a in run.result.attempts if a.phase == phase)
+
+
+def test_every_killed_process_came_back_by_itself(run: FaultRun) -> None:
+    assert [f.name for f in run.faults] == ["rasa-0", "actions", "web-0"]
+    for fault in run.faults:
+        assert fault.back_after is not None, f"{fault.name} not back: {fault}"
+        assert fault.new_pid and str(fault.new_pid) not in fault.done
+
+
+def test_the_other_replica_answers_and_only_in_flight_requests_fail(run: FaultRun) -> None:
+    rasa = summary(run, "rasa-0")
+    assert answered_in(run, "rasa-0 down") > 0, "nobody was answered while rasa-0 was down"
+    assert not rasa.other_errors, rasa
+    assert rasa.hotline_503 <= rasa.in_flight, rasa
+
+
+def test_without_the_action_server_citizens_get_the_503_with_the_hotline(run: FaultRun) -> None:
+    actions = summary(run, "actions")
+    assert not actions.other_errors, actions
+    assert actions.answered > 0, actions  # after it came back
+
+
+def test_the_other_web_worker_answers_and_only_in_flight_requests_fail(run: FaultRun) -> None:
+    web = summary(run, "web-0")
+    assert answered_in(run, "web-0 down") > 0, "nobody was answered while web-0 was down"
+    assert set(web.other_errors) <= {CONNECTION}, web
+    assert sum(web.other_errors.values()) <= web.in_flight, web
+    assert web.hotline_503 == 0, web
+
+
+def test_every_booking_told_is_stored_exactly_once(run: FaultRun) -> None:
+    assert run.slot_mismatches == 0
+    told = sum(row.counts["told"] for row in run.ledger)
+    assert told > 0, "no citizen finished anything: the load did not run"
+    for row in run.ledger:
+        assert row.counts["missing"] == 0, row
+        assert row.counts["duplicated"] == 0, row
+        assert row.counts["unconfirmed"] == 0, row
