@@ -72,12 +72,29 @@ class LookupGuard:
 
     def blocked(self, *keys: str) -> bool:
         """True when any of `keys` has reached the failure limit in the window."""
+        return any(len(times) >= self._max for times in self.failure_times(*keys))
+
+    def failure_times(self, *keys: str) -> list[list[float]]:
+        """For each of `keys`, the times of its failures in the window (oldest first)."""
         now = self._clock()
         digests = [_digest(key) for key in keys]
         if self._redis is not None:
-            return self._redis_blocked(digests, now)
+            return self._redis_times(digests, now)
         with self._lock:
-            return any(len(self._recent(digest, now)) >= self._max for digest in digests)
+            return [list(self._recent(digest, now)) for digest in digests]
+
+    def clear(self, *keys: str) -> None:
+        """Forget the failures of `keys` (a login that succeeded)."""
+        digests = [_digest(key) for key in keys]
+        if self._redis is not None:
+            try:
+                self._redis.delete(*(self._prefix + digest for digest in digests))
+            except (RedisError, OSError) as error:
+                logger.warning("look-up guard: Redis unavailable, failures kept: %s", error)
+            return
+        with self._lock:
+            for digest in digests:
+                self._failures.pop(digest, None)
 
     def record_failure(self, *keys: str) -> None:
         """Count one failed look-up against each of `keys`."""
@@ -96,18 +113,18 @@ class LookupGuard:
             failures.popleft()
         return failures
 
-    def _redis_blocked(self, digests: list[str], now: float) -> bool:
+    def _redis_times(self, digests: list[str], now: float) -> list[list[float]]:
         assert self._redis is not None
         try:
             pipe = self._redis.pipeline()
             for digest in digests:
                 pipe.zremrangebyscore(self._prefix + digest, "-inf", now - self._window)
-                pipe.zcard(self._prefix + digest)
-            counts = pipe.execute()[1::2]
+                pipe.zrange(self._prefix + digest, 0, -1, withscores=True)
+            ranges = pipe.execute()[1::2]
         except (RedisError, OSError) as error:
             logger.warning("look-up guard: Redis unavailable, allowing the look-up: %s", error)
-            return False
-        return any(int(count) >= self._max for count in counts)
+            return [[] for _ in digests]
+        return [[float(score) for _member, score in members] for members in ranges]
 
     def _redis_record(self, digests: list[str], now: float) -> None:
         assert self._redis is not None

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from backoffice.login_throttle import get_login_throttle
 from core.settings import get_settings
 from testkit.stack import LiveStack, free_port
 from tests.service_token import UNIT_SERVICE_TOKEN
@@ -25,6 +26,14 @@ def local_secrets_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 def unit_service_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """The records API refuses every call without a token: unit tests send this one."""
     monkeypatch.setattr(get_settings(), "service_token", UNIT_SERVICE_TOKEN)
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """Wrong passwords of one test do not slow down the next (backoffice/login_throttle.py)."""
+    get_login_throttle.cache_clear()
+    yield
+    get_login_throttle.cache_clear()
 
 
 def channel_test_env() -> dict[str, str]:

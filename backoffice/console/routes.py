@@ -23,8 +23,7 @@ from backoffice.records.handoff import service
 from backoffice.records.handoff.auth import (
     DeskDep,
     LoginRequiredError,
-    authenticate,
-    log_in,
+    attempt_login,
     log_out,
     require_staff_page,
 )
@@ -98,13 +97,15 @@ async def post_login(
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=72)] = "",
 ) -> Response:
-    """Check the credentials; on success go to the desk."""
-    staff = await desk.run_db(
-        lambda s: authenticate(session=s, username=username, password=password)
-    )
-    if staff is None:
+    """Check the credentials (throttled); on success go to the desk."""
+    result = await attempt_login(request, desk, username=username, password=password)
+    if result.retry_after:
+        error = _label("login_throttled", seconds=result.retry_after)
+        page = render("login.html", staff=None, error=error, status_code=429)
+        page.headers["Retry-After"] = str(result.retry_after)
+        return page
+    if result.staff is None:
         return render("login.html", staff=None, error=_label("login_failed"), status_code=401)
-    log_in(request, staff)
     return RedirectResponse("/console", status_code=303)
 
 

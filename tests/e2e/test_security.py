@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
+from backoffice.login_throttle import FREE_ATTEMPTS
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
@@ -81,3 +84,18 @@ def test_a_cross_origin_preflight_is_refused_in_chinese_json(live_stack: LiveSta
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "cors_refused"
+
+
+def test_logins_are_throttled_with_a_growing_wait(live_stack: LiveStack) -> None:
+    url = live_stack.web_url + "/api/handoff/login"
+    right = {"username": "agent2", "password": "dev-agent2-pass"}
+    wrong = {"username": "agent2", "password": "not-the-password"}
+    codes = [httpx.post(url, json=wrong, timeout=30).status_code for _ in range(FREE_ATTEMPTS)]
+    assert codes == [401] * FREE_ATTEMPTS
+    refused = httpx.post(url, json=right, timeout=30)
+    assert refused.status_code == 429, "the right password waits too"
+    assert "秒后再试" in refused.json()["error"]["message"]
+    wait = int(refused.headers["Retry-After"])
+    assert wait > 0
+    time.sleep(wait)
+    assert httpx.post(url, json=right, timeout=30).status_code == 200

@@ -4,17 +4,25 @@ The cookie (Starlette's SessionMiddleware, signed with itsdangerous) holds the s
 staff member's `session_epoch`; logging out bumps the epoch, so every copy of an old cookie stops
 working. Every staff route depends on `require_staff` (router-level), pages on
 `require_staff_page` (redirects to the login page).
+
+Both login routes (the console form and `POST /api/handoff/login`) go through `attempt_login`:
+throttled per user name and per IP (backoffice/login_throttle.py), the same bcrypt work for an
+unknown user as for a known one, and every attempt in the audit log (backoffice/audit.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
 import bcrypt
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from backoffice.audit import audit, name_digest
+from backoffice.login_throttle import get_login_throttle, login_keys
 from backoffice.records.handoff import service
 from backoffice.records.handoff.desk import HandoffDesk
 from backoffice.records.handoff.models import SUPERVISOR, StaffUser, utcnow
@@ -22,12 +30,17 @@ from backoffice.records.handoff.texts import error_text
 
 SESSION_KEY = "staff"
 TOUCH_EVERY = dt.timedelta(seconds=60)
-# Checked against when the username is unknown, so both cases take as long.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=4)).decode()
+LOGIN_REALM = "staff"
 
 
 class LoginRequiredError(Exception):
     """A console page was opened without a valid session (the app redirects to the login)."""
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """The hash checked when the user name is unknown: a real one's cost, so both take as long."""
+    return hash_password("not-a-password")
 
 
 def hash_password(password: str) -> str:
@@ -50,9 +63,46 @@ def authenticate(*, session: Session, username: str, password: str) -> StaffUser
     """The active staff member with these credentials, else None."""
     staff = service.staff_by_username(session=session, username=username.strip())
     if staff is None or not staff.active:
-        verify_password(password, _DUMMY_HASH)
+        verify_password(password, _dummy_hash())
         return None
     return staff if verify_password(password, staff.password_hash) else None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login attempt: the staff member, or how long to wait (throttled)."""
+
+    staff: StaffUser | None
+    retry_after: int = 0
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (behind a proxy: uvicorn --proxy-headers makes it the client's)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def attempt_login(
+    request: Request, desk: HandoffDesk, *, username: str, password: str
+) -> LoginResult:
+    """Check the credentials under the login throttle; log the attempt; start the session."""
+    ip = client_ip(request)
+    user_key, ip_key = login_keys(LOGIN_REALM, username, ip)
+    throttle = get_login_throttle()
+    wait = throttle.retry_after(user_key, ip_key)
+    if wait:
+        audit("login_throttled", realm=LOGIN_REALM, user=name_digest(username), ip=ip, wait=wait)
+        return LoginResult(staff=None, retry_after=wait)
+    staff = await desk.run_db(
+        lambda s: authenticate(session=s, username=username, password=password)
+    )
+    if staff is None:
+        throttle.failed(user_key, ip_key)
+        audit("login_failed", realm=LOGIN_REALM, user=name_digest(username), ip=ip)
+        return LoginResult(staff=None)
+    throttle.succeeded(user_key)
+    audit("login_ok", realm=LOGIN_REALM, user=staff.username, staff_id=staff.id, ip=ip)
+    log_in(request, staff)
+    return LoginResult(staff=staff)
 
 
 def log_in(request: Request, staff: StaffUser) -> None:

@@ -22,8 +22,7 @@ from backoffice.records.handoff.auth import (
     DeskDep,
     StaffDep,
     SupervisorDep,
-    authenticate,
-    log_in,
+    attempt_login,
     log_out,
     require_staff,
 )
@@ -146,14 +145,16 @@ async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt | JS
 
 @router.post("/login", response_model=StaffOut, responses={401: {"description": "refused"}})
 async def post_login(body: LoginIn, request: Request, desk: DeskDep) -> StaffOut | JSONResponse:
-    """Log in with username and password; sets the session cookie."""
-    staff = await desk.run_db(
-        lambda s: authenticate(session=s, username=body.username, password=body.password)
-    )
-    if staff is None:
+    """Log in with username and password; sets the session cookie (throttled: 429)."""
+    result = await attempt_login(request, desk, username=body.username, password=body.password)
+    if result.retry_after:
+        text = error_text("login_throttled").format(seconds=result.retry_after)
+        refusal = error_response(429, "login_throttled", text)
+        refusal.headers["Retry-After"] = str(result.retry_after)
+        return refusal
+    if result.staff is None:
         return error_response(401, "bad_login", error_text("bad_login"))
-    log_in(request, staff)
-    return _staff_out(staff)
+    return _staff_out(result.staff)
 
 
 # ---- staff ----

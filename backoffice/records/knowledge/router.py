@@ -12,7 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from backoffice.audit import audit
 from backoffice.db import DbSession
+from backoffice.login_throttle import get_login_throttle, login_keys
 from backoffice.records.knowledge import service
 from backoffice.records.knowledge.editor_auth import (
     editor_text,
@@ -111,8 +113,21 @@ def get_login() -> HTMLResponse:
 
 @router.post(LOGIN_PATH, response_class=HTMLResponse, include_in_schema=False)
 def post_login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
-    """Check the editor token; on success go to the preview page."""
+    """Check the editor token (throttled per IP); on success go to the preview page."""
+    ip = request.client.host if request.client else "unknown"
+    user_key, ip_key = login_keys("editor", "editor", ip)
+    throttle = get_login_throttle()
+    wait = throttle.retry_after(user_key, ip_key)
+    if wait:
+        audit("login_throttled", realm="editor", ip=ip, wait=wait)
+        page = _login_page(editor_text("editor_login_throttled").format(seconds=wait), 429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     if not token_is_right(token):
+        throttle.failed(user_key, ip_key)
+        audit("login_failed", realm="editor", ip=ip)
         return _login_page(editor_text("editor_login_failed"), status_code=401)
+    throttle.succeeded(user_key)
+    audit("login_ok", realm="editor", ip=ip)
     log_in_editor(request)
     return RedirectResponse("/knowledge/preview", status_code=303)
