@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the APIs cross-site, comma-separated (empty = same origin
     # only).
     cors_origins: str = ""
+    # This site's public origin (https://minzheng.example.gov.cn): staff and editor POSTs must
+    # come from it (web/staff_guard.py). Empty = the request's Host header.
+    site_origin: str = ""
     # Citizens' messages allowed per sender and per client IP in one minute (0 = no limit).
     rate_limit_per_sender_per_minute: int = 30
     rate_limit_per_ip_per_minute: int = 120

@@ -6,6 +6,8 @@
 - `JsonCORSMiddleware` (Starlette's CORS) allowing only `CORS_ORIGINS` (none when empty: same
   origin only); a refused preflight answers Chinese JSON;
 - `BodyGuardMiddleware` (web/body_guard.py): size, encoding and depth of every body;
+- `StaffGuardMiddleware` (web/staff_guard.py): staff and editor state changes only from this
+  site (Origin/Referer), each one audited;
 - `ChatRateLimitMiddleware`: `POST /api/chat` at most `RATE_LIMIT_PER_SENDER_PER_MINUTE` per
   sender and `RATE_LIMIT_PER_IP_PER_MINUTE` per client IP, else 429 with a Chinese message.
 
@@ -28,6 +30,7 @@ from core.settings import Settings
 from web.body_guard import BodyGuardMiddleware, read_body, replay
 from web.errors import error_response
 from web.rate_limit import Limiter, build_limiter
+from web.staff_guard import StaffGuardMiddleware
 
 CHAT_PATH = "/api/chat"
 # The web chat page and the staff console load only their own scripts and styles; JSON data
@@ -174,6 +177,7 @@ def install_security(app: FastAPI, settings: Settings) -> Limiter:
         per_sender=settings.rate_limit_per_sender_per_minute,
         per_ip=settings.rate_limit_per_ip_per_minute,
     )
+    app.add_middleware(StaffGuardMiddleware, site_origin=settings.site_origin)
     app.add_middleware(BodyGuardMiddleware)
     app.add_middleware(
         JsonCORSMiddleware,

@@ -99,3 +99,20 @@ def test_logins_are_throttled_with_a_growing_wait(live_stack: LiveStack) -> None
     assert wait > 0
     time.sleep(wait)
     assert httpx.post(url, json=right, timeout=30).status_code == 200
+
+
+def test_a_cross_origin_staff_post_is_refused(live_stack: LiveStack) -> None:
+    with httpx.Client(base_url=live_stack.web_url, timeout=30) as staff:
+        login = {"username": "lead1", "password": "dev-lead1-pass"}
+        assert staff.post("/api/handoff/login", json=login).status_code == 200
+        evil = staff.post(
+            "/api/handoff/duty", json={"on": True}, headers={"Origin": "https://evil.example"}
+        )
+        assert evil.status_code == 403
+        assert evil.json()["error"]["code"] == "cross_site_refused"
+        own = staff.post(
+            "/api/handoff/duty",
+            json={"on": False},
+            headers={"Origin": staff.base_url.scheme + "://" + staff.base_url.netloc.decode()},
+        )
+        assert own.status_code == 200
