@@ -169,24 +169,17 @@ class EldercareApi:
         response = await self._transport.request("POST", "/api/eldercare/visits", json=body)
         return Visit.model_validate_json(response.content)
 
-    async def lookup_visit(
-        self, *, reference: str, phone: str, conversation_id: str | None = None
-    ) -> Visit:
-        """A visit proved by its phone (raises BackofficeRejectedError ``visit_not_found``).
-
-        ``conversation_id`` names the caller: failed attempts are limited per conversation.
-        """
-        body = {"phone": phone, "conversation_id": conversation_id}
+    async def lookup_visit(self, *, reference: str, phone: str) -> Visit:
+        """A visit proved by its phone (raises BackofficeRejectedError ``visit_not_found``)."""
+        body = {"phone": phone}
         response = await self._transport.request(
             "POST", f"/api/eldercare/visits/{reference}/lookup", json=body
         )
         return Visit.model_validate_json(response.content)
 
-    async def cancel_visit(
-        self, *, reference: str, phone: str, conversation_id: str | None = None
-    ) -> Visit:
+    async def cancel_visit(self, *, reference: str, phone: str) -> Visit:
         """Cancel a visit (raises BackofficeRejectedError ``visit_not_found``)."""
-        body = {"phone": phone, "conversation_id": conversation_id}
+        body = {"phone": phone}
         response = await self._transport.request(
             "POST", f"/api/eldercare/visits/{reference}/cancel", json=body
         )

@@ -468,7 +468,7 @@ class ActionConfirmVisitCancellation(Action):
         visit = await _ask_for_visit(
             dispatcher,
             reference,
-            api().lookup_visit(reference=reference, phone=phone, conversation_id=tracker.sender_id),
+            api().lookup_visit(reference=reference, phone=phone),
         )
         if visit is None:
             return _forget_cancel_answers()
@@ -499,7 +499,7 @@ class ActionCancelFacilityVisit(Action):
         visit = await _ask_for_visit(
             dispatcher,
             reference,
-            api().cancel_visit(reference=reference, phone=phone, conversation_id=tracker.sender_id),
+            api().cancel_visit(reference=reference, phone=phone),
         )
         if visit is None:
             return _forget_cancel_answers()

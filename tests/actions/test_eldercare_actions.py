@@ -870,8 +870,8 @@ async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
     assert responses(dispatcher) == ["utter_eldercare_visit_cancelled"]
     assert dispatcher.messages[0]["when"] == "11月29日（周日） 下午（14:00–16:30）"
     assert slots_of(events)["eldercare_visit_reference"] is None
-    # the caller is named: failed attempts are limited per conversation, not per reference
-    assert backoffice.bodies(path) == [{"phone": "13812345678", "conversation_id": "web-daughter"}]
+    # only the proof: failed attempts count per reference and phone, whoever asks
+    assert backoffice.bodies(path) == [{"phone": "13812345678"}]
 
 
 async def test_cancelling_asks_first_with_the_visit_read_back(backoffice: FakeBackoffice) -> None:

@@ -172,65 +172,65 @@ def test_a_full_half_day_is_409(client: TestClient) -> None:
 # ---------------------------------------------------------------- failed attempts
 
 
-def book(client: TestClient, conversation_id: str | None = "web-family") -> str:
+def book(client: TestClient, phone: str = "13812345678", half_day: str = "am") -> str:
     booking = {
         "facility_code": "xihu-home-1",
         "visit_date": DAY,
-        "half_day": "am",
+        "half_day": half_day,
         "visitor_name": "张丽",
-        "phone": "13812345678",
-        "conversation_id": conversation_id,
+        "phone": phone,
+        "conversation_id": "web-family",
     }
     response = client.post("/api/eldercare/visits", json=booking)
     assert response.status_code == 201, response.text
     return str(response.json()["reference"])
 
 
-def test_failed_attempts_lock_out_the_guesser_not_the_family(client: TestClient) -> None:
+def test_every_guess_counts_against_the_reference_whoever_asks(client: TestClient) -> None:
     reference = book(client)
-    path = f"/api/eldercare/visits/{reference}/cancel"
-    for number in range(5):
-        guess = {"phone": f"1390000{number:04d}", "conversation_id": "web-stranger"}
-        assert client.post(path, json=guess).status_code == 404
-    # the guesser is stopped, even with the right phone …
-    stopped = client.post(path, json={"phone": "13812345678", "conversation_id": "web-stranger"})
-    assert stopped.status_code == 429
-    assert stopped.json()["error"]["code"] == "too_many_attempts"
-    # … and so is its look-up, but the family can still look its visit up and cancel it,
-    # from the conversation that booked it or from a new one
     lookup = f"/api/eldercare/visits/{reference}/lookup"
-    assert (
-        client.post(
-            lookup, json={"phone": "13812345678", "conversation_id": "web-stranger"}
-        ).status_code
-        == 429
-    )
-    family = {"phone": "13812345678", "conversation_id": "web-family-new-phone"}
-    assert client.post(lookup, json=family).json()["status"] == "booked"
-    cancelled = client.post(path, json={"phone": "13812345678", "conversation_id": "web-family"})
-    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
-
-
-def test_a_caller_that_does_not_say_who_it_is_counts_against_the_reference(
-    client: TestClient,
-) -> None:
-    reference = book(client, conversation_id=None)
-    path = f"/api/eldercare/visits/{reference}/cancel"
+    cancel = f"/api/eldercare/visits/{reference}/cancel"
     for number in range(5):
-        assert client.post(path, json={"phone": f"1390000{number:04d}"}).status_code == 404
-    assert client.post(path, json={"phone": "13812345678"}).status_code == 429
+        # The body no longer names a caller; an old client that does is refused outright.
+        guess = {"phone": f"1390000{number:04d}"}
+        assert client.post(lookup, json=guess).status_code == 404
+    assert (
+        client.post(lookup, json={"phone": "13812345678", "conversation_id": "x"}).status_code
+        == 422
+    )
+    # the reference is blocked: the right phone is refused, and nothing is cancelled
+    for path in (lookup, cancel):
+        stopped = client.post(path, json={"phone": "13812345678"})
+        assert stopped.status_code == 429, path
+        assert stopped.json()["error"]["code"] == "too_many_attempts"
+    still = client.get(
+        "/api/eldercare/facilities/xihu-home-1/availability", params={"visit_date": DAY}
+    )
+    assert still.json()["am"] == 3, "the blocked visit still holds its place"
+
+
+def test_guessing_with_one_phone_across_references_is_limited_too(client: TestClient) -> None:
+    book(client)
+    for number in range(5):
+        path = f"/api/eldercare/visits/YL-20261201-{number:04d}9/lookup"
+        assert client.post(path, json={"phone": "13900001111"}).status_code == 404
+    reference = book(client, phone="13900001111", half_day="pm")
+    blocked = client.post(
+        f"/api/eldercare/visits/{reference}/lookup", json={"phone": "13900001111"}
+    )
+    assert blocked.status_code == 429
 
 
 def test_lookup_reads_the_visit_back_masked(client: TestClient) -> None:
     reference = book(client)
     path = f"/api/eldercare/visits/{reference}/lookup"
-    found = client.post(path, json={"phone": "138 1234 5678", "conversation_id": "web-family"})
+    found = client.post(path, json={"phone": "138 1234 5678"})
     assert found.status_code == 200
     visit = found.json()
     assert (visit["reference"], visit["status"], visit["half_day"]) == (reference, "booked", "am")
     assert (visit["visitor_name_masked"], visit["phone_masked"]) == ("张*", "138****5678")
     assert "张丽" not in found.text and "13812345678" not in found.text
-    wrong = client.post(path, json={"phone": "13900001111", "conversation_id": "web-family"})
+    wrong = client.post(path, json={"phone": "13900001111"})
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (404, "visit_not_found")
     still = client.get(
         "/api/eldercare/facilities/xihu-home-1/availability", params={"visit_date": DAY}

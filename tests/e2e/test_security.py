@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import httpx
@@ -116,3 +117,35 @@ def test_a_cross_origin_staff_post_is_refused(live_stack: LiveStack) -> None:
             headers={"Origin": staff.base_url.scheme + "://" + staff.base_url.netloc.decode()},
         )
         assert own.status_code == 200
+
+
+def test_the_eldercare_lookup_limit_ignores_the_conversation_id(live_stack: LiveStack) -> None:
+    service = {"Authorization": f"Bearer {live_stack.service_token}"}
+    with httpx.Client(base_url=live_stack.web_url, headers=service, timeout=30) as api:
+        booked = None
+        for offset in range(2, 12):
+            day = (dt.date.today() + dt.timedelta(days=offset)).isoformat()
+            response = api.post(
+                "/api/eldercare/visits",
+                json={
+                    "facility_code": "xihu-home-1",
+                    "visit_date": day,
+                    "half_day": "am",
+                    "visitor_name": "张丽",
+                    "phone": "13812345678",
+                    "conversation_id": "web-family",
+                },
+            )
+            if response.status_code in (200, 201):
+                booked = response.json()["reference"]
+                break
+        assert booked is not None, "no bookable day in the next ten"
+        lookup, cancel = (f"/api/eldercare/visits/{booked}/{verb}" for verb in ("lookup", "cancel"))
+        for number in range(7):
+            guess = api.post(lookup, json={"phone": f"1390000{number:04d}"})
+            assert guess.status_code in (404, 429)
+        # the right phone now waits too, and the blocked visit cannot be cancelled
+        assert api.post(lookup, json={"phone": "13812345678"}).status_code == 429
+        assert api.post(cancel, json={"phone": "13812345678"}).status_code == 429
+        bypass = api.post(lookup, json={"phone": "13812345678", "conversation_id": "web-new-1"})
+        assert bypass.status_code in (422, 429), "a new conversation id opens nothing"

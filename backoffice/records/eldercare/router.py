@@ -138,16 +138,14 @@ def post_visit(
     return _visit_out(visit, created=created)
 
 
-def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, ...]:
-    """What failed attempts count against: the caller, not the booking.
+def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, str]:
+    """Attempt-limit keys of a look-up or cancel: the reference and the phone, whoever asks.
 
-    Keyed on the reference, five wrong phones from anyone would lock the family out of its own
-    visit; keyed on the conversation, a guesser only locks itself out. A caller that does not
-    say who it is counts against the reference and phone as before.
+    A conversation id is the caller's own choice (a guesser takes a new one per guess), so it is
+    no key; a blocked reference can neither be read nor cancelled until the window has passed
+    (the family is told to call the hotline, as for marriage and donation).
     """
-    if proof.conversation_id:
-        return (f"eldercare:caller:{proof.conversation_id}",)
-    phone = parse_phone(proof.phone).number or proof.phone
+    phone = parse_phone(proof.phone).number or proof.phone.strip()
     return (f"eldercare:reference:{reference.strip().upper()}", f"eldercare:phone:{phone}")
 
 

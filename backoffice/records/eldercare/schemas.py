@@ -134,17 +134,15 @@ class VisitCreate(BaseModel):
 
 
 class VisitProof(BaseModel):
-    """The phone number the visit was booked with, as proof, and who is asking.
+    """The phone number the visit was booked with, as proof.
 
-    ``conversation_id`` is the caller (the chat the request comes from): failed attempts are
-    limited per caller, so nobody can lock a family out of its own booking by failing on
-    purpose with its reference.
+    Failed attempts count against the reference and the phone, whoever asks (a new conversation
+    id per guess changes nothing), as for marriage bookings and donation pledges.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     phone: PhoneText
-    conversation_id: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 
 class VisitOut(BaseModel):
