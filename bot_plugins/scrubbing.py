@@ -1,6 +1,10 @@
-"""Masking of identity-number-like digit runs in tracker events (standard library only).
+"""Masking of identity and mobile numbers in tracker events (no third-party package).
 
-Shared by the scrubbing tracker store (Rasa's Python 3.10) and its tests (the app's Python).
+Shared by the scrubbing tracker store (Rasa's Python 3.10) and its tests (the app's Python). The
+written forms come from `zhtext.personal_forms`, the definition the assistant's own parsers use:
+every ID form they accept (spaces, dashes, dots, "_", "·", full-width digits) and every mobile
+form (+86, separators, full-width or Chinese digits) is masked. Sealed slot values
+(core/sealing.py) are ciphertext and stay as they are.
 """
 
 from __future__ import annotations
@@ -8,22 +12,30 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# 15-18 character identity numbers (a mistyped one is still personal data) and longer digit runs
-# such as bank cards; full-width digits and spaces or dashes inside the number are covered too.
-ID_LIKE = re.compile(
-    r"(?<![0-9A-Za-z０-９])[0-9０-９](?:[\s\-]?[0-9０-９]){13,17}(?:[\s\-]?[0-9０-９XxＸｘ])?(?![0-9A-Za-z０-９])"
-)
-_DIGITS = re.compile(r"[\s\-]")
+from zhtext.personal_forms import ID_LIKE, MOBILE_LIKE, digit_value
+
+SEALED_PREFIX = "sealed:v1:"
+
+
+def _digits(match: re.Match[str]) -> str:
+    return "".join(digit_value(c) for c in match.group(0) if digit_value(c).isalnum())
+
+
+def _mask_id(match: re.Match[str]) -> str:
+    number = _digits(match)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def _mask_mobile(match: re.Match[str]) -> str:
+    number = _digits(match)[-11:]
+    return number[:3] + "****" + number[-4:]
 
 
 def mask_id_like(text: str) -> str:
-    """`text` with every identity-number-like run replaced by "3301**********1234"."""
-
-    def mask(match: re.Match[str]) -> str:
-        number = _DIGITS.sub("", match.group(0))
-        return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-    return ID_LIKE.sub(mask, text)
+    """`text` with identity numbers as "3301**********1234" and mobiles as "138****5678"."""
+    if text.startswith(SEALED_PREFIX):
+        return text
+    return MOBILE_LIKE.sub(_mask_mobile, ID_LIKE.sub(_mask_id, text))
 
 
 def scrub(value: Any) -> Any:

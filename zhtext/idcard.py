@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from zhtext.personal_forms import ID_SEPARATORS
+
 __all__ = [
     "IdCheck",
     "IdReason",
@@ -45,7 +47,7 @@ ID_LENGTH = 18
 _OLD_ID_LENGTH = 15
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _CHECK_CHARS = "10X98765432"
-_SEPARATORS = re.compile(r"[\s\-_.·]")
+_SEPARATORS = re.compile("[" + re.escape(ID_SEPARATORS) + "]")
 _ID_CHARS = re.compile(r"[0-9]+X?")
 _PASSPORT = re.compile(r"[A-Z0-9]+")
 _MAINLAND_PROVINCES = frozenset(

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from zhtext.digits import CN_DIGIT_VALUE
+from zhtext.personal_forms import CHINESE_PHONE_DIGITS, PHONE_SEPARATORS
 
 __all__ = ["HANGZHOU_AREA_CODE", "PhoneKind", "PhoneReason", "PhoneResult", "parse_phone"]
 
@@ -27,7 +27,7 @@ HANGZHOU_AREA_CODE = "0571"
 PhoneKind = Literal["mobile", "landline"]
 PhoneReason = Literal["empty", "service_number", "format", "length"]
 
-_INNER_SEPARATORS = re.compile(r"(?<=\d)[\s\-—–.·/]+(?=\d)")
+_INNER_SEPARATORS = re.compile(r"(?<=\d)[" + re.escape(PHONE_SEPARATORS) + r"]+(?=\d)")
 _BRACKETED_AREA = re.compile(r"[(（]\s*(0\d{2,3})\s*[)）]\s*(?=\d)")
 _CANDIDATE = re.compile(r"\+?\d+")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -35,7 +35,7 @@ _SHORT_SERVICE = re.compile(r"1\d{2,4}")  # 110, 120, 12345, 12349, 95-/96- belo
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _HANGZHOU_LOCAL = re.compile(r"[2-9]\d{7}")  # Hangzhou local numbers have eight digits
 # Phone numbers are read with 幺 for 1 as well.
-_CHINESE_DIGITS = {char: str(value) for char, value in (CN_DIGIT_VALUE | {"幺": 1}).items()}
+_CHINESE_DIGITS = {char: str(value) for char, value in CHINESE_PHONE_DIGITS.items()}
 _CHINESE_DIGIT = "[" + "".join(_CHINESE_DIGITS) + "]"
 _CHINESE_DIGIT_RUN = re.compile(_CHINESE_DIGIT + r"(?:[\s\-]?" + _CHINESE_DIGIT + "){6,}")
 
