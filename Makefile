@@ -34,7 +34,8 @@ run-production: train ## production profile under supervisord: PostgreSQL, Redis
 	@scripts/run_production.sh
 
 status: ## production profile: each process's supervisord state and health check
-	@set -a; [ -f .env ] && . ./.env; set +a; $(PY) -m core.process_health
+	@set -a; [ -f .env ] && . ./.env; [ -f var/run/layout.env ] && . var/run/layout.env; set +a; \
+	  $(PY) -m core.process_health
 
 stop: ## production profile: stop every process and supervisord
 	@scripts/stop_production.sh

@@ -27,7 +27,7 @@ import pytest
 
 from bench.citizens import CONNECTION, OK, UNEXPECTED
 from bench.faults import FaultRun, FaultSummary, observe, parser
-from bench.profiles import LOAD_ENV
+from bench.profiles import LOAD_ENV, open_desk
 from testkit.stack import LiveStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.production]
@@ -41,6 +41,7 @@ def run() -> Iterator[FaultRun]:
     with LiveStack.start(
         profile="production", rasa_replicas=2, web_workers=2, extra_env=LOAD_ENV
     ) as stack:
+        open_desk(stack)  # hotline staff on duty: handoffs queue (as in `make bench-faults`)
         yield asyncio.run(observe(stack, parser().parse_args(ARGS)))
 
 
@@ -82,8 +83,10 @@ def test_the_other_web_worker_answers_and_only_in_flight_requests_fail(run: Faul
 
 def test_every_booking_told_is_stored_exactly_once(run: FaultRun) -> None:
     assert run.slot_mismatches == 0
-    told = sum(row.counts["told"] for row in run.ledger)
-    assert told > 0, "no citizen finished anything: the load did not run"
+    told = {row.record: row.counts["told"] for row in run.ledger}
+    # Not an empty check: citizens were told of bookings (and the rest) while processes died.
+    assert told["marriage booking"] > 0, told
+    assert all(told.values()), told
     for row in run.ledger:
         assert row.counts["missing"] == 0, row
         assert row.counts["duplicated"] == 0, row
