@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from core.settings import Settings
+from core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ class RasaPool:
         transport: Optional transport, for tests.
         health_interval: Seconds between two background checks of every replica.
         max_attempts: Replicas tried for one request that never reached Rasa (1 = no retry).
+        auth_token: Rasa's API token (`rasa run --auth-token`), sent as `?token=` on every
+            call; None: `RASA_TOKEN` from the settings.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class RasaPool:
         transport: httpx.AsyncBaseTransport | None = None,
         health_interval: float = HEALTH_INTERVAL_SECONDS,
         max_attempts: int = 2,
+        auth_token: str | None = None,
     ) -> None:
         if not urls:
             raise ValueError("at least one Rasa URL is needed")
@@ -86,7 +89,10 @@ class RasaPool:
         self._health_interval = health_interval
         self._max_attempts = max_attempts
         self._health_task: asyncio.Task[None] | None = None
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        token = get_settings().rasa_token if auth_token is None else auth_token
+        self._http = httpx.AsyncClient(
+            timeout=timeout, transport=transport, params={"token": token} if token else None
+        )
 
     @property
     def failover(self) -> bool:

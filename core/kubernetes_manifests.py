@@ -44,6 +44,7 @@ CLUSTER_ENVIRON = {
     "RASA_URL": f"http://{APP}-rasa:{RASA_PORT}",
     "RASA_URLS": f"http://{APP}-rasa:{RASA_PORT}",
     "ACTIONS_PORT": str(ACTIONS_PORT),
+    "ACTION_SERVER_HOST": "0.0.0.0",
     "ACTION_SERVER_URL": f"http://{APP}-actions:{ACTIONS_PORT}",
     "WEB_HOST": "0.0.0.0",
     "WEB_PORT": str(WEB_PORT),

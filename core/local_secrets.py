@@ -5,7 +5,8 @@ processes: the first time it writes a random value for every name in `SECRET_NAM
 `secrets_file()` (mode 0600, created atomically), later it reads them back; it prints `export`
 lines for the names the environment (or `.env`) does not set already, so an operator's own value
 always wins. Every process therefore starts with a service token, a session secret, an editor
-token and a sealing key, and nothing is open because a variable was left empty.
+token, a sealing key, Rasa's API token and the action server's token: nothing is open because
+a variable was left empty.
 
 The file is `$MINZHENG_SECRETS_FILE`, else `$XDG_CONFIG_HOME/minzheng/secrets.env`, else
 `~/.config/minzheng/secrets.env`: outside the checkout, so it is never committed or copied with
@@ -43,6 +44,8 @@ SECRET_NAMES: dict[str, Callable[[], str]] = {
     "HANDOFF_SESSION_SECRET": _token,
     "EDITOR_TOKEN": _token,
     "SLOT_SEALING_KEY": _fernet_key,
+    "RASA_TOKEN": _token,
+    "ACTION_SERVER_TOKEN": _token,
 }
 
 

@@ -21,11 +21,13 @@ Variables read from `environ` (all optional; the defaults are the ones of `make 
 | `RASA_PORT` | 5005 | first Rasa port; replica i listens on RASA_PORT + i |
 | `RASA_PORTS` | | comma-separated ports, one per replica (overrides RASA_PORT/RASA_REPLICAS) |
 | `RASA_HOST` | 127.0.0.1 | interface Rasa listens on |
+| `RASA_TOKEN` | | Rasa's API token (required: bot_plugins/rasa_run.py refuses to start without) |
 | `RASA_REPLICAS` | 2 (production) | Rasa servers |
 | `RASA_MODEL` | models | model file or directory |
 | `ACTIONS_PORT` | 5055 | action server port |
+| `ACTION_SERVER_HOST` | 127.0.0.1 | interface the action server listens on |
 | `ACTION_WORKERS` | 2 (production) | Sanic workers of the action server |
-| `WEB_HOST`, `WEB_PORT` | 0.0.0.0, 8000 | where the web app listens |
+| `WEB_HOST`, `WEB_PORT` | 127.0.0.1, 8000 | where the web app listens (0.0.0.0: every interface) |
 | `WEB_WORKERS` | 2 (production) | web worker processes sharing WEB_HOST:WEB_PORT |
 | `TELEGRAM_BOT_TOKEN`, `TELEGRAM_MODE` | | the Telegram polling worker runs when a token is set |
 
@@ -50,7 +52,9 @@ Profile = Literal["embedded", "production"]
 Kind = Literal["rasa", "actions", "web", "telegram"]
 PROFILES: tuple[Profile, ...] = ("embedded", "production")
 
-RASA = ".venv-rasa/bin/rasa"
+# Rasa runs through bot_plugins/rasa_run.py, which adds `--auth-token $RASA_TOKEN` itself (the
+# token stays out of every generated Procfile / supervisord / systemd file).
+RASA = (".venv-rasa/bin/python", "-m", "bot_plugins.rasa_run")
 PYTHON = ".venv/bin/python"
 # rasa-sdk 3.21 speaks the action protocol of Rasa 3.6 (checked: library_notes.md) but warns that
 # the minor versions differ; silence exactly that warning.
@@ -91,6 +95,8 @@ class Process:
     host: str = ""
     port: int = 0
     env: Mapping[str, str] = field(default_factory=dict)
+    # Rasa's API token, for its readiness route (/status needs it); never rendered anywhere.
+    health_token: str = field(default="", repr=False)
 
     @property
     def argv(self) -> list[str]:
@@ -121,7 +127,10 @@ class Process:
     def health_url(self) -> str | None:
         """URL of the health check, from the same machine."""
         path = self.health_path
-        return f"http://127.0.0.1:{self.port}{path}" if path else None
+        if not path:
+            return None
+        query = f"?token={self.health_token}" if self.health_token else ""
+        return f"http://127.0.0.1:{self.port}{path}{query}"
 
 
 def _number(environ: Mapping[str, str], name: str, default: str, *, minimum: int = 1) -> int:
@@ -195,7 +204,7 @@ def environment(profile: Profile, environ: Mapping[str, str]) -> dict[str, str]:
 def rasa(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> list[Process]:
     """The Rasa servers: one per port of `rasa_ports`."""
     host = settings.get("RASA_HOST", "127.0.0.1")
-    program = [RASA, "run", "--enable-api", "--model", settings.get("RASA_MODEL", "models")]
+    program = [*RASA, "run", "--enable-api", "--model", settings.get("RASA_MODEL", "models")]
     program += ["--endpoints", ENDPOINTS[profile], "--credentials", "bot/credentials.yml"]
     return [
         Process(
@@ -206,6 +215,7 @@ def rasa(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> 
             host=host,
             port=port,
             env=env,
+            health_token=settings.get("RASA_TOKEN", ""),
         )
         for index, port in enumerate(rasa_ports(profile, settings))
     ]
@@ -214,14 +224,23 @@ def rasa(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> 
 def actions(settings: Mapping[str, str], env: dict[str, str]) -> Process:
     """The action server (its Sanic workers: ACTION_SERVER_SANIC_WORKERS in `env`)."""
     port = _number(settings, "ACTIONS_PORT", "5055")
-    program = [PYTHON, "-W", RASA_SDK_VERSION_WARNING, "-m", "rasa_sdk", "--actions", "actions"]
-    # rasa-sdk has no option for the interface: it listens on every one.
+    host = settings.get("ACTION_SERVER_HOST", "127.0.0.1")
+    # rasa-sdk's server with the token check and the interface option (actions/server.py).
+    program = [
+        PYTHON,
+        "-W",
+        RASA_SDK_VERSION_WARNING,
+        "-m",
+        "actions.server",
+        "--actions",
+        "actions",
+    ]
     return Process(
         name="actions",
         kind="actions",
         program=tuple(program),
-        bind=("--port", str(port)),
-        host="0.0.0.0",
+        bind=("--host", host, "--port", str(port)),
+        host=host,
         port=port,
         env=env,
     )
@@ -229,7 +248,7 @@ def actions(settings: Mapping[str, str], env: dict[str, str]) -> Process:
 
 def web(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> list[Process]:
     """The web workers (production: WEB_WORKERS processes sharing one listening socket)."""
-    host = settings.get("WEB_HOST", "0.0.0.0")
+    host = settings.get("WEB_HOST", "127.0.0.1")
     port = _number(settings, "WEB_PORT", "8000")
     production = profile == "production"
     workers = _number(settings, "WEB_WORKERS", "1") if production else 1

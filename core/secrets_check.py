@@ -93,6 +93,7 @@ def required_secrets(settings: Settings, role: Role) -> list[NamedSecret]:
     found = [NamedSecret("SERVICE_TOKEN", settings.service_token)]
     if role in ("action server", "all"):
         found.append(NamedSecret("SLOT_SEALING_KEY", settings.slot_sealing_key, fernet_key=True))
+        found.append(NamedSecret("ACTION_SERVER_TOKEN", settings.action_server_token))
     if role == "action server":
         return found
     # Imported here: the action server (role above) does not load back-office modules.
@@ -101,6 +102,7 @@ def required_secrets(settings: Settings, role: Role) -> list[NamedSecret]:
 
     found.append(NamedSecret("HANDOFF_SESSION_SECRET", get_handoff_settings().session_secret))
     found.append(NamedSecret("EDITOR_TOKEN", settings.editor_token))
+    found.append(NamedSecret("RASA_TOKEN", settings.rasa_token))
     payment = get_donation_settings().payment_secret
     if payment is not None and payment.get_secret_value():
         found.append(NamedSecret("DONATION_PAYMENT_SECRET", payment.get_secret_value()))

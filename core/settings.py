@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     editor_token: str = ""
     # Bearer token the action server sends to the records API (required in production).
     service_token: str = ""
+    # Rasa's HTTP API token (`rasa run --auth-token`, via bot_plugins/rasa_run.py); the gateway
+    # and the handoff desk send it with every call to Rasa.
+    rasa_token: str = ""
+    # Bearer token Rasa sends to the action server (bot/endpoints*.yml; actions/server.py).
+    action_server_token: str = ""
     # Fernet key sealing ID numbers kept in conversation slots (core/sealing.py; required in
     # production).
     slot_sealing_key: str = ""

@@ -269,6 +269,7 @@ def ask(stack: LiveStack, item: Item) -> Outcome:
         return Outcome(f"http_{reply.status_code}")
     tracker = httpx.get(
         f"{stack.rasa_url}/conversations/{conversation_id(CHANNEL, sender)}/tracker",
+        params={"token": stack.production_secrets["RASA_TOKEN"]},
         timeout=TIMEOUT_SECONDS,
     ).json()
     return classify(tracker, item.text)

@@ -113,6 +113,8 @@ class LiveStack:
     production_secrets: dict[str, str] = field(
         default_factory=lambda: {
             "EDITOR_TOKEN": secrets.token_hex(24),
+            "RASA_TOKEN": secrets.token_hex(24),
+            "ACTION_SERVER_TOKEN": secrets.token_hex(24),
             "HANDOFF_SESSION_SECRET": secrets.token_hex(24),
             "SLOT_SEALING_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         }

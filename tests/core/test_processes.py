@@ -22,11 +22,12 @@ def test_embedded_has_one_process_of_each_kind() -> None:
     everything = processes("embedded", {})
     assert [p.name for p in everything] == ["rasa", "actions", "web"]
     rasa, actions, web = everything
-    assert rasa.argv[:2] == [".venv-rasa/bin/rasa", "run"]
+    assert rasa.argv[:4] == [".venv-rasa/bin/python", "-m", "bot_plugins.rasa_run", "run"]
     assert rasa.argv[rasa.argv.index("--endpoints") + 1] == "bot/endpoints.yml"
     assert rasa.argv[-4:] == ["--interface", "127.0.0.1", "--port", "5005"]
-    assert actions.argv[-2:] == ["--port", "5055"]
-    assert web.argv[-4:] == ["--host", "0.0.0.0", "--port", "8000"]
+    assert actions.argv[-4:] == ["--host", "127.0.0.1", "--port", "5055"]
+    assert web.argv[-4:] == ["--host", "127.0.0.1", "--port", "8000"]
+    assert "--auth-token" not in rasa.argv, "the token is added by bot_plugins/rasa_run.py"
     assert web.health_url == "http://127.0.0.1:8000/health"
     assert environment("embedded", {})["RASA_URL"] == "http://127.0.0.1:5005"
 
@@ -69,7 +70,7 @@ def test_supervisord_config_supervises_each_process_and_keeps_secrets_out(tmp_pa
         assert config[section]["autorestart"] == "true"
         assert config[section]["killasgroup"] == "true"
     web = config["fcgi-program:web"]
-    assert web["socket"] == "tcp://0.0.0.0:9000"
+    assert web["socket"] == "tcp://127.0.0.1:9000"
     assert web["numprocs"] == "2"
     assert web["command"].endswith("uvicorn web.main:app --fd 0")
     assert config["program:rasa-1"]["command"].endswith("--port 6006")
@@ -89,7 +90,7 @@ def test_systemd_units_match_the_definition(tmp_path: Path) -> None:
         "minzheng-web.socket",
         "minzheng.target",
     ]
-    assert "ListenStream=0.0.0.0:9000" in units["minzheng-web.socket"]
+    assert "ListenStream=127.0.0.1:9000" in units["minzheng-web.socket"]
     web_0 = units["minzheng-web-0.service"]
     assert "Sockets=minzheng-web.socket" in web_0
     assert '"--fd" "3"' in web_0
@@ -102,4 +103,5 @@ def test_procfile_lines_are_the_definitions_command_lines(tmp_path: Path) -> Non
     procfile = render("procfile", "embedded", {}, run_dir=tmp_path)["Procfile"]
     lines = [line for line in procfile.splitlines() if not line.startswith("#")]
     assert [line.split(":")[0] for line in lines] == ["rasa", "actions", "web"]
-    assert lines[2].endswith(".venv/bin/python -m uvicorn web.main:app --host 0.0.0.0 --port 8000")
+    web = ".venv/bin/python -m uvicorn web.main:app --host 127.0.0.1 --port 8000"
+    assert lines[2].endswith(web)

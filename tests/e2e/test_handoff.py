@@ -26,7 +26,11 @@ SUPERVISOR = {"username": "lead1", "password": "dev-lead1-pass"}
 
 
 def tracker(stack: LiveStack, sender: str) -> dict[str, Any]:
-    response = httpx.get(f"{stack.rasa_url}/conversations/web-{sender}/tracker", timeout=10)
+    response = httpx.get(
+        f"{stack.rasa_url}/conversations/web-{sender}/tracker",
+        params={"token": stack.production_secrets["RASA_TOKEN"]},
+        timeout=10,
+    )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body

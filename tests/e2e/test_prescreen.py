@@ -107,9 +107,10 @@ def test_application_status_needs_id_and_phone(live_stack: LiveStack) -> None:
     say(live_stack, other, "330106195803120026")
     assert "没有找到" in texts(say(live_stack, other, "13800000002"))
 
-    # Rasa's tracker store keeps the conversation, but never the raw identity number.
+    # Rasa's tracker store keeps the conversation, but never the raw identity or phone number.
     stored = tracker_rows(live_stack, sender)
-    assert any('"text": "13800000001"' in row for row in stored), "conversation not stored"
+    assert any('"text": "138****0001"' in row for row in stored), "conversation not stored"
+    assert not any("13800000001" in row for row in stored)
     assert not any("330106195803120026" in row for row in stored)
     assert any("3301**********0026" in row for row in stored)
 

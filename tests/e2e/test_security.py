@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import httpx
 import pytest
 
 from backoffice.login_throttle import FREE_ATTEMPTS
+from testkit.chat import buttons, new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
+from zhtext.idcard import normalise_id_number
+
+REFERENCE = re.compile(r"HY-\d{8}-\d{4}")
 
 pytestmark = pytest.mark.e2e
 
@@ -149,3 +154,70 @@ def test_the_eldercare_lookup_limit_ignores_the_conversation_id(live_stack: Live
         assert api.post(cancel, json={"phone": "13812345678"}).status_code == 429
         bypass = api.post(lookup, json={"phone": "13812345678", "conversation_id": "web-new-1"})
         assert bypass.status_code in (422, 429), "a new conversation id opens nothing"
+
+
+def _listening(port: int) -> list[str]:
+    """The local addresses something listens on at `port` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as handle:
+            for line in handle.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.rsplit(":", 1)
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    found.append(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+
+
+def test_nothing_listens_on_a_non_loopback_address(live_stack: LiveStack) -> None:
+    ports = {"rasa": live_stack.rasa_port, "actions": live_stack.actions_port}
+    ports["web"] = live_stack.web_port
+    for name, port in ports.items():
+        addresses = _listening(port)
+        assert addresses, f"{name} is not listening on {port}"
+        assert set(addresses) <= LOOPBACK, f"{name} listens on {addresses}"
+
+
+def test_rasa_and_the_action_server_answer_only_with_their_tokens(live_stack: LiveStack) -> None:
+    tracker = f"{live_stack.rasa_url}/conversations/web-anyone/tracker"
+    assert httpx.get(tracker, timeout=10).status_code == 401
+    token = live_stack.production_secrets["RASA_TOKEN"]
+    assert httpx.get(tracker, params={"token": token}, timeout=10).status_code == 200
+    webhook = f"{live_stack.actions_url}/webhook"
+    call = {"next_action": "action_show_menu", "tracker": {"sender_id": "x"}}
+    assert httpx.post(webhook, json=call, timeout=10).status_code == 401
+    wrong = {"Authorization": "Bearer wrong"}
+    assert httpx.post(webhook, json=call, headers=wrong, timeout=10).status_code == 401
+    assert httpx.get(f"{live_stack.actions_url}/health", timeout=10).status_code == 200
+
+
+def test_no_raw_id_or_mobile_in_the_tracker_store_after_a_booking(live_stack: LiveStack) -> None:
+    from tests.e2e.test_marriage import bookable, make_id, stored
+
+    day = bookable(6)
+    groom, bride = make_id(male=True, sequence=801), make_id(male=False, sequence=802)
+    # Forms the assistant accepts: dots, full-width digits; a phone with dashes.
+    groom_typed = f"{groom[:6]}.{groom[6:14]}.{groom[14:]}"
+    bride_typed = "".join(chr(ord(c) + 0xFEE0) for c in bride)
+    sender = new_sender("e2e-scrub")
+    for text in ("我想预约结婚登记", "西湖区", f"{day.month}月{day.day}号上午", "张伟"):
+        say(live_stack, sender, text)
+    say(live_stack, sender, groom_typed)
+    say(live_stack, sender, "李娜")
+    say(live_stack, sender, bride_typed)
+    summary = say(live_stack, sender, "138-1234-5678")
+    booked = texts(say(live_stack, sender, buttons(summary)["确认预约"]))
+    assert "预约成功" in booked, booked
+    reference = REFERENCE.search(booked)
+    assert reference is not None
+    booking = stored(live_stack, reference.group(0))
+    assert booking is not None and booking.phone == "13812345678", "the sealed phone was used"
+    rows = tracker_rows(live_stack, sender)
+    assert len(rows) > 10
+    for row in rows:
+        digits = normalise_id_number(row)
+        for personal in (groom, bride, "13812345678"):
+            assert personal not in digits, (personal, row[:300])

@@ -17,7 +17,9 @@ FORMS = ("marriage_form", "marriage_lookup_form", "eldercare_search_form", "dona
 
 def actions_run(stack: LiveStack, sender: str) -> list[str]:
     tracker = httpx.get(
-        f"{stack.rasa_url}/conversations/{conversation_id(CHANNEL, sender)}/tracker", timeout=30
+        f"{stack.rasa_url}/conversations/{conversation_id(CHANNEL, sender)}/tracker",
+        params={"token": stack.production_secrets["RASA_TOKEN"]},
+        timeout=30,
     ).json()
     return [str(e.get("name")) for e in tracker["events"] if e.get("event") == "action"]
 

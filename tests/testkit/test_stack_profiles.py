@@ -51,7 +51,9 @@ def test_production_stack_has_one_process_per_replica(tmp_path: Path) -> None:
     assert rasa_1[rasa_1.index("--endpoints") + 1] == "bot/endpoints.production.yml"
     assert stack.command("web-0") == stack.command("web-1")
     assert stack.process("web-1").argv_on_fd(0)[-2:] == ["--fd", "0"]
-    assert stack.health_urls()["rasa-1"] == "http://127.0.0.1:7002/status"
+    assert stack.health_urls()["rasa-1"] == (
+        f"http://127.0.0.1:7002/status?token={stack.production_secrets['RASA_TOKEN']}"
+    )
 
 
 def test_production_environment_points_at_the_stacks_own_backends(tmp_path: Path) -> None:
