@@ -32,6 +32,7 @@ IMAGE = {"rasa": "minzheng-rasa:latest", "app": "minzheng-app:latest"}
 SECRET = f"{APP}-secrets"
 CONFIG = f"{APP}-config"
 WORKDIR = "/app"
+RASA_PYTHON = ".venv-rasa/bin/python"
 RASA_PORT, ACTIONS_PORT, WEB_PORT = 5005, 5055, 8000
 # The environment the cluster's processes are defined in: one server per pod, every interface,
 # the other processes and the databases reached by their Service names.
@@ -89,6 +90,25 @@ def _probe(path: str, port: int, *, failures: int = 3, period: int = 10) -> dict
     }
 
 
+def readiness_probe(process: Process) -> dict[str, Any]:
+    """Ready = the definition's readiness route answers 200.
+
+    Rasa's /status needs its API token (`--auth-token $RASA_TOKEN`), which an httpGet probe
+    cannot take from the Secret: the probe runs a one-line request in the container instead.
+    """
+    assert process.health_path is not None
+    if process.kind != "rasa":
+        return _probe(process.health_path, process.port, period=5)
+    url = f"http://127.0.0.1:{process.port}{process.health_path}?token="
+    check = (
+        "import os, urllib.request; "
+        f"urllib.request.urlopen({url!r} + os.environ['RASA_TOKEN'], timeout=4)"
+    )
+    probe = _probe(process.health_path, process.port, period=5)
+    del probe["httpGet"]
+    return {"exec": {"command": [f"{WORKDIR}/{RASA_PYTHON}", "-c", check]}, **probe}
+
+
 def absolute(argv: list[str]) -> list[str]:
     """`argv` with its program under the image's project root (the definition's are relative)."""
     return [f"{WORKDIR}/{argv[0]}", *argv[1:]]
@@ -112,7 +132,7 @@ def deployment(process: Process) -> dict[str, Any]:
         "startupProbe": _probe(
             process.live_path, process.port, failures=STARTUP_FAILURES[kind], period=5
         ),
-        "readinessProbe": _probe(process.health_path, process.port, period=5),
+        "readinessProbe": readiness_probe(process),
         "livenessProbe": _probe(process.live_path, process.port),
         "resources": RESOURCES[kind],
         "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True},
