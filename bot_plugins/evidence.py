@@ -22,6 +22,7 @@ QUESTION = "question"
 INFO_QUESTION = "info_question"
 OFF_TOPIC = "off_topic"
 CIVIL_TOPIC = "civil_topic"
+GENERIC_ACTION = "generic_action"
 STRONG = "strong"
 OBJECT = "object"
 ACTION = "action"
@@ -43,9 +44,21 @@ class Family:
 
     def strong_evidence(self, text: str) -> bool:
         """A service phrase, an object with an action word, or a reference number."""
-        if _contains_any(text, self.strong) or any(p.search(text) for p in self.patterns):
+        if self.phrase_evidence(text):
             return True
         return _contains_any(text, self.objects) and _contains_any(text, self.actions)
+
+    def phrase_evidence(self, text: str) -> bool:
+        """A service phrase ("预约结婚登记") or a reference number, not an object and a verb."""
+        return _contains_any(text, self.strong) or any(p.search(text) for p in self.patterns)
+
+    def foreign_subjects(self, subjects: Iterable[str]) -> list[str]:
+        """The civil-affairs subjects that are not this service's own (收养 for a marriage)."""
+        return [s for s in subjects if not self.names_object(s)]
+
+    def own_action(self, text: str, generic: frozenset[str]) -> bool:
+        """An action word of this service that is not a verb any service uses (办理, 要去)."""
+        return any(action in text for action in self.actions - generic)
 
     def names_object(self, text: str) -> bool:
         """The message names what the service is about (结婚, 低保, 养老院, 捐……)."""
@@ -65,6 +78,7 @@ class Lexicon:
     info_question: frozenset[str] = frozenset()
     off_topic: frozenset[str] = frozenset()
     civil_topic: frozenset[str] = frozenset()
+    generic_actions: frozenset[str] = frozenset()
 
     def family_of(self, intent: str) -> Family | None:
         """The service family an intent starts, if it starts one."""
@@ -136,6 +150,7 @@ def build_lexicon(
         info_question=tables.get(INFO_QUESTION, frozenset()),
         off_topic=tables.get(OFF_TOPIC, frozenset()),
         civil_topic=tables.get(CIVIL_TOPIC, frozenset()),
+        generic_actions=tables.get(GENERIC_ACTION, frozenset()),
     )
 
 
@@ -146,7 +161,7 @@ class Markers:
     asks: bool
     info: bool
     off_topic: bool
-    civil: bool
+    subjects: tuple[str, ...]
 
     @classmethod
     def of(cls, lexicon: Lexicon, plain: str) -> Markers:
@@ -155,8 +170,13 @@ class Markers:
             asks=_contains_any(plain, lexicon.question),
             info=_contains_any(plain, lexicon.info_question),
             off_topic=_contains_any(plain, lexicon.off_topic),
-            civil=_contains_any(plain, lexicon.civil_topic),
+            subjects=tuple(sorted(w for w in lexicon.civil_topic if w in plain)),
         )
+
+    @property
+    def civil(self) -> bool:
+        """The message names a civil-affairs subject (低保, 殡葬, 收养 …)."""
+        return bool(self.subjects)
 
     @property
     def info_question(self) -> bool:
@@ -208,6 +228,8 @@ def _judge(lexicon: Lexicon, plain: str, markers: Markers, intent: str, *, sure:
     if family.strong_evidence(plain):
         if markers.info_question:
             return Verdict("question", "asks about the service rather than for it")
+        if _about_another_subject(lexicon, family, plain, markers):
+            return Verdict("question", "a question about another civil-affairs subject")
         return Verdict("keep", "service evidence")
     if markers.off_topic:
         return Verdict("off_topic", "off-topic marker without service evidence")
@@ -219,6 +241,19 @@ def _judge(lexicon: Lexicon, plain: str, markers: Markers, intent: str, *, sure:
     if named or sure:
         return Verdict("confirm", "the service is named but not asked for")
     return Verdict("unclear", "no evidence for the service")
+
+
+def _about_another_subject(lexicon: Lexicon, family: Family, plain: str, markers: Markers) -> bool:
+    """Whether a question's only evidence is an object and a common verb, for another subject.
+
+    "结婚多年没孩子，想收养一个，该如何办理？" names 结婚 and 办理, but asks about 收养.
+    """
+    return (
+        markers.asks
+        and not family.phrase_evidence(plain)
+        and not family.own_action(plain, lexicon.generic_actions)
+        and bool(family.foreign_subjects(markers.subjects))
+    )
 
 
 def _judge_answer(lexicon: Lexicon, plain: str, markers: Markers, intent: str) -> Verdict:
@@ -247,7 +282,11 @@ def _turned_away(
     if not markers.off_topic and not markers.info_question:
         for name in ranked:
             family = lexicon.family_of(name)
-            if family is not None and family.strong_evidence(plain):
+            if (
+                family is not None
+                and family.strong_evidence(plain)
+                and not _about_another_subject(lexicon, family, plain, markers)
+            ):
                 return Verdict("rescue", "service evidence for a ranked intent", intent=name)
     if intent == OUT_OF_SCOPE_INTENT and markers.asks and markers.civil and not markers.off_topic:
         return Verdict("question", "a civil-affairs question turned away")

@@ -27,6 +27,8 @@ class Referral(BaseModel):
     office: NonEmptyText
     contacts: tuple[str, ...] = Field(min_length=1)
     keywords: tuple[NonEmptyText, ...] = Field(min_length=1)
+    # A catch-all topic (the bureau as a whole): named only when no specific topic's words appear.
+    general: bool = False
 
 
 class ReferralsFile(BaseModel):
@@ -70,9 +72,12 @@ class ReferralBook:
         self._contacts = dict(contacts)
 
     def for_text(self, text: str) -> TopicReferral | None:
-        """The topic whose words the message uses most (the longest word breaks a tie)."""
+        """The topic whose words the message uses most (the longest word breaks a tie).
+
+        A general topic (``general: true``) is named only when no specific topic fits.
+        """
         scored = [
-            ((len(hits), max(map(len, hits))), topic)
+            ((not referral.general, len(hits), max(map(len, hits))), topic)
             for topic, referral in self._referrals.items()
             if (hits := [word for word in referral.keywords if word in text])
         ]

@@ -84,6 +84,24 @@ def test_a_question_about_a_service_goes_to_the_knowledge_base(text: str, intent
     assert verdict(text, intent, confidence=0.99, runner_up=0.0) == "question"
 
 
+def test_a_generic_verb_for_another_subject_is_a_question_not_the_service() -> None:
+    # 结婚 + 办理 is marriage evidence, but the message asks how to adopt.
+    adoption = "我们结婚好多年了没有孩子，想收养一个，请问该如何办理"
+    assert verdict(adoption, "request_marriage_booking") == "question"
+    unsure = [
+        ("nlu_fallback", 0.55),
+        ("describe_household", 0.4),
+        ("request_marriage_booking", 0.02),
+    ]
+    turned_away = decide(
+        lexicon(), adoption, "nlu_fallback", 0.55, unsure, confident=0.9, margin=0.5
+    )
+    assert turned_away.outcome == "keep", turned_away
+    # The service's own verb (找, 预约) or its phrase keeps it, whatever else is named.
+    assert verdict("我妈是低保户，想找个便宜的养老院，怎么找", "request_eldercare") == "keep"
+    assert verdict("我是残疾人，想结婚要去哪里预约", "request_marriage_booking") == "keep"
+
+
 def test_a_named_service_without_a_request_is_confirmed_first() -> None:
     assert verdict("结婚登记", "request_marriage_booking") == "confirm"
 

@@ -65,11 +65,29 @@ def test_pledges_in_citizens_words_start_the_donation(live_stack: LiveStack) -> 
     assert "donation_form" in actions_run(live_stack, sender)
 
 
-def test_goods_for_a_care_home_is_a_donation_not_an_eldercare_search(
-    live_stack: LiveStack,
+@pytest.mark.parametrize(
+    "message", ["想给敬老院的老人们捐点生活用品", "我们想给福利院的孩子们捐一些冬衣和文具"]
+)
+def test_goods_are_a_goods_donation_not_a_pledge_or_a_search(
+    live_stack: LiveStack, message: str
 ) -> None:
     sender = new_sender()
-    say(live_stack, sender, "想给敬老院的老人们捐点生活用品")
+    say(live_stack, sender, message)
     ran = actions_run(live_stack, sender)
-    assert "eldercare_search_form" not in ran
-    assert "action_show_goods_donation" in ran or "donation_form" in ran, ran
+    assert "action_show_goods_donation" in ran, ran
+    assert "eldercare_search_form" not in ran and "donation_form" not in ran, ran
+
+
+def test_marriage_words_in_another_question_open_no_booking(live_stack: LiveStack) -> None:
+    sender = new_sender()
+    reply = texts(say(live_stack, sender, "我俩结婚十年了一直没孩子，打算领养一个，要去哪里办"))
+    assert "marriage_form" not in actions_run(live_stack, sender), reply
+    assert "没太明白" not in reply, reply
+
+
+@pytest.mark.parametrize("message", ["买彩票中了奖去哪里领", "门牌号码是谁编的"])
+def test_questions_on_smaller_topics_are_answered_or_referred(
+    live_stack: LiveStack, message: str
+) -> None:
+    reply = texts(say(live_stack, new_sender(), message))
+    assert "没太明白" not in reply and "服务范围" not in reply, reply

@@ -18,12 +18,23 @@ from knowledge.yamlfile import KnowledgeError
         ("三无老人能领多少钱", "assistance"),
         ("我们社区居委会什么时候换届", "community"),
         ("福彩中奖了去哪兑奖", "lottery"),
+        ("区民政局办离婚要排队多久", "marriage"),
+        ("老家的村名可以改回原来的吗", "place-names"),
+        ("成立一个协会要交什么材料", "social-org"),
     ],
 )
 def test_topic_words_pick_the_office(text: str, topic: str) -> None:
     referral = get_store().referral_for(text)
     assert referral is not None and referral.topic == topic
     assert "12345" in referral.contact_line()
+
+
+def test_the_bureau_as_a_whole_only_when_no_topic_fits() -> None:
+    # "民政局" is a general word: a specific topic's word outweighs it, however often it appears.
+    referral = get_store().referral_for("民政局的民政部门管不管婚姻登记")
+    assert referral is not None and referral.topic == "marriage"
+    general = get_store().referral_for("这项补贴为什么从上个月起停发了")
+    assert general is not None and general.topic == "bureau"
 
 
 def test_a_message_about_no_topic_has_no_referral() -> None:
