@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import yaml
 
 from bench.citizens import (
     DRAIN,
@@ -51,7 +52,7 @@ from bench.citizens import (
 )
 from bench.connection_faults import kill_redis_clients, terminate_postgres_sessions
 from bench.latency import percentile
-from bench.ledger import LedgerRow, print_ledger, verify
+from bench.ledger import LedgerRow, Unseen, print_ledger, unseen, verify
 from bench.load import print_warm_up_failures
 from bench.profiles import (
     RATE_LIMIT_NOTE,
@@ -69,6 +70,11 @@ FAULTS = (*PROCESS_FAULTS, *CONNECTION_FAULTS)
 POLL_SECONDS = 0.25
 # uvicorn prints this once the app of a (new) web worker is up.
 WEB_STARTED = "Application startup complete."
+# What the assistant says when a booking of that person and day exists already
+# (bot/domain/marriage.yml `utter_marriage_person_busy`): a clear answer to a repeated request.
+DOMAIN = Path(__file__).resolve().parent.parent / "bot" / "domain"
+ALREADY_THERE = {"marriage booking": ("marriage.yml", "utter_marriage_person_busy")}
+RETRY_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass
@@ -242,9 +248,58 @@ def print_faults(summaries: Sequence[FaultSummary]) -> None:
         )
 
 
-def ledger_clean(rows: Sequence[LedgerRow], slot_mismatches: int) -> bool:
-    """Nothing told lost or doubled, and nothing stored for a citizen who saw only errors."""
-    return slot_mismatches == 0 and all(row.ok and row.counts["unconfirmed"] == 0 for row in rows)
+@dataclass(frozen=True)
+class Retry:
+    """A citizen who saw only errors sends the failed message again once everything is back."""
+
+    unseen: Unseen
+    reply: str
+
+    @property
+    def clear(self) -> bool:
+        """The answer names the stored record, or says that it exists already."""
+        if any(reference in self.reply for reference in self.unseen.stored):
+            return True
+        known = ALREADY_THERE.get(self.unseen.record)
+        return known is not None and already_there_text(*known) in self.reply
+
+
+def already_there_text(file_name: str, response: str) -> str:
+    """The text of `response` in the domain file `file_name` (its first variation)."""
+    domain = yaml.safe_load((DOMAIN / file_name).read_text(encoding="utf-8"))
+    return str(domain["responses"][response][0]["text"]).strip()
+
+
+async def retry_unseen(web_url: str, records: Sequence[Unseen]) -> list[Retry]:
+    """Send each unseen record's last failed message again (as the citizen would, later)."""
+    retries = []
+    async with httpx.AsyncClient(timeout=RETRY_TIMEOUT_SECONDS) as client:
+        for record in records:
+            conversation = record.conversation
+            message = (conversation.sent_failed or conversation.sent_ok or [""])[-1]
+            response = await client.post(
+                f"{web_url}/api/chat", json={"sender": conversation.sender, "message": message}
+            )
+            texts = []
+            if response.is_success:
+                texts = [str(m.get("text") or "") for m in response.json().get("messages") or []]
+            retries.append(
+                Retry(unseen=record, reply=" ".join(texts) or f"HTTP {response.status_code}")
+            )
+    return retries
+
+
+def print_retries(retries: Sequence[Retry]) -> None:
+    """What each citizen who saw only errors is told when they try again."""
+    print(f"\nstored while the citizen saw only errors: {len(retries)}; each tries again:")
+    for retry in retries:
+        verdict = "clear" if retry.clear else "NOT CLEAR"
+        print(f"  {retry.unseen.record} {retry.unseen.stored}: {verdict}: {retry.reply[:120]!r}")
+
+
+def ledger_clean(rows: Sequence[LedgerRow], slot_mismatches: int, retries: Sequence[Retry]) -> bool:
+    """Nothing told lost or doubled; whatever was stored unseen is answered clearly on retry."""
+    return slot_mismatches == 0 and all(row.ok for row in rows) and all(r.clear for r in retries)
 
 
 @dataclass
@@ -257,12 +312,13 @@ class FaultRun:
     summaries: list[FaultSummary]
     ledger: list[LedgerRow]
     slot_mismatches: int
+    retries: list[Retry]
 
     @property
     def clean(self) -> bool:
         """The ledger is clean and every killed process came back by itself."""
         back = all(f.back_after is not None for f in self.faults if f.name in PROCESS_FAULTS)
-        return back and ledger_clean(self.ledger, self.slot_mismatches)
+        return back and ledger_clean(self.ledger, self.slot_mismatches, self.retries)
 
 
 async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
@@ -286,6 +342,7 @@ async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
         stop.set()
     result = await citizens
     rows, mismatches = verify(stack.database_url, result.conversations)
+    retries = await retry_unseen(stack.web_url, unseen(stack.database_url, result.conversations))
     return FaultRun(
         result=result,
         faults=faults,
@@ -293,6 +350,7 @@ async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
         summaries=summarise(result, faults, phases),
         ledger=rows,
         slot_mismatches=mismatches,
+        retries=retries,
     )
 
 
@@ -345,6 +403,7 @@ async def run(args: argparse.Namespace) -> int:
             print_phases(run.result, durations)
             print(f"\nledger (back office {stack.database_url.split(':')[0]}):")
             print_ledger(run.ledger, run.slot_mismatches)
+            print_retries(run.retries)
             save_logs(stack, args.logs, f"faults-{args.profile}")
     except ProfileUnavailableError as error:
         print(f"✗ {args.profile}: not run: {error}", file=sys.stderr)

@@ -197,6 +197,31 @@ def verify(database_url: str, conversations: Sequence[Conversation]) -> tuple[li
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class Unseen:
+    """A record stored for a conversation whose citizen was not told (they saw an error)."""
+
+    record: str
+    conversation: Conversation
+    stored: tuple[str, ...]
+
+
+def unseen(database_url: str, conversations: Sequence[Conversation]) -> list[Unseen]:
+    """Every record stored although its citizen saw only errors (verdict ``unconfirmed``)."""
+    engine: Engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return [
+                Unseen(record=record, conversation=conversation, stored=found.stored)
+                for record, tag, lookup in CHECKS
+                for conversation in conversations
+                if tag in conversation.tags
+                and (found := lookup(session, conversation)).verdict == "unconfirmed"
+            ]
+    finally:
+        engine.dispose()
+
+
 def print_ledger(rows: list[LedgerRow], slot_mismatches: int) -> bool:
     """Print the ledger table; True when nothing was lost or duplicated."""
     header = (

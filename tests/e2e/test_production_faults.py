@@ -6,7 +6,8 @@ While a few simulated citizens talk (bench/citizens.py), one process after anoth
 and nothing in this test starts it again. Then:
 
 - one Rasa replica killed: the other keeps answering; only requests in flight on the killed one
-  fail, with the Chinese 503 and the hotline; the killed one serves again by itself;
+  fail (those in flight at the kill, and at most one per web worker handed to it before that
+  worker noticed), with the Chinese 503 and the hotline; the killed one serves again by itself;
 - the action server killed: every message meanwhile is refused with the same 503, none half
   answered; it serves again by itself;
 - one web worker killed: the other keeps answering on the same port; only its in-flight
@@ -32,6 +33,7 @@ from testkit.stack import LiveStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.production]
 
+WEB_WORKERS = 2
 ARGS = ["--citizens", "6", "--before", "8", "--settle", "8"]
 ARGS += ["--faults", "rasa-0", "actions", "web-0"]
 
@@ -39,7 +41,7 @@ ARGS += ["--faults", "rasa-0", "actions", "web-0"]
 @pytest.fixture(scope="module")
 def run() -> Iterator[FaultRun]:
     with LiveStack.start(
-        profile="production", rasa_replicas=2, web_workers=2, extra_env=LOAD_ENV
+        profile="production", rasa_replicas=2, web_workers=WEB_WORKERS, extra_env=LOAD_ENV
     ) as stack:
         open_desk(stack)  # hotline staff on duty: handoffs queue (as in `make bench-faults`)
         yield asyncio.run(observe(stack, parser().parse_args(ARGS)))
@@ -64,7 +66,9 @@ def test_the_other_replica_answers_and_only_in_flight_requests_fail(run: FaultRu
     rasa = summary(run, "rasa-0")
     assert answered_in(run, "rasa-0 down") > 0, "nobody was answered while rasa-0 was down"
     assert not rasa.other_errors, rasa
-    assert rasa.hotline_503 <= rasa.in_flight, rasa
+    # In flight at the kill, plus at most one per web worker: a request it had already handed
+    # to rasa-0 before it noticed rasa-0 was gone (never resent: Rasa may have processed it).
+    assert rasa.hotline_503 <= rasa.in_flight + WEB_WORKERS, rasa
 
 
 def test_without_the_action_server_citizens_get_the_503_with_the_hotline(run: FaultRun) -> None:
@@ -90,4 +94,6 @@ def test_every_booking_told_is_stored_exactly_once(run: FaultRun) -> None:
     for row in run.ledger:
         assert row.counts["missing"] == 0, row
         assert row.counts["duplicated"] == 0, row
-        assert row.counts["unconfirmed"] == 0, row
+    # Stored while the citizen saw only errors: asking again (once all is back) tells them so.
+    for retry in run.retries:
+        assert retry.clear, (retry.unseen.record, retry.unseen.stored, retry.reply)
