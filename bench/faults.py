@@ -213,7 +213,12 @@ def summarise(result: LoadResult, faults: Sequence[Fault], phases: Phases) -> li
     for fault in faults:
         mine = during(result.attempts, fault, phases)
         answered = [a for a in mine if a.outcome in (OK, UNEXPECTED)]
-        after = [a.started + a.latency_ms / 1000 - fault.at for a in answered]
+        # Answers after the fault in any later phase: when citizens were answered again.
+        after = [
+            a.started + a.latency_ms / 1000 - fault.at
+            for a in result.attempts
+            if a.outcome in (OK, UNEXPECTED)
+        ]
         summaries.append(
             FaultSummary(
                 fault=fault,
@@ -234,7 +239,7 @@ def print_faults(summaries: Sequence[FaultSummary]) -> None:
     """The fault table: recovery time and what the citizens saw."""
     header = (
         f"{'fault':<9} {'what was done':<22} {'back after s':>12} {'in flight':>9} {'sent':>5} "
-        f"{'answered':>8} {'503+hotline':>11}  other errors"
+        f"{'answered':>8} {'503+hotline':>11} {'1st answer s':>12}  other errors"
     )
     print(header)
     print("-" * len(header))
@@ -242,9 +247,11 @@ def print_faults(summaries: Sequence[FaultSummary]) -> None:
         back = s.fault.back_after
         shown = "-" if s.fault.name in CONNECTION_FAULTS else "NOT BACK"
         others = ", ".join(f"{k}: {v}" for k, v in sorted(s.other_errors.items())) or "-"
+        first = "-" if s.first_answer_after is None else f"{s.first_answer_after:.1f}"
         print(
             f"{s.fault.name:<9} {s.fault.done:<22} {f'{back:.1f}' if back else shown:>12} "
-            f"{s.in_flight:>9} {s.sent:>5} {s.answered:>8} {s.hotline_503:>11}  {others}"
+            f"{s.in_flight:>9} {s.sent:>5} {s.answered:>8} {s.hotline_503:>11} {first:>12}  "
+            f"{others}"
         )
 
 
