@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from testkit.citizen_eval import (
     REJECT,
     Item,
     Outcome,
+    SetScore,
     classify,
     leaked,
     load_real,
     right_place,
     seen_in_training,
+    write_report,
 )
 
 
@@ -51,3 +55,14 @@ def test_a_sentence_also_in_training_is_refused() -> None:
 
 def test_the_real_sets_are_never_trained_on() -> None:
     assert leaked([*load_real(), *load_real(sealed=True)], seen_in_training()) == []
+
+
+def test_the_misses_of_a_sealed_set_are_counted_not_listed(tmp_path: Path) -> None:
+    miss = Outcome("not_understood")
+    real = SetScore("real_civil_affairs", total=1)
+    real.misses.append((Item("real_civil_affairs", "公开的句子", "marriage"), miss))
+    sealed = SetScore("sealed_civil_affairs", total=1)
+    sealed.misses.append((Item("sealed_civil_affairs", "封存的句子", "marriage"), miss))
+    report = write_report({s.name: s for s in (real, sealed)}, tmp_path).read_text("utf-8")
+    assert "公开的句子" in report
+    assert "封存的句子" not in report and "1 句未命中" in report
