@@ -47,7 +47,7 @@ def send_text(page: Page, text: str) -> None:
 
 def stored_transcript(page: Page) -> list[dict[str, object]]:
     raw = page.evaluate("() => localStorage.getItem('mzWebchat.transcript')")
-    return list(json.loads(raw or "[]"))
+    return list(json.loads(raw or "{}").get("entries", []))
 
 
 def test_first_visit_greets_with_a_valid_sender_and_shows_the_menu(open_chat, fake_bot):
@@ -162,6 +162,40 @@ def test_conversation_and_used_buttons_survive_a_reload(open_chat, fake_bot):
     send_text(page, "还在吗")
     expect(page.locator(".bubble-bot").last).to_contain_text("您说的是：还在吗")
     assert fake_bot.received[-1]["sender"] == sender
+
+
+def test_the_stored_copy_masks_id_and_mobile_numbers(open_chat, fake_bot):
+    page = open_chat()
+    greeted(page)
+    send_text(page, "身份证 330106.19920315.3586，手机 １３８-００１３-８０００，预约号 HY-20261205-0001")
+    expect(page.locator(".bubble-bot")).to_have_count(2)
+
+    stored = json.dumps(stored_transcript(page), ensure_ascii=False)
+    assert "19920315" not in stored and "0013" not in stored and "００１３" not in stored
+    assert "330*************86" in stored and "１３８******００" in stored
+    assert "HY-20261205-0001" in stored  # a booking reference is not personal
+    # What the citizen sees on the screen now is left alone.
+    expect(page.locator(".bubble-user").last).to_contain_text("330106.19920315.3586")
+
+
+def test_a_stored_conversation_is_forgotten_after_a_day(open_chat, fake_bot):
+    page = open_chat()
+    greeted(page)
+    send_text(page, "昨天的话")
+    expect(page.locator(".bubble-bot")).to_have_count(2)
+    page.evaluate(
+        """() => {
+          const data = JSON.parse(localStorage.getItem('mzWebchat.transcript'));
+          data.savedAt = Date.now() - 25 * 60 * 60 * 1000;
+          localStorage.setItem('mzWebchat.transcript', JSON.stringify(data));
+        }"""
+    )
+
+    page.reload()
+
+    greeted(page)
+    expect(page.locator("#transcript")).not_to_contain_text("昨天的话")
+    assert all("昨天的话" not in str(entry["text"]) for entry in stored_transcript(page))
 
 
 def test_large_text_mode_enlarges_text_and_is_remembered(open_chat, fake_bot):

@@ -20,6 +20,8 @@
     eventsFirstDelayMs: 5000,
     eventsMaxDelayMs: 120000,
     maxStoredEntries: 200,
+    // The stored copy of the conversation is forgotten a day after it was last written.
+    transcriptMaxAgeMs: 24 * 60 * 60 * 1000,
     ...(window.MZ_WEBCHAT_CONFIG || {}),
   });
 
@@ -89,18 +91,46 @@
     );
   }
 
+  // Identity numbers (15 or 18 characters) and mobile numbers (11 digits from 1), typed with or
+  // without separators or in full-width digits, are masked in the stored copy: another person
+  // using this browser later must not read them. What is on the screen now is left as it is.
+  const NUMBER_RUN = /[0-9\uFF10-\uFF19](?:[\s\-._\u00B7\u30FB]?[0-9\uFF10-\uFF19]){9,17}(?:[\s\-._\u00B7\u30FB]?[xX\uFF38\uFF58])?/g;
+
+  function maskPersonalNumbers(text) {
+    return text.replace(NUMBER_RUN, (run) => {
+      const chars = Array.from(run.replace(/[\s\-._\u00B7\u30FB]/g, ""));
+      const n = chars.length;
+      const mobile = n === 11 && /^[1\uFF11]/.test(chars[0]);
+      if (!(mobile || n === 15 || n === 18)) return run;
+      return chars.slice(0, 3).join("") + "*".repeat(n - 5) + chars.slice(-2).join("");
+    });
+  }
+
   function loadTranscript() {
     try {
-      const data = JSON.parse(store.get(STORAGE.transcript) || "[]");
-      return Array.isArray(data) ? data.filter(isEntry) : [];
+      const data = JSON.parse(store.get(STORAGE.transcript) || "{}");
+      const fresh =
+        data !== null &&
+        typeof data === "object" &&
+        typeof data.savedAt === "number" &&
+        Date.now() - data.savedAt < CONFIG.transcriptMaxAgeMs &&
+        Array.isArray(data.entries);
+      if (!fresh) {
+        store.remove(STORAGE.transcript);
+        return [];
+      }
+      return data.entries.filter(isEntry);
     } catch {
       return [];
     }
   }
 
   function saveTranscript() {
-    const kept = state.entries.filter((entry) => !entry.ephemeral).slice(-CONFIG.maxStoredEntries);
-    store.set(STORAGE.transcript, JSON.stringify(kept));
+    const kept = state.entries
+      .filter((entry) => !entry.ephemeral)
+      .slice(-CONFIG.maxStoredEntries)
+      .map((entry) => ({ ...entry, text: maskPersonalNumbers(entry.text) }));
+    store.set(STORAGE.transcript, JSON.stringify({ savedAt: Date.now(), entries: kept }));
   }
 
   // ---- entries ----
