@@ -167,7 +167,8 @@ def test_conversation_and_used_buttons_survive_a_reload(open_chat, fake_bot):
 def test_the_stored_copy_masks_id_and_mobile_numbers(open_chat, fake_bot):
     page = open_chat()
     greeted(page)
-    send_text(page, "身份证 330106.19920315.3586，手机 １３８-００１３-８０００，预约号 HY-20261205-0001")
+    typed = "身份证 330106.19920315.3586，手机 １３８-００１３-８０００，预约号 HY-20261205-0001"
+    send_text(page, typed)
     expect(page.locator(".bubble-bot")).to_have_count(2)
 
     stored = json.dumps(stored_transcript(page), ensure_ascii=False)
