@@ -4,7 +4,7 @@ Every way of running the assistant starts what this module returns, so they cann
 
 - `make run` (embedded, honcho): the Procfile is generated from it;
 - `make run-production`: the supervisord config and the systemd units are generated from it
-  (`python -m core.processes supervisord|systemd ...`, core/process_configs.py);
+  (`python -m core.process_configs supervisord|systemd ...`);
 - testkit/stack.py (tests and benches) starts the same command lines on free ports;
 - deploy/kubernetes/ is generated from it (and checked against it in the tests).
 
@@ -37,12 +37,8 @@ The URLs the processes use to reach each other (`RASA_URL`, `RASA_URLS`, `ACTION
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from core.production_env import production_env
@@ -281,29 +277,3 @@ def processes(profile: Profile, environ: Mapping[str, str]) -> list[Process]:
     if telegram_polling(environ):
         result.append(telegram(env))
     return result
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m core.processes FORMAT --profile P [--out FILE]` (core/process_configs.py)."""
-    from core.process_configs import FORMATS, render  # the renderers build on this module
-
-    parser = argparse.ArgumentParser(prog="python -m core.processes", description=__doc__)
-    parser.add_argument("format", choices=sorted(FORMATS))
-    parser.add_argument("--profile", choices=PROFILES, default="production")
-    parser.add_argument("--out", type=Path, help="write the file(s) into this directory")
-    parser.add_argument("--run-dir", default="var/run", help="supervisord: socket, pid, logs")
-    args = parser.parse_args(argv)
-    try:
-        files = render(args.format, args.profile, dict(os.environ), run_dir=args.run_dir)
-    except ValueError as error:  # ProcessDefinitionError, ProductionEnvError
-        raise SystemExit(f"core.processes: {error}") from error
-    for name, text in files.items():
-        if args.out is None:
-            sys.stdout.write(text if len(files) == 1 else f"# ---- {name}\n{text}")
-            continue
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / name).write_text(text, encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

@@ -13,8 +13,8 @@ mkdir -p var/run
 # Random secrets on first start, kept outside the repository (core/local_secrets.py); a value
 # from the shell or .env wins.
 eval "$(.venv/bin/python -m core.local_secrets --exports)"
-eval "$(.venv/bin/python -m core.processes env --profile embedded)"
-.venv/bin/python -m core.processes procfile --profile embedded --out var/run
+eval "$(.venv/bin/python -m core.process_configs env --profile embedded)"
+.venv/bin/python -m core.process_configs procfile --profile embedded --out var/run
 
 say "applying database migrations ..."
 .venv/bin/python -m alembic upgrade heads

@@ -40,7 +40,7 @@ if [ -f "$RUN_DIR/supervisord.pid" ] && kill -0 "$(cat "$RUN_DIR/supervisord.pid
 fi
 
 # Ports, URLs, tracker- and lock-store variables of every process (core/processes.py).
-eval "$(.venv/bin/python -m core.processes env --profile production)"
+eval "$(.venv/bin/python -m core.process_configs env --profile production)"
 
 say "checking the production secrets ..."
 .venv/bin/python -m core.secrets_check
@@ -56,8 +56,8 @@ mkdir -p "$RUN_DIR/log"
 for name in RASA_PORT RASA_PORTS RASA_REPLICAS RASA_HOST ACTIONS_PORT WEB_HOST WEB_PORT WEB_WORKERS; do
   if [ -n "${!name:-}" ]; then printf 'export %s=%q\n' "$name" "${!name}"; fi
 done > "$RUN_DIR/layout.env"
-.venv/bin/python -m core.processes supervisord --profile production --run-dir "$RUN_DIR" --out "$RUN_DIR"
-.venv/bin/python -m core.processes systemd --profile production --out "$RUN_DIR/systemd"
+.venv/bin/python -m core.process_configs supervisord --profile production --run-dir "$RUN_DIR" --out "$RUN_DIR"
+.venv/bin/python -m core.process_configs systemd --profile production --out "$RUN_DIR/systemd"
 web_port=${WEB_PORT:-8000}
 cat <<MSG
 
