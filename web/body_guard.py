@@ -4,8 +4,9 @@
 and refuses, as Chinese JSON in the one error shape:
 - 413 a body over `MAX_BODY_BYTES` (declared or actual);
 - 400 a text body (JSON, form, XML, plain text, or no content type) that is not valid UTF-8;
-- 400 a JSON body nested deeper than `MAX_JSON_DEPTH` (Python's json module would recurse until
-  RecursionError on `[[[[…]]]]`; no form the assistant accepts nests more than a few levels).
+- 400 a body nested deeper than `MAX_JSON_DEPTH`, whatever its declared type (Python's json
+  module would recurse until RecursionError on `[[[[…]]]]`, and the chat rate limit reads any
+  body as JSON; no form the assistant accepts nests more than a few levels).
 Everything behind it (the chat rate limit, FastAPI) then parses a body known to be harmless; the
 body is replayed to the app unchanged.
 """
@@ -62,14 +63,15 @@ def body_problem(body: bytes, content_type: str) -> tuple[int, str] | None:
     """(status, message key) when `body` must be refused before parsing, else None."""
     if len(body) > MAX_BODY_BYTES:
         return 413, "payload_too_large"
-    if not body or not _is_text(content_type):
+    if not body:
         return None
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return 400, "invalid_encoding"
-    lowered = content_type.lower()
-    if (not lowered or "json" in lowered) and json_too_deep(body):
+    if _is_text(content_type):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return 400, "invalid_encoding"
+    # Whatever the declared type: the chat rate limit reads the sender from any body as JSON.
+    if json_too_deep(body):
         return 400, "body_too_deep"
     return None
 

@@ -139,3 +139,14 @@ def test_no_body_makes_any_route_fail(
     if token:
         headers.update(SERVICE_HEADERS)
     check(client, method, path, body, headers)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x", ""])
+def test_deep_nesting_is_refused_whatever_the_declared_type(
+    client: TestClient, content_type: str
+) -> None:
+    # The chat rate limit reads the sender from any body as JSON (a 500 seen in CI, 2026-12-04).
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/api/chat", content=nested(5000), headers=headers)
+    assert response.status_code == 400, response.text
+    assert CHINESE.search(response.json()["error"]["message"])
