@@ -22,7 +22,7 @@ from connectors.rasa_pool import replica_urls
 from connectors.router import ConversationRouter
 from connectors.telegram.webhook import router as telegram_router
 from connectors.telegram.webhook import telegram_lifespan
-from connectors.webchat.page import render_index
+from connectors.webchat.page import render_index, render_privacy
 from connectors.webchat.routes import router as webchat_router
 from connectors.wechat.routes import router as wechat_router
 from connectors.wechat.routes import wechat_lifespan
@@ -88,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(render_index(WEBCHAT_DIR / "strings.yml"))
+
+    @app.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+    def privacy() -> HTMLResponse:
+        return HTMLResponse(render_privacy())
 
     return app
 

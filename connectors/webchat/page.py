@@ -18,6 +18,7 @@ WEBCHAT_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEBCHAT_DIR / "static"
 INDEX_TEMPLATE = STATIC_DIR / "index.html"
 STRINGS_FILE = WEBCHAT_DIR / "strings.yml"
+PRIVACY_FILE = WEBCHAT_DIR / "privacy.yml"
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
@@ -91,3 +92,31 @@ def _render_cached(strings_file: Path, strings_mtime_ns: int, template_mtime_ns:
         return html.escape(strings[match.group(1)], quote=True)
 
     return PLACEHOLDER.sub(fill, template)
+
+
+def render_privacy(privacy_path: str | Path = PRIVACY_FILE) -> str:
+    """The personal-information notice page (`/privacy`) from `privacy.yml`, HTML-escaped.
+
+    Raises:
+        WebchatStringsError: The file lacks its title, date, introduction or sections.
+        OSError: The file cannot be read.
+    """
+    with Path(privacy_path).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    try:
+        title, updated, intro = (str(data[key]) for key in ("title", "updated", "intro"))
+        sections = [(str(s["heading"]), [str(i) for i in s["items"]]) for s in data["sections"]]
+    except (KeyError, TypeError) as error:
+        raise WebchatStringsError(f"{privacy_path}: title, updated, intro, sections") from error
+    esc = html.escape
+    body = "".join(
+        f"<h2>{esc(heading)}</h2><ul>{''.join(f'<li>{esc(item)}</li>' for item in items)}</ul>"
+        for heading, items in sections
+    )
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{esc(title)}</title><link rel="icon" href="data:,"></head>'
+        f"<body><main><h1>{esc(title)}</h1><p>{esc(intro)}</p>{body}"
+        f'<p>更新日期：{esc(updated)}</p><p><a href="/">返回智能助手</a></p></main></body></html>'
+    )

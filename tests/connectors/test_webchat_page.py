@@ -17,6 +17,7 @@ from connectors.webchat.page import (
     WebchatStringsError,
     load_strings,
     render_index,
+    render_privacy,
     template_keys,
 )
 
@@ -144,7 +145,7 @@ def test_the_page_loads_nothing_from_other_sites():
     parsed = parse(render_index(STRINGS_FILE))
     assert parsed.urls, "expected the page's own stylesheet and script"
     for url in parsed.urls:
-        assert url.startswith(("/static/webchat/", "data:", "tel:")), url
+        assert url.startswith(("/static/webchat/", "data:", "tel:", "/privacy")), url
     assert "url(" not in (STATIC_DIR / "chat.css").read_text(encoding="utf-8")
     script = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
     assert re.findall(r"""(?:fetch|EventSource)\(\s*["'`]https?:""", script) == []
@@ -156,3 +157,25 @@ def test_the_page_is_mobile_ready():
     assert re.search(r'<meta name="viewport" content="width=device-width, initial-scale=1', page)
     assert 'role="log"' in page and 'aria-live="polite"' in page
     assert '<label class="visually-hidden" for="message-input">' in page
+
+
+def test_the_privacy_page_says_why_how_long_who_and_how_to_decline() -> None:
+    page = render_privacy()
+    for heading in ("为什么需要", "保存多久", "谁能看到", "不想提供怎么办"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "180 天" in page and "算了" in page
+    assert 'href="/privacy"' in render_index()  # the chat page links to it
+
+
+def test_the_privacy_page_is_escaped_and_refuses_a_broken_file(tmp_path: Path) -> None:
+    path = tmp_path / "privacy.yml"
+    path.write_text(
+        "title: 说明\nupdated: 2026-12-04\nintro: <b>x</b>\n"
+        "sections: [{heading: 为什么, items: ['<script>1</script>']}]\n",
+        encoding="utf-8",
+    )
+    page = render_privacy(path)
+    assert "<script>1" not in page and "&lt;script&gt;" in page and "&lt;b&gt;" in page
+    path.write_text("title: 说明\n", encoding="utf-8")
+    with pytest.raises(WebchatStringsError):
+        render_privacy(path)
