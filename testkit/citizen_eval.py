@@ -144,6 +144,7 @@ class SetScore:
     name: str
     total: int = 0
     right: int = 0
+    civil: int = 0
     not_understood: int = 0
     false_service: int = 0
     asked_back: int = 0
@@ -153,6 +154,13 @@ class SetScore:
     def share(self, count: int) -> float:
         """Count / total (0 when the set is empty)."""
         return count / self.total if self.total else 0.0
+
+    def not_understood_share(self) -> str:
+        """The share of civil-affairs questions that got 没太明白.
+
+        "—" for a set of off-topic queries only, where 没太明白 is a right refusal.
+        """
+        return f"{self.not_understood / self.civil:.1%}" if self.civil else "—"
 
 
 # -- the sets -------------------------------------------------------------------------------
@@ -299,8 +307,9 @@ def score(results: Sequence[tuple[Item, Outcome]]) -> dict[str, SetScore]:
             s.right += 1
         else:
             s.misses.append((item, outcome))
-        if outcome.kind == "not_understood":
-            s.not_understood += 1
+        if item.expected != REJECT:
+            s.civil += 1
+            s.not_understood += outcome.kind == "not_understood"
         if item.expected == REJECT and outcome.kind == "service":
             s.false_service += 1
         if item.expected == REJECT and outcome.kind == "confirm":
@@ -311,8 +320,8 @@ def score(results: Sequence[tuple[Item, Outcome]]) -> dict[str, SetScore]:
 def format_scores(scores: Mapping[str, SetScore]) -> str:
     """One table: right place, 没太明白 and false service starts per set."""
     lines = [
-        "| set | sentences | right place | 没太明白 | service started (should not) "
-        "| asked back about a service (should not) | outcomes |",
+        "| set | sentences | right place | 没太明白 (civil questions) "
+        "| service started (should not) | asked back about a service (should not) | outcomes |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name in (
@@ -327,7 +336,7 @@ def format_scores(scores: Mapping[str, SetScore]) -> str:
             continue
         kinds = ", ".join(f"{k} {v}" for k, v in s.kinds.most_common())
         lines.append(
-            f"| {name} | {s.total} | {s.share(s.right):.1%} | {s.share(s.not_understood):.1%} "
+            f"| {name} | {s.total} | {s.share(s.right):.1%} | {s.not_understood_share()} "
             f"| {s.false_service} | {s.asked_back} | {kinds} |"
         )
     return "\n".join(lines)
@@ -340,7 +349,8 @@ def write_report(scores: Mapping[str, SetScore], directory: Path = REPORT_DIR) -
         name: {
             "sentences": s.total,
             "right_place": round(s.share(s.right), 4),
-            "not_understood": round(s.share(s.not_understood), 4),
+            "civil_affairs_questions": s.civil,
+            "not_understood_among_them": round(s.not_understood / s.civil, 4) if s.civil else None,
             "false_service_starts": s.false_service,
             "asked_back_about_a_service": s.asked_back,
             "outcomes": dict(s.kinds),

@@ -13,6 +13,7 @@ from testkit.citizen_eval import (
     leaked,
     load_real,
     right_place,
+    score,
     seen_in_training,
     write_report,
 )
@@ -66,3 +67,16 @@ def test_the_misses_of_a_sealed_set_are_counted_not_listed(tmp_path: Path) -> No
     report = write_report({s.name: s for s in (real, sealed)}, tmp_path).read_text("utf-8")
     assert "公开的句子" in report
     assert "封存的句子" not in report and "1 句未命中" in report
+
+
+def test_not_understood_is_a_share_of_the_civil_affairs_questions_only() -> None:
+    miss = Outcome("not_understood")
+    results = [
+        (Item("heldout", "低保怎么申请", "assistance"), miss),
+        (Item("heldout", "低保标准多少", "assistance"), Outcome("answer", ("assistance",))),
+        (Item("heldout", "今天天气", REJECT), miss),  # a right refusal, not counted
+        (Item("real_off_topic", "讲个笑话", REJECT), miss),
+    ]
+    scores = score(results)
+    assert scores["heldout"].not_understood_share() == "50.0%"
+    assert scores["real_off_topic"].not_understood_share() == "—"
