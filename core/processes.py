@@ -46,6 +46,8 @@ from core.settings import PROJECT_ROOT
 
 Profile = Literal["embedded", "production"]
 Kind = Literal["rasa", "actions", "web", "telegram"]
+# Every process listens here unless a *_HOST variable says otherwise (README "默认即安全").
+LOOPBACK = "127.0.0.1"
 PROFILES: tuple[Profile, ...] = ("embedded", "production")
 
 # Rasa runs through bot_plugins/rasa_run.py, which adds `--auth-token $RASA_TOKEN` itself (the
@@ -167,11 +169,11 @@ def environment(profile: Profile, environ: Mapping[str, str]) -> dict[str, str]:
     (core/production_env.py), so it needs DATABASE_URL and REDIS_URL.
     """
     settings = _settings(profile, environ)
-    rasa_host = settings.get("RASA_HOST", "127.0.0.1")
-    local = "127.0.0.1" if rasa_host in ("0.0.0.0", "::") else rasa_host
+    rasa_host = settings.get("RASA_HOST", LOOPBACK)
+    local = LOOPBACK if rasa_host in ("0.0.0.0", "::") else rasa_host
     rasa_urls = [f"http://{local}:{port}" for port in rasa_ports(profile, environ)]
     actions_url = settings.get(
-        "ACTION_SERVER_URL", f"http://127.0.0.1:{_number(settings, 'ACTIONS_PORT', '5055')}"
+        "ACTION_SERVER_URL", f"http://{LOOPBACK}:{_number(settings, 'ACTIONS_PORT', '5055')}"
     )
     derived = {
         "PROFILE": profile,
@@ -179,7 +181,7 @@ def environment(profile: Profile, environ: Mapping[str, str]) -> dict[str, str]:
         "ACTION_SERVER_URL": actions_url,
         "ACTION_ENDPOINT_URL": settings.get("ACTION_ENDPOINT_URL", f"{actions_url}/webhook"),
         "BACKOFFICE_URL": settings.get(
-            "BACKOFFICE_URL", f"http://127.0.0.1:{_number(settings, 'WEB_PORT', '8000')}"
+            "BACKOFFICE_URL", f"http://{LOOPBACK}:{_number(settings, 'WEB_PORT', '8000')}"
         ),
         "PYTHONUNBUFFERED": "1",
     }
@@ -199,7 +201,7 @@ def environment(profile: Profile, environ: Mapping[str, str]) -> dict[str, str]:
 
 def rasa(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> list[Process]:
     """The Rasa servers: one per port of `rasa_ports`."""
-    host = settings.get("RASA_HOST", "127.0.0.1")
+    host = settings.get("RASA_HOST", LOOPBACK)
     program = [*RASA, "run", "--enable-api", "--model", settings.get("RASA_MODEL", "models")]
     program += ["--endpoints", ENDPOINTS[profile], "--credentials", "bot/credentials.yml"]
     return [
@@ -220,7 +222,7 @@ def rasa(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> 
 def actions(settings: Mapping[str, str], env: dict[str, str]) -> Process:
     """The action server (its Sanic workers: ACTION_SERVER_SANIC_WORKERS in `env`)."""
     port = _number(settings, "ACTIONS_PORT", "5055")
-    host = settings.get("ACTION_SERVER_HOST", "127.0.0.1")
+    host = settings.get("ACTION_SERVER_HOST", LOOPBACK)
     # rasa-sdk's server with the token check and the interface option (actions/server.py).
     program = [
         PYTHON,
@@ -244,7 +246,7 @@ def actions(settings: Mapping[str, str], env: dict[str, str]) -> Process:
 
 def web(profile: Profile, settings: Mapping[str, str], env: dict[str, str]) -> list[Process]:
     """The web workers (production: WEB_WORKERS processes sharing one listening socket)."""
-    host = settings.get("WEB_HOST", "127.0.0.1")
+    host = settings.get("WEB_HOST", LOOPBACK)
     port = _number(settings, "WEB_PORT", "8000")
     production = profile == "production"
     workers = _number(settings, "WEB_WORKERS", "1") if production else 1

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from connectors.messages import hotline, message
+from core.texts import read_texts
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 COMMANDS = ("start", "help", "restart", "human")
 
 
-@lru_cache(maxsize=1)
 def _texts() -> dict[str, Any]:
-    with MESSAGES_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
-    return data
+    return read_texts(MESSAGES_FILE)
 
 
 def telegram_text(key: str, **values: object) -> str:

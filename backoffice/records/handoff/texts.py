@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from core.texts import read_texts
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
 
-@lru_cache(maxsize=1)
 def _texts() -> dict[str, Any]:
-    with TEXTS_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
-    return data
+    return read_texts(TEXTS_FILE)
 
 
 def citizen_text(key: str, **values: object) -> str:

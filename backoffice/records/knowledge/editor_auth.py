@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import HTTPException, Request
 
 from core.settings import get_settings
+from core.texts import read_texts
 
 SESSION_KEY = "editor"
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
 
-@lru_cache(maxsize=1)
 def _texts() -> dict[str, Any]:
-    with TEXTS_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
-    return data
+    return read_texts(TEXTS_FILE)
 
 
 def editor_text(key: str) -> str:
