@@ -9,7 +9,9 @@ Sanic app with three additions:
   `/health` stays open for the process checks;
 - `SealingActionExecutor` keeps phone numbers out of Rasa's tracker store: every slot named
   `*_phone` or `*_proof` that an action sets is sealed (core/sealing.py) before Rasa sees it,
-  and unsealed in the tracker an action receives, so the actions read and write plain numbers.
+  and unsealed in the tracker an action receives, so the actions read and write plain numbers;
+  it also adds the privacy notice before the first ID number or phone a service asks for
+  (`actions/privacy_notice.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.privacy_notice import with_privacy_notice
 from core.sealing import SEALED_PREFIX, seal, unseal
 from core.settings import get_settings
 
@@ -73,7 +76,7 @@ def unseal_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
 
 
 class SealingActionExecutor(ActionExecutor):
-    """rasa-sdk's executor; personal slots are unsealed going in and sealed coming out."""
+    """rasa-sdk's executor; personal slots unsealed going in, sealed coming out; privacy notice."""
 
     async def run(
         self,
@@ -81,11 +84,17 @@ class SealingActionExecutor(ActionExecutor):
         sink: asyncio.Queue[Any] | None = None,
         dispatcher: Any = None,
     ) -> ActionExecutorRunResult | None:
-        """Run the action on the unsealed tracker; seal the personal slots it sets."""
+        """Run the action on the unsealed tracker; seal the personal slots it sets.
+
+        The privacy notice is added to the action's messages where it is due.
+        """
         if isinstance(action_call.get("tracker"), dict):
             action_call = {**action_call, "tracker": unseal_tracker(action_call["tracker"])}
         result = await super().run(action_call, sink=sink, dispatcher=dispatcher)
         if result is not None:
+            # The domain as rasa-sdk keeps it: a call may leave it out when Rasa sends a digest.
+            call = {**action_call, "domain": self.domain or {}}
+            result.responses = with_privacy_notice(call, result.events, result.responses)
             result.events = seal_events(result.events)
         return result
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from core.privacy import PRIVACY_FILE, PrivacyTextError, load_privacy
+from core.settings import get_settings
+
 WEBCHAT_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEBCHAT_DIR / "static"
 INDEX_TEMPLATE = STATIC_DIR / "index.html"
 STRINGS_FILE = WEBCHAT_DIR / "strings.yml"
-PRIVACY_FILE = WEBCHAT_DIR / "privacy.yml"
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
@@ -95,28 +97,29 @@ def _render_cached(strings_file: Path, strings_mtime_ns: int, template_mtime_ns:
 
 
 def render_privacy(privacy_path: str | Path = PRIVACY_FILE) -> str:
-    """The personal-information notice page (`/privacy`) from `privacy.yml`, HTML-escaped.
+    """The personal-information notice page (`/privacy`) from `core/privacy.yml`, HTML-escaped.
+
+    The chat's short notice (actions/privacy_notice.py) is made from the same file.
 
     Raises:
-        WebchatStringsError: The file lacks its title, date, introduction or sections.
+        WebchatStringsError: The file lacks a part the page needs.
         OSError: The file cannot be read.
     """
-    with Path(privacy_path).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
     try:
-        title, updated, intro = (str(data[key]) for key in ("title", "updated", "intro"))
-        sections = [(str(s["heading"]), [str(i) for i in s["items"]]) for s in data["sections"]]
-    except (KeyError, TypeError) as error:
-        raise WebchatStringsError(f"{privacy_path}: title, updated, intro, sections") from error
+        text = load_privacy(Path(privacy_path), retention_days=get_settings().retention_days)
+    except PrivacyTextError as error:
+        raise WebchatStringsError(str(error)) from error
     esc = html.escape
     body = "".join(
         f"<h2>{esc(heading)}</h2><ul>{''.join(f'<li>{esc(item)}</li>' for item in items)}</ul>"
-        for heading, items in sections
+        for heading, items in text.page_sections()
     )
+    title = esc(text.title)
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{esc(title)}</title><link rel="icon" href="data:,"></head>'
-        f"<body><main><h1>{esc(title)}</h1><p>{esc(intro)}</p>{body}"
-        f'<p>更新日期：{esc(updated)}</p><p><a href="/">返回智能助手</a></p></main></body></html>'
+        f'<title>{title}</title><link rel="icon" href="data:,"></head>'
+        f"<body><main><h1>{title}</h1><p>{esc(text.intro)}</p>{body}"
+        f"<p>更新日期：{esc(text.updated)}</p>"
+        '<p><a href="/">返回智能助手</a></p></main></body></html>'
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from html.parser import HTMLParser
@@ -20,6 +21,8 @@ from connectors.webchat.page import (
     render_privacy,
     template_keys,
 )
+from core.privacy import load_privacy
+from core.settings import get_settings
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -170,12 +173,27 @@ def test_the_privacy_page_says_why_how_long_who_and_how_to_decline() -> None:
 def test_the_privacy_page_is_escaped_and_refuses_a_broken_file(tmp_path: Path) -> None:
     path = tmp_path / "privacy.yml"
     path.write_text(
-        "title: 说明\nupdated: 2026-12-04\nintro: <b>x</b>\n"
-        "sections: [{heading: 为什么, items: ['<script>1</script>']}]\n",
+        "title: 说明\nupdated: 2026-12-04\nintro: <b>x</b>\nnotice: '{asks}'\n"
+        "headings: {why: 为什么, protection: 保护, kept: 多久, who: 谁, decline: 不提供}\n"
+        "common: {protection: ['<script>1</script>'], kept: ['{retention_days} 天']}\n"
+        "services: {s: {name: 预约, asks: 电话, why: 回电, keep: 一年, who: 热线,"
+        " decline: 拨打}}\n",
         encoding="utf-8",
     )
     page = render_privacy(path)
     assert "<script>1" not in page and "&lt;script&gt;" in page and "&lt;b&gt;" in page
+    assert f"<li>{get_settings().retention_days} 天</li>" in page
+    assert "<li>预约：回电</li>" in page and "<li>预约：一年。</li>" in page
     path.write_text("title: 说明\n", encoding="utf-8")
     with pytest.raises(WebchatStringsError):
         render_privacy(path)
+
+
+def test_the_page_and_the_chat_notice_say_the_same_per_service() -> None:
+    page = render_privacy()
+    text = load_privacy(retention_days=get_settings().retention_days)
+    for key, service in text.services.items():
+        notice = text.short_notice(key, page_url="/privacy")
+        for sentence in (service.why, service.keep, service.who, service.decline):
+            assert sentence in notice
+            assert html.escape(sentence) in page
