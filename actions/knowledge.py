@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
+from knowledge.answer import answered_article, source_line
 from knowledge.schema import Article
 from knowledge.search import SearchResult
 from knowledge.store import get_store
@@ -25,12 +26,6 @@ logger = logging.getLogger(__name__)
 ARTICLE_SLOT = "knowledge_article"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REFERRAL_RESPONSE = "utter_knowledge_referral"
-
-
-def source_line(article: Article) -> str:
-    """The source as shown to citizens: title, clause and address."""
-    source = article.source
-    return " ".join(part for part in (source.title, source.clause, source.url) if part)
 
 
 def utter_answer(dispatcher: CollectingDispatcher, article: Article) -> list[dict[str, Any]]:
@@ -64,8 +59,9 @@ def answer_from_result(
     Returns:
         The events to return, or None when nothing was good enough (take the fallback path).
     """
-    if result.decision == "answer" and result.answer is not None:
-        return utter_answer(dispatcher, result.answer.article)
+    article = answered_article(result)
+    if article is not None:
+        return utter_answer(dispatcher, article)
     if result.decision == "suggest" and result.suggestions:
         utter_suggestions(dispatcher, result)
         return []

@@ -5,8 +5,10 @@ and exits with status 1 when there is at least one error (warnings alone exit 0)
 
 Checks: every file against its schema; the settings, gazetteer and dictionary files; the same
 example question in two articles (error) or the same words in another order (warning); expired
-``review_by`` dates (warning); ``related`` ids that do not exist (error); and a regression check
-that every example question finds its own article first (error).
+``review_by`` dates (warning); ``related`` ids that do not exist (error); wording that contradicts
+a dated rule of ``policies/`` or invents an address or phone number (error in articles and
+policies, warning in the bot's responses and seeded records); and a regression check that every
+example question finds its own article first (error).
 """
 
 from __future__ import annotations
@@ -16,58 +18,27 @@ import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
+from knowledge import facts
+from knowledge.citizen_text import citizen_texts
+from knowledge.findings import Finding
 from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, load_contacts, scan_knowledge_base
 from knowledge.search import KnowledgeIndex
 from knowledge.search_settings import load_search_settings
 from knowledge.store import build_index_for
 from knowledge.tokenizer import DEFAULT_USER_DICTIONARY, check_user_dictionary
+from knowledge.wording_checks import check_contradictions, check_invented_specifics
 from knowledge.yamlfile import KnowledgeError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FACTS_DIR = Path("tests/knowledge/facts")
 LONG_ANSWER = 250
 RECOMMENDED_QUESTIONS = 4
 
-Level = Literal["错误", "警告"]
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found by the check.
-
-    Attributes:
-        level: ``错误`` (blocks the change) or ``警告`` (should be looked at).
-        path: The file.
-        line: 1-based line, when known.
-        message: What is wrong and how to fix it.
-    """
-
-    level: Level
-    path: Path
-    line: int | None
-    message: str
-
-    def describe(self, relative_to: Path) -> str:
-        """Return ``file:line: level: message``."""
-        path = (
-            self.path.relative_to(relative_to)
-            if self.path.is_relative_to(relative_to)
-            else self.path
-        )
-        where = f"{path}:{self.line}" if self.line is not None else str(path)
-        return f"{where}: {self.level}: {self.message}"
-
-    @classmethod
-    def from_error(cls, error: KnowledgeError, level: Level = "错误") -> Finding:
-        """Wrap a loading error."""
-        field = f"{error.field}: " if error.field else ""
-        return cls(level=level, path=error.path, line=error.line, message=field + error.message)
 
 
 def run_checks(
@@ -76,6 +47,9 @@ def run_checks(
     today: date,
     user_dictionary: Path = DEFAULT_USER_DICTIONARY,
     regression: bool = True,
+    other_texts: Sequence[tuple[Path, str]] = (),
+    facts_dir: Path | None = None,
+    facts_report: list[str] | None = None,
 ) -> list[Finding]:
     """Run every check on a knowledge folder.
 
@@ -84,6 +58,11 @@ def run_checks(
         today: Date against which ``review_by`` is compared.
         user_dictionary: The shared jieba user dictionary.
         regression: Also check that every example question finds its own article.
+        other_texts: Files outside the folder whose texts citizens read, with their kind
+            (``response`` for Rasa domain files, ``seed`` for records), checked for invented
+            specifics and contradicted rules (warnings: they belong to the developers).
+        facts_dir: The official-facts suite (``tests/knowledge/facts``), run when given.
+        facts_report: Receives the suite's per-article report lines.
 
     Returns:
         All findings, errors and warnings, in file order.
@@ -99,13 +78,61 @@ def run_checks(
     findings += _check_related(kb, unusable={error.path.stem for error in report.errors})
     findings += _check_review_dates(kb, today)
     findings += _check_style(kb)
-    if regression and kb.articles and not any(f.level == "错误" for f in findings):
+    findings += _check_wording(kb, other_texts)
+    wanted = regression or facts_dir is not None
+    if wanted and kb.articles and not any(f.level == "错误" for f in findings):
         try:
             index = build_index_for(kb, user_dictionary=user_dictionary)
         except KnowledgeError as error:
             findings.append(Finding.from_error(error))
         else:
-            findings += check_regression(index)
+            if regression:
+                findings += check_regression(index)
+            if facts_dir is not None:
+                findings += check_facts(index, facts_dir, facts_report)
+    return findings
+
+
+def check_facts(
+    index: KnowledgeIndex, folder: Path, report_lines: list[str] | None = None
+) -> list[Finding]:
+    """Run the official-facts suite: errors for lost questions and a share below the bar.
+
+    Args:
+        index: The index of the whole knowledge base.
+        folder: The suite folder.
+        report_lines: Receives the per-article report.
+
+    Returns:
+        Problems with the suite files, questions no longer complete, and a low share.
+    """
+    cases, errors = facts.load_cases(folder)
+    findings = [Finding.from_error(error) for error in errors]
+    results = facts.run_suite(index, cases)
+    baseline = facts.read_baseline(folder)
+    if report_lines is not None:
+        report_lines += facts.report(results, baseline, PROJECT_ROOT)
+    for lost in facts.regressions(results, baseline):
+        located = lost.located
+        findings.append(
+            Finding(
+                "错误",
+                located.path,
+                located.line,
+                f"「{located.case.question}」以前答全，现在不再答全"
+                f"（答案文章：{lost.article_id or '无'}，缺：{'、'.join(lost.missing) or '—'}）",
+            )
+        )
+    complete = sum(result.complete for result in results)
+    if results and complete < facts.REQUIRED_SHARE * len(results):
+        findings.append(
+            Finding(
+                "错误",
+                folder,
+                None,
+                f"官方事实回归只答全 {complete}/{len(results)} 题，低于 {facts.REQUIRED_SHARE:.0%}",
+            )
+        )
     return findings
 
 
@@ -137,6 +164,23 @@ def check_regression(index: KnowledgeIndex) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _check_wording(kb: KnowledgeBase, other_texts: Sequence[tuple[Path, str]]) -> list[Finding]:
+    texts, errors = citizen_texts(kb, other_texts)
+    try:
+        contacts = load_contacts(kb.root)
+    except KnowledgeError:
+        contacts = None  # reported by _check_support_files
+    findings = [Finding.from_error(error, "警告") for error in errors]
+    return findings + check_contradictions(kb, texts) + check_invented_specifics(texts, contacts)
+
+
+def project_texts(project: Path) -> list[tuple[Path, str]]:
+    """The bot's responses and the seeded records of a project, which citizens also read."""
+    responses = [(path, "response") for path in sorted((project / "bot/domain").glob("*.yml"))]
+    seeds = sorted((project / "backoffice/records").glob("*/seed_data.yml"))
+    return responses + [(path, "seed") for path in seeds]
 
 
 def _check_support_files(root: Path, user_dictionary: Path) -> list[Finding]:
@@ -301,16 +345,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dictionary", type=Path, default=DEFAULT_USER_DICTIONARY)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today())
     parser.add_argument("--no-regression", action="store_true", help="跳过示例问题回归检查")
+    parser.add_argument(
+        "--facts", type=Path, default=None, help="官方事实回归题目（默认 tests/knowledge/facts）"
+    )
+    parser.add_argument(
+        "--update-facts-baseline",
+        action="store_true",
+        help="看过报告后，把现在答全的问题记为基线（之后不再答全的会报错）",
+    )
     args = parser.parse_args(argv)
+    base = args.root.resolve().parent
+    facts_dir = args.facts
+    if facts_dir is None and args.root.resolve() == PROJECT_ROOT / "knowledge":
+        facts_dir = PROJECT_ROOT / FACTS_DIR
+    report: list[str] = []
     findings = run_checks(
         args.root,
         today=args.today,
         user_dictionary=args.dictionary,
         regression=not args.no_regression,
+        other_texts=project_texts(base),
+        facts_dir=facts_dir,
+        facts_report=report,
     )
-    base = args.root.resolve().parent
+    for line in report:
+        print(line)
     for finding in findings:
         print(finding.describe(base))
+    if args.update_facts_baseline and facts_dir is not None:
+        kb = scan_knowledge_base(args.root).knowledge_base
+        cases, _ = facts.load_cases(facts_dir)
+        results = facts.run_suite(build_index_for(kb, user_dictionary=args.dictionary), cases)
+        facts.write_baseline(facts_dir, results)
+        print(f"已更新基线：{facts_dir / facts.BASELINE_FILE}")
     errors = sum(finding.level == "错误" for finding in findings)
     warnings = len(findings) - errors
     try:

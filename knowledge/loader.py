@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from knowledge.referrals import REFERRALS_FILE, ReferralBook, load_referrals
+from knowledge.rules import PolicyRule, load_rules, render_answer
 from knowledge.schema import Article, ArticleContext, ContactsFile, TopicsFile
 from knowledge.yamlfile import KnowledgeError, read_yaml, validate_document, validation_errors
 
@@ -57,6 +58,7 @@ class KnowledgeBase:
         articles: All articles, sorted by id.
         locations: Article id → where it is stored.
         referrals: Office and contact lines per topic, for questions without an answer.
+        rules: Dated rules of ``policies/`` (``<file>.<entry>`` → rule) that answers quote.
     """
 
     root: Path
@@ -64,6 +66,7 @@ class KnowledgeBase:
     articles: tuple[Article, ...]
     locations: Mapping[str, ArticleLocation]
     referrals: ReferralBook | None = None
+    rules: Mapping[str, PolicyRule] = field(default_factory=lambda: MappingProxyType({}))
     _by_id: Mapping[str, Article] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,12 +137,13 @@ def scan_knowledge_base(root: Path | str) -> LoadReport:
     """
     root = Path(root)
     topics = load_topics(root)
-    errors: list[KnowledgeError] = []
+    rules, rule_errors = load_rules(root)
+    errors: list[KnowledgeError] = list(rule_errors)
     articles: dict[str, Article] = {}
     locations: dict[str, ArticleLocation] = {}
     for path in article_files(root, errors):
         try:
-            article, location = _load_article(path, frozenset(topics), errors)
+            article, location = _load_article(path, frozenset(topics), rules, errors)
         except KnowledgeError as error:
             errors.append(error)
             continue
@@ -164,6 +168,7 @@ def scan_knowledge_base(root: Path | str) -> LoadReport:
         articles=tuple(articles[key] for key in sorted(articles)),
         locations=MappingProxyType(locations),
         referrals=_referrals(root, topics, errors),
+        rules=rules,
     )
     return LoadReport(knowledge_base=knowledge_base, errors=tuple(errors))
 
@@ -254,7 +259,10 @@ def article_files(root: Path, errors: list[KnowledgeError] | None = None) -> lis
 
 
 def _load_article(
-    path: Path, topics: frozenset[str], errors: list[KnowledgeError]
+    path: Path,
+    topics: frozenset[str],
+    rules: Mapping[str, PolicyRule],
+    errors: list[KnowledgeError],
 ) -> tuple[Article | None, ArticleLocation | None]:
     document = read_yaml(path)
     context = ArticleContext(slug=path.stem, folder=path.parent.name, topics=topics)
@@ -274,4 +282,18 @@ def _load_article(
     location = ArticleLocation(
         path=path, field_lines=MappingProxyType(field_lines), question_lines=question_lines
     )
-    return result, location
+    if result.rule is None:
+        return result, location
+    rule = rules.get(result.rule)
+    if rule is None:
+        known = "、".join(sorted(rules)) or "（没有）"
+        errors.append(
+            KnowledgeError(
+                path,
+                f"找不到规则「{result.rule}」（policies/ 中已有：{known}）",
+                line=field_lines.get("rule"),
+                field="rule",
+            )
+        )
+        return None, None
+    return result.model_copy(update={"answer": render_answer(result.answer, rule)}), location

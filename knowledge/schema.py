@@ -28,6 +28,9 @@ Confidence = Literal["official", "press", "third_party", "sample"]
 _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 _DOCUMENT_TITLE = re.compile(r"《[^》]+》")
+_RULE_REFERENCE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+RULE_PLACEHOLDER = "{rule}"
+"""Where an article's answer quotes the statement of its ``rule``."""
 
 
 def _strip_required(value: str) -> str:
@@ -108,6 +111,8 @@ class Article(BaseModel):
         last_editor: Who changed the article last.
         sample: True when the content is an unverified example.
         related: Ids of related articles.
+        rule: A dated rule of ``policies/`` (``<file>.<entry>``) whose statement the answer
+            quotes where it writes ``{rule}``, so the answer and the service cannot disagree.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -123,6 +128,7 @@ class Article(BaseModel):
     last_editor: NonEmptyText
     sample: bool = Field(default=False, validate_default=True)
     related: tuple[str, ...] = ()
+    rule: str | None = Field(default=None, validate_default=True)
 
     @field_validator("id")
     @classmethod
@@ -184,6 +190,23 @@ class Article(BaseModel):
         answer = info.data.get("answer")
         if value and isinstance(answer, str) and SAMPLE_MARKER not in answer:
             raise ValueError(f"示例内容的 answer 必须写明「（{SAMPLE_MARKER}）」")
+        return value
+
+    @field_validator("rule")
+    @classmethod
+    def _rule_quoted(cls, value: str | None, info: ValidationInfo) -> str | None:
+        answer = info.data.get("answer")
+        quoted = isinstance(answer, str) and RULE_PLACEHOLDER in answer
+        if value is None and quoted:
+            raise ValueError(
+                f"answer 里有 {RULE_PLACEHOLDER}，请用 rule: <政策文件>.<条目> 指明规则"
+            )
+        if value is not None and not _RULE_REFERENCE.match(value):
+            raise ValueError("rule 的写法是 <政策文件名>.<条目>，例如 marriage_booking.weekend")
+        if value is not None and not quoted:
+            raise ValueError(
+                f"引用了 rule 时，answer 里要写 {RULE_PLACEHOLDER}，规则原文会放在这里"
+            )
         return value
 
 

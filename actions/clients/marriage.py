@@ -88,10 +88,22 @@ class BookingWindow(BaseModel):
     horizon_days: int
 
 
+class WeekendRule(BaseModel):
+    """What the form says when a weekend is asked for (from the editors' policy file)."""
+
+    statement: str
+    form_reply: str
+
+    def reply(self, day: str) -> str:
+        """The reply for one weekend day, e.g. ``“12月5日（周六）”是周末。…``."""
+        return self.form_reply.format(day=day, statement=self.statement)
+
+
 class Policy(BaseModel):
     """The booking rules the conversation needs."""
 
     booking_window: BookingWindow
+    weekend: WeekendRule
     minimum_age: MinimumAge
     cooling_off_days: int
     booking_types: dict[str, BookingType]

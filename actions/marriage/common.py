@@ -148,7 +148,6 @@ DATE_REJECTIONS = {
     "past": "utter_marriage_date_past",
     "too_soon": "utter_marriage_date_too_soon",
     "too_far": "utter_marriage_date_too_far",
-    "not_working_day": "utter_marriage_date_not_working_day",
     "holiday": "utter_marriage_date_holiday",
 }
 STATUS_RESPONSES = {

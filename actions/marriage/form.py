@@ -422,7 +422,12 @@ async def _read_day(turn: Turn, day: dt.date, half_day: HalfDay | None = None) -
         reason = check.reason or "not_working_day"
         if reason == "not_working_day" and check.holiday_name:
             reason = "holiday"
-        turn.say(s.DATE_REJECTIONS[reason], **values)
+        if reason == "not_working_day":
+            # Weekends are open by appointment; the editors' rule says why not here (one text,
+            # also quoted by the knowledge article), instead of "the office is closed".
+            turn.dispatcher.utter_message(text=(await turn.policy()).weekend.reply(day_text))
+        else:
+            turn.say(s.DATE_REJECTIONS[reason], **values)
         turn.set(s.DATE, None)
         if reason in ("not_working_day", "holiday"):
             await _offer_days_around(turn, check, half_day or turn.get(s.HALF_DAY))

@@ -49,6 +49,8 @@ from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
 from core.sealing import SEALED_PREFIX, seal, unseal
+from core.settings import get_settings
+from knowledge.loader import load_knowledge_base
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from tests.service_token import SERVICE_HEADERS
 from web.errors import install_error_handling
@@ -57,6 +59,7 @@ from zhtext.idcard import check_digit
 from zhtext.normalise import normalise
 
 TODAY = s.city_today()
+KNOWLEDGE_DIR = get_settings().knowledge_dir
 _SEQUENCE = itertools.count(200)
 TABLES = [
     Base.metadata.tables[name]
@@ -171,6 +174,16 @@ def run(coroutine: Any) -> Any:
 
 def responses(messages: list[dict[str, Any]]) -> list[str]:
     return [m.get("response") or "" for m in messages]
+
+
+def assert_day_off_refused(message: dict[str, Any]) -> None:
+    """A holiday gets the holiday response; a weekend the editors' weekend rule, never "closed"."""
+    if message.get("response") == "utter_marriage_date_holiday":
+        return
+    text = message.get("text") or ""
+    assert "是周末" in text
+    assert get_policy().weekend.statement in text
+    assert "不办公" not in text
 
 
 def filled(**overrides: Any) -> dict[str, Any]:
@@ -302,10 +315,7 @@ def test_dates_outside_the_window_say_exactly_why(api: MarriageApi) -> None:
     )
     changes, messages = answer(md(day_off), slots)
     assert changes[s.DATE] is None
-    assert responses(messages)[0] in (
-        "utter_marriage_date_not_working_day",
-        "utter_marriage_date_holiday",
-    )
+    assert_day_off_refused(messages[0])
     changes, messages = answer("啊这个嘛", slots)
     assert changes == {s.DATE: None}
     assert responses(messages) == ["utter_marriage_unclear_date"]
@@ -806,6 +816,7 @@ def test_a_too_soon_day_names_the_configured_notice() -> None:
             return Policy.model_validate(
                 {
                     "booking_window": {"lead_working_days": 3, "horizon_days": 45},
+                    "weekend": {"statement": "周末预约登记。", "form_reply": "{day}：{statement}"},
                     "minimum_age": {"male": 22, "female": 20},
                     "cooling_off_days": 30,
                     "booking_types": {},
@@ -842,10 +853,7 @@ def test_a_weekend_or_holiday_offers_the_nearest_half_days_around_it(api: Marria
     day_off = _day_off_inside_the_window()
     changes, messages = answer(md(day_off), {"requested_slot": s.DATE, s.OFFICE: "xihu"})
     assert changes[s.DATE] is None
-    assert responses(messages)[0] in (
-        "utter_marriage_date_not_working_day",
-        "utter_marriage_date_holiday",
-    )
+    assert_day_off_refused(messages[0])
     suggestions = changes[s.SUGGESTIONS]
     # the free half-days nearest to the day asked for (before and after it), not from today
     halves = [
@@ -871,6 +879,24 @@ def test_a_weekend_or_holiday_offers_the_nearest_half_days_around_it(api: Marria
     after = [d.day for d in bookable_days(today=TODAY, window=get_policy().booking_window)]
     after = [d for d in after if d > day_off][: s.DAYS_OFFERED]
     assert changes[s.SUGGESTIONS] == [format_day(d, today=TODAY) for d in after]
+
+
+def test_a_plain_weekend_quotes_the_weekend_rule_the_article_quotes(api: MarriageApi) -> None:
+    saturday = next(
+        d
+        for d in (bookable(0) + dt.timedelta(days=n) for n in range(1, 25))
+        if d.weekday() == 5 and day_status(d).name is None and not day_status(d).is_working_day
+    )
+    changes, messages = answer(md(saturday), {"requested_slot": s.DATE, s.OFFICE: "xihu"})
+    assert changes[s.DATE] is None
+    rule = get_policy().weekend
+    expected = rule.form_reply.format(
+        day=format_day(saturday, today=TODAY), statement=rule.statement
+    )
+    assert messages[0]["text"] == expected
+    assert changes[s.SUGGESTIONS]  # the nearest working days are still offered
+    article = load_knowledge_base(KNOWLEDGE_DIR).get("marriage-weekend-booking")
+    assert article is not None and rule.statement in article.answer
 
 
 def test_a_full_id_number_as_proof_keeps_only_its_last_4(api: MarriageApi) -> None:

@@ -36,6 +36,18 @@ class BookingWindow(BaseModel):
     source: Source
 
 
+class WeekendRule(BaseModel):
+    """Weekend registration: by appointment at the offices, not bookable in this assistant.
+
+    The same ``statement`` is quoted by the knowledge article ``marriage-weekend-booking``.
+    """
+
+    statement: str
+    form_reply: str
+    effective_from: dt.date
+    source: Source
+
+
 class MinimumAge(BaseModel):
     """Legal marriage age by sex."""
 
@@ -68,6 +80,7 @@ class MarriagePolicy(BaseModel):
     version: int
     updated: dt.date
     booking_window: BookingWindow
+    weekend: WeekendRule
     minimum_age: MinimumAge
     cooling_off_days: int = Field(ge=1, le=90)
     cooling_off_source: Source
