@@ -141,6 +141,6 @@ def test_linked_articles_do_not_block_a_direct_answer(real_index: KnowledgeIndex
 
 
 def test_unlinked_close_articles_give_suggestions(real_index: KnowledgeIndex) -> None:
-    result = real_index.search("低保怎么申请")
+    result = real_index.search("补贴怎么领")
     assert result.decision == "suggest"
     assert not real_index.related(result.matches[0].article_id, result.matches[1].article_id)
