@@ -5,7 +5,9 @@ and exits with status 1 when there is at least one error (warnings alone exit 0)
 
 Checks: every file against its schema; the settings, gazetteer and dictionary files; the same
 example question in two articles (error) or the same words in another order (warning); expired
-``review_by`` dates (warning); ``related`` ids that do not exist (error); wording that contradicts
+``review_by`` dates (warning); ``related`` ids that do not exist (error); sources an editor cannot
+open or ``official`` used for a non-government text (error, see :mod:`knowledge.source_checks`);
+the official-facts suite (error below 90% or when a question is lost); wording that contradicts
 a dated rule of ``policies/`` or invents an address or phone number (error in articles and
 policies, warning in the bot's responses and seeded records); and a regression check that every
 example question finds its own article first (error).
@@ -28,6 +30,7 @@ from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, load_contacts, scan_knowledge_base
 from knowledge.search import KnowledgeIndex
 from knowledge.search_settings import load_search_settings
+from knowledge.source_checks import check_sources
 from knowledge.store import build_index_for
 from knowledge.tokenizer import DEFAULT_USER_DICTIONARY, check_user_dictionary
 from knowledge.wording_checks import check_contradictions, check_invented_specifics
@@ -79,6 +82,7 @@ def run_checks(
     findings += _check_review_dates(kb, today)
     findings += _check_style(kb)
     findings += _check_wording(kb, other_texts)
+    findings += check_sources(kb)
     wanted = regression or facts_dir is not None
     if wanted and kb.articles and not any(f.level == "错误" for f in findings):
         try:
