@@ -107,24 +107,12 @@ class GoodsCategory(BaseModel):
     note: str
 
 
-class DropOffPoint(BaseModel):
-    """Where goods are received."""
-
-    code: str
-    name: str
-    district: str
-    address: str
-    hours: str
-    categories: list[str]
-    sample: bool
-
-
 class GoodsInfo(BaseModel):
-    """Accepted goods and drop-off points."""
+    """Accepted goods and where to give them (the back office's drop-off points are not shown)."""
 
     categories: list[GoodsCategory]
     not_accepted: str
-    points: list[DropOffPoint]
+    where_to_give: str
 
 
 _THEMES = TypeAdapter(list[Theme])
@@ -181,7 +169,7 @@ class DonationApi:
         return Pledge.model_validate_json(response.content)
 
     async def goods_info(self) -> GoodsInfo:
-        """Accepted goods categories and drop-off points."""
+        """Accepted goods categories and where to give them."""
         response = await self._transport.request("GET", "/api/donation/goods")
         return GoodsInfo.model_validate_json(response.content)
 

@@ -1,7 +1,12 @@
-"""Donating goods: what is accepted and where to bring it (drop-off points with hours)."""
+"""Donating goods: what is accepted, and who to ask where to bring it.
+
+The drop-off points of the back office are not shown: their addresses are not verified, so the
+answer names the kind of organisation and the hotline or community that knows (issue 24).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,10 +15,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError
 from actions.clients.donation import get_donation_api
+from core.texts import read_texts
+
+TEXTS_FILE = Path(__file__).with_name("goods.yml")
 
 
 class ActionShowGoodsDonation(Action):
-    """Lists the accepted goods and each drop-off point with its address and hours."""
+    """Lists the accepted goods, then says where goods can be given and who to ask."""
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -22,25 +30,19 @@ class ActionShowGoodsDonation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Utter the categories, then one message per drop-off point."""
+        """Utter the categories, where to give them, and the way on."""
         try:
             info = await get_donation_api().goods_info()
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
             return []
-        names = {c.code: c.name for c in info.categories}
+        categories = str(read_texts(TEXTS_FILE)["categories"])
         dispatcher.utter_message(
-            response="utter_donation_goods_categories",
-            categories="、".join(c.name for c in info.categories),
-            not_accepted=info.not_accepted,
-        )
-        for point in info.points:
-            dispatcher.utter_message(
-                response="utter_donation_goods_point",
-                name=point.name,
-                address=point.address,
-                hours=point.hours,
-                categories="、".join(names.get(c, c) for c in point.categories),
+            text=categories.format(
+                categories="、".join(c.name for c in info.categories),
+                not_accepted=info.not_accepted,
             )
+        )
+        dispatcher.utter_message(text=info.where_to_give)
         dispatcher.utter_message(response="utter_donation_goods_end")
         return []

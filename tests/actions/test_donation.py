@@ -116,8 +116,8 @@ class FakeBackoffice:
                 "code": "xihu-hub",
                 "name": "西湖区慈善超市（示例）",
                 "district": "西湖区",
-                "address": "示例路 2 号",
-                "hours": "周一至周六 9:00–18:00",
+                "address": "地址待核实，请拨打 12345 或咨询所在社区",
+                "hours": "待核实，请事先电话确认",
                 "categories": ["clothing"],
                 "sample": True,
             }
@@ -125,9 +125,13 @@ class FakeBackoffice:
                 {"code": "clothing", "name": "衣物被褥", "note": ""},
                 {"code": "books", "name": "图书文具", "note": ""},
             ]
-            return httpx.Response(
-                200, json={"categories": categories, "not_accepted": "药品", "points": [point]}
-            )
+            info = {
+                "categories": categories,
+                "not_accepted": "药品",
+                "where_to_give": "具体收捐地点请拨打 12345 或咨询所在社区。",
+                "points": [point],
+            }
+            return httpx.Response(200, json=info)
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "?"}})
 
     def sent_json(self, path: str) -> dict[str, Any]:
@@ -645,11 +649,11 @@ async def test_lookup_needs_both_and_hides_which_was_wrong(backoffice: FakeBacko
 async def test_goods_information(backoffice: FakeBackoffice) -> None:
     dispatcher = CollectingDispatcher()
     await goods.ActionShowGoodsDonation().run(dispatcher, make_tracker(), EMPTY_DOMAIN)
-    assert responses(dispatcher) == [
-        "utter_donation_goods_categories",
-        "utter_donation_goods_point",
-        "utter_donation_goods_end",
+    said = [m["text"] for m in dispatcher.messages[:2]]
+    assert said == [
+        "目前接收的捐赠物资（示例内容，待核实）：衣物被褥、图书文具。\n暂不接收：药品。",
+        "具体收捐地点请拨打 12345 或咨询所在社区。",
     ]
-    assert dispatcher.messages[0]["categories"] == "衣物被褥、图书文具"
-    assert dispatcher.messages[1]["categories"] == "衣物被褥"
-    assert "9:00" in dispatcher.messages[1]["hours"]
+    # The back office's drop-off points (addresses not verified) are not shown.
+    assert responses(dispatcher)[2:] == ["utter_donation_goods_end"]
+    assert not any("西湖区慈善超市" in str(m) for m in dispatcher.messages)

@@ -504,6 +504,7 @@ def test_goods_info_and_filter(seeded: Session) -> None:
     info = goods_info(session=seeded)
     assert {c.code for c in info.categories} >= {"clothing", "books"}
     assert "药品" in info.not_accepted
+    assert "慈善总会" in info.where_to_give and "12345" in info.where_to_give
     assert all(p.hours and p.sample for p in info.points)
     food_points = goods_info(session=seeded, category="food").points
     assert food_points and all("food" in p.categories for p in food_points)

@@ -163,10 +163,11 @@ def test_stop_in_the_middle_and_scam_warning(live_stack: LiveStack, database: En
     assert pledge_rows(database, f"web-{sender}") == []
 
 
-def test_goods_donation_points(live_stack: LiveStack) -> None:
+def test_goods_donation_says_who_knows_where_to_give(live_stack: LiveStack) -> None:
     reply = texts(say(live_stack, new_sender("e2e-donation"), "家里有些旧衣服想捐出去"))
     assert "衣物被褥" in reply
-    assert "开放时间" in reply
+    assert "慈善总会" in reply and "请拨打 12345 或咨询所在社区" in reply
+    assert "示例路" not in reply and "开放时间" not in reply  # no unverified address or hours
 
 
 def test_tax_question_is_answered_from_the_knowledge_base(live_stack: LiveStack) -> None:

@@ -64,6 +64,7 @@ class GoodsCatalogue(BaseModel):
 
     categories: list[GoodsCategoryRow]
     not_accepted: str
+    where_to_give: str = Field(min_length=1)
     points: list[DropOffPointRow]
 
     @model_validator(mode="after")

@@ -155,6 +155,7 @@ class GoodsInfoOut(BaseModel):
 
     categories: list[GoodsCategoryOut]
     not_accepted: str
+    where_to_give: str
     points: list[DropOffPointOut]
 
 

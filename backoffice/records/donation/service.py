@@ -593,6 +593,7 @@ def goods_info(
             GoodsCategoryOut(code=c.code, name=c.name, note=c.note) for c in goods.categories
         ],
         not_accepted=goods.not_accepted,
+        where_to_give=goods.where_to_give,
         points=[_point_out(p) for p in points if category is None or category in p.categories],
     )
 
