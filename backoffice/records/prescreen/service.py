@@ -139,7 +139,7 @@ def upsert_applications(*, session: Session, rows: Iterable[Mapping[str, Any]]) 
     for row in rows:
         if row["stage"] not in STAGES:
             raise ValueError(f"unknown stage {row['stage']!r} in {row['reference']}")
-        phone_digest = phone_key(str(row["phone"]))
+        phone_digest = phone_key(str(row["applicant_phone"]))
         if phone_digest is None:
             raise ValueError(f"not a phone number in {row['reference']}")
         application = existing.get(row["reference"]) or AssistanceApplication(
@@ -151,7 +151,7 @@ def upsert_applications(*, session: Session, rows: Iterable[Mapping[str, Any]]) 
         application.id_number_hash = id_number_key(str(row["id_number"]))
         application.id_number_masked = mask_id_number(str(row["id_number"]))
         application.phone_hash = phone_digest
-        application.phone_masked = mask_phone(str(row["phone"]))
+        application.phone_masked = mask_phone(str(row["applicant_phone"]))
         application.stage = row["stage"]
         application.submitted_on = row["submitted_on"]
         application.stage_updated_on = row["stage_updated_on"]
