@@ -8,8 +8,8 @@ example question in two articles (error) or the same words in another order (war
 ``review_by`` dates (warning); ``related`` ids that do not exist (error); sources an editor cannot
 open or ``official`` used for a non-government text (error, see :mod:`knowledge.source_checks`);
 the official-facts suite (error below 90% or when a question is lost); wording that contradicts
-a dated rule of ``policies/`` or invents an address or phone number (error in articles and
-policies, warning in the bot's responses and seeded records); and a regression check that every
+a dated rule of ``policies/`` or invents an address or phone number (error in articles, policies
+and seeded records, warning in the bot's responses); and a regression check that every
 example question finds its own article first (error).
 """
 
@@ -63,7 +63,8 @@ def run_checks(
         regression: Also check that every example question finds its own article.
         other_texts: Files outside the folder whose texts citizens read, with their kind
             (``response`` for Rasa domain files, ``seed`` for records), checked for invented
-            specifics and contradicted rules (warnings: they belong to the developers).
+            specifics (errors in records, warnings in responses) and contradicted rules
+            (warnings: they belong to the developers).
         facts_dir: The official-facts suite (``tests/knowledge/facts``), run when given.
         facts_report: Receives the suite's per-article report lines.
 

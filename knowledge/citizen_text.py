@@ -15,9 +15,11 @@ from knowledge.loader import KnowledgeBase
 from knowledge.rules import POLICIES_DIR
 from knowledge.yamlfile import KnowledgeError, YamlDocument, read_yaml
 
-# Keys whose values are never shown to citizens (addresses of sources, patterns, dates, codes).
+# Keys whose values are never shown to citizens (addresses of sources, patterns, dates, codes), and
+# an applicant's own numbers in seeded records (proof for a status lookup, only shown masked).
 _NOT_SHOWN = frozenset(
     {"url", "contradicted_by", "effective_from", "updated", "as_of", "id", "code", "slug"}
+    | {"id_number", "applicant_phone"}
 )
 _URL = re.compile(r"https?://\S+")
 

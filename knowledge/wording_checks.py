@@ -5,14 +5,15 @@
   the developers and changing it means retraining; the warning tells them what to change).
 * Invented specifics: placeholder place names (示例路, 某某小区, XX街), phone numbers that are not
   in ``contacts.yml``, and street addresses inside content marked as an unverified sample. Where
-  a fact is unknown the answer should say so and name the office or hotline that knows.
+  a fact is unknown the answer should say so and name the office or hotline that knows. Errors in
+  articles, policies and the back office's seeded records (a citizen may go to a drop-off point
+  or call a facility); warnings in the bot's responses.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from knowledge.citizen_text import CitizenText
 from knowledge.findings import Finding, Level
@@ -31,6 +32,7 @@ _PLACEHOLDER_PLACE = re.compile(
 )
 _PHONE = re.compile(
     r"(?<![\d.])(?:0\d{2,3}[-－—\s]?)?[2-9]\d{6,7}(?![\d.])"  # landline, with or without 0571
+    r"|(?<![\d.])0\d{2,3}[-－—]\d{7,8}(?![\d.])"  # any number after an area code ("0571-00001001")
     r"|(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"  # mobile
     r"|(?<!\d)(?:0\d{2,3}-)?\d{3,4}[XxＸ×*]{3,}"  # masked sample ("0571-8xxxxxxx")
 )
@@ -74,31 +76,21 @@ def check_contradictions(kb: KnowledgeBase, texts: Iterable[CitizenText]) -> lis
 def check_invented_specifics(
     texts: Iterable[CitizenText], contacts: ContactsFile | None
 ) -> list[Finding]:
-    """Placeholder places, unknown phone numbers, and addresses in sample content."""
+    """Placeholder places, unknown phone numbers, and addresses in sample content.
+
+    Errors in articles, policies and seeded records; warnings in the bot's responses.
+    """
     known = set(WELL_KNOWN_NUMBERS)
     if contacts is not None:
         known |= {_digits(c.number) for c in contacts.contacts if not c.sample}
     findings = []
-    seeds: dict[Path, list[tuple[CitizenText, str]]] = {}
     for text in texts:
-        for problem in _problems(text, known):
-            if text.kind == "seed":
-                seeds.setdefault(text.path, []).append((text, problem))
-                continue
-            # Responses belong to the developers: reported, but they do not block an editor.
-            level: Level = "错误" if text.kind in ("article", "policy") else "警告"
-            findings.append(Finding(level, text.path, text.line, f"{text.where}: {problem}"))
-    for path, problems in seeds.items():
-        first, problem = problems[0]
-        findings.append(
-            Finding(
-                "警告",
-                path,
-                first.line,
-                f"市民会看到的业务数据里有 {len(problems)} 处疑似编造的地址或号码，"
-                f"第一处：{first.where}: {problem}",
-            )
-        )
+        # Responses belong to the developers: reported, but they do not block an editor.
+        level: Level = "警告" if text.kind == "response" else "错误"
+        findings += [
+            Finding(level, text.path, text.line, f"{text.where}: {problem}")
+            for problem in _problems(text, known)
+        ]
     return findings
 
 

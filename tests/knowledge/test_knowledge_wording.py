@@ -139,6 +139,41 @@ def test_responses_are_scanned_as_warnings(small_kb: Path, tmp_path: Path) -> No
     assert "示例路" in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ("    address: 上城区示例路 1 号（示例地址，待核实）\n", "示例路"),
+        ("    address: 杭州市西湖区西溪街道文三路 188 号\n", "文三路 188 号"),
+        ('    phone: "0571-00001001"\n', "0571-00001001"),
+    ],
+)
+def test_an_invented_address_or_number_in_a_seed_file_is_an_error(
+    small_kb: Path, tmp_path: Path, record: str, expected: str
+) -> None:
+    seed = tmp_path / "seed_data.yml"
+    seed.write_text(
+        f"sample: true\npoints:\n  - name: 上城区慈善物资接收点（示例）\n{record}",
+        encoding="utf-8",
+    )
+    found = run_checks(small_kb, today=TODAY, regression=False, other_texts=[(seed, "seed")])
+    assert {(f.level, f.line) for f in found} == {("错误", 4)}
+    assert any(expected in f.message for f in found)
+
+
+def test_a_seed_file_that_says_where_to_ask_passes(small_kb: Path, tmp_path: Path) -> None:
+    seed = tmp_path / "seed_data.yml"
+    seed.write_text(
+        "sample: true\npoints:\n  - name: 西湖区颐养院（示例）\n"
+        "    address: 详细地址待核实，请拨打 12345 询问\n"
+        '    phone: "12345"\n'
+        # An applicant's own numbers (proof for a status lookup) are not numbers to call.
+        'applications:\n  - applicant_phone: "13800000001"\n'
+        '    id_number: "330106195803120026"\n',
+        encoding="utf-8",
+    )
+    assert _errors(small_kb, other_texts=[(seed, "seed")]) == []
+
+
 def test_the_real_knowledge_base_and_responses_invent_nothing(real_kb: KnowledgeBase) -> None:
     findings = run_checks(
         real_kb.root, today=TODAY, regression=False, other_texts=project_texts(PROJECT_ROOT)
