@@ -56,6 +56,9 @@ TIMEOUT = "timeout"
 CONNECTION = "connection error"
 RUN_ENDED = "run ended"
 DRAIN = "drain"
+# Connections kept for citizens who arrive during a run (`run_citizens(arrivals=...)`).
+ARRIVALS_MAX = 20
+CLIENT_KEEPALIVE_SECONDS = 2.0
 
 
 HOTLINE_503 = "HTTP 503 + hotline"
@@ -132,12 +135,17 @@ class Conversation:
 
 @dataclass
 class LoadResult:
-    """Everything the citizens did during one run (`seconds`: length of the timed window)."""
+    """Everything the citizens did during one run (`seconds`: length of the timed window).
+
+    `resting` is how many citizens are pausing right now after giving up a conversation for lack
+    of an answer (`GIVE_UP_PAUSE_SECONDS`): they send nothing meanwhile.
+    """
 
     attempts: list[Attempt] = field(default_factory=list)
     conversations: list[Conversation] = field(default_factory=list)
     seconds: float = 0.0
     window_end: float = 0.0
+    resting: int = 0
 
     def completed_in_window(self) -> int:
         """Conversations whose last turn passed before the end of the timed window."""
@@ -235,11 +243,15 @@ class Citizen:
         """Start conversations until `stop` is set; finish the current one unless `abort` is."""
         names = list(self._scripts)
         weights = [SCRIPT_WEIGHTS[name] for name in names]
-        while not stop.is_set():
+        while not stop.is_set() and not abort.is_set():
             name = self._rng.choices(names, weights)[0]
             conversation = await self.converse(name, abort)
             if conversation.sent_failed and not stop.is_set():
-                await asyncio.sleep(GIVE_UP_PAUSE_SECONDS * self._rng.uniform(0.5, 1.5))
+                self._result.resting += 1
+                try:
+                    await asyncio.sleep(GIVE_UP_PAUSE_SECONDS * self._rng.uniform(0.5, 1.5))
+                finally:
+                    self._result.resting -= 1
 
     async def converse(self, name: str, abort: asyncio.Event) -> Conversation:
         """Play script `name` once with a fresh sender and identity."""
@@ -362,22 +374,38 @@ async def run_citizens(
     timeout_seconds: float = 60.0,
     drain_seconds: float = 240.0,
     seed: int = 11,
+    result: LoadResult | None = None,
+    arrivals: asyncio.Queue[asyncio.Event] | None = None,
 ) -> LoadResult:
     """Run `citizens` concurrent citizens until `stop` is set; return what they did.
 
     After `stop` no new conversation starts, but each citizen finishes the one in progress
     (phase `DRAIN`, at most `drain_seconds`), so what they were told can be checked in full.
-    `LoadResult.seconds` is the time until `stop`.
+    `LoadResult.seconds` is the time until `stop`. `result` (default: a new one) is filled in
+    as they go, so a caller can watch it (`LoadResult.resting`).
+
+    Each event put into `arrivals` brings one more citizen, like the others (same scripts,
+    same pace, an identity of the same series, recorded in the same result), who starts
+    conversations until that event (or `stop`) is set and then finishes the current one.
     """
     scripts = load_scripts()
     identities = Identities(seed=seed)
-    result = LoadResult()
+    result = result if result is not None else LoadResult()
     abort = asyncio.Event()
-    limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
+    connections = citizens + 10 + (ARRIVALS_MAX if arrivals is not None else 0)
+    # An idle connection is dropped before the web worker closes it (uvicorn: after 5 s): with
+    # both at 5 s (httpx's default), a message sent on it just as the server closes it fails
+    # with "Server disconnected", an error of the bench's client (a browser resends then).
+    limits = httpx.Limits(
+        max_connections=connections,
+        max_keepalive_connections=connections,
+        keepalive_expiry=CLIENT_KEEPALIVE_SECONDS,
+    )
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=timeout_seconds, limits=limits) as client:
-        people = [
-            Citizen(
+
+        def citizen(index: int) -> Citizen:
+            return Citizen(
                 client=client,
                 web_url=web_url,
                 scripts=scripts,
@@ -387,12 +415,21 @@ async def run_citizens(
                 think_seconds=think_seconds,
                 rng=random.Random(seed * 1000 + index),
             )
-            for index in range(citizens)
-        ]
-        everyone = asyncio.gather(*(person.run(stop, abort) for person in people))
+
+        tasks = [asyncio.create_task(citizen(i).run(stop, abort)) for i in range(citizens)]
+
+        async def admit(queue: asyncio.Queue[asyncio.Event]) -> None:
+            while True:
+                leave = await queue.get()
+                tasks.append(asyncio.create_task(citizen(len(tasks)).run(leave, abort)))
+
+        admission = asyncio.create_task(admit(arrivals)) if arrivals is not None else None
         await stop.wait()
         result.seconds = time.monotonic() - started
         result.window_end = time.monotonic()
+        if admission is not None:
+            admission.cancel()
+        everyone = asyncio.gather(*tasks)
         try:
             await asyncio.wait_for(asyncio.shield(everyone), drain_seconds)
         except TimeoutError:

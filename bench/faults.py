@@ -7,17 +7,27 @@ simulated citizens on it (bench/citizens.py) and, while they talk, one fault aft
 - ``rasa-0``, ``actions``, ``web-0``: the process and its own workers get SIGKILL. The bench does
   not start anything again: supervisord must. It waits until the killed process serves again
   (a new pid answering its readiness route; for a web worker, the new worker has started its
-  app) and reports that time;
+  app) and reports that time. Requests in flight are those sent before every process of the
+  killed group had exited (SIGKILL is not instant on a busy machine: a request sent meanwhile on
+  a connection of the dying process fails with it) and answered or failed after the kill. It
+  counts the requests answered while the process was down: sent once it was gone and answered
+  before the last check that found it not serving yet, so answered by the others (the other
+  replica, the other web worker). A web worker is back within about
+  3 s, and citizens pause between messages (and for a while after giving up), so at each kill
+  `--witnesses` more citizens arrive, the same mix at the same pace, and talk until the killed
+  process is back (then finish their conversation; the ledger checks theirs too);
 - ``postgres``: every session of the stack's two databases is ended (`pg_terminate_backend`), as
   a database restart would; ``redis``: every Redis connection of the stack is closed (`CLIENT
   KILL`), as a Redis restart would (bench/connection_faults.py; the servers keep running, they
   serve other stacks too).
 
-Each fault is followed by `--settle` seconds of load. It prints, per fault, when it was back and
-what the citizens saw meanwhile (answered, the Chinese 503 with the hotline, other errors), per
-phase the latency and errors, then the ledger (bench/ledger.py): every booking, pledge,
-pre-screen and handoff message a citizen was told about must be stored exactly once, none twice,
-and nothing stored for a citizen who saw only errors. Exit status 1 when the ledger is not clean
+Each fault is followed by `--settle` seconds of load, and is done only once no citizen is pausing
+after giving up (at most `TALKING_WAIT_SECONDS` more), so it happens under the load. It prints,
+per fault, when it was back and what the citizens saw meanwhile (answered, answered while down,
+the Chinese 503 with the hotline, other errors), per phase the latency and errors, then the
+ledger (bench/ledger.py): every booking, pledge, pre-screen and handoff message a citizen was
+told about must be stored exactly once, none twice, and nothing stored for a citizen who saw
+only errors. Exit status 1 when the ledger is not clean
 or a killed process was not back within `--max-recovery` seconds.
 
 The /api/chat rate limits are off for the run (all citizens send from 127.0.0.1).
@@ -41,6 +51,7 @@ import yaml
 
 from bench.citizens import (
     DRAIN,
+    GIVE_UP_PAUSE_SECONDS,
     HOTLINE_503,
     OK,
     RUN_ENDED,
@@ -68,6 +79,11 @@ PROCESS_FAULTS = ("rasa-0", "actions", "web-0")
 CONNECTION_FAULTS = ("postgres", "redis")
 FAULTS = (*PROCESS_FAULTS, *CONNECTION_FAULTS)
 POLL_SECONDS = 0.25
+GONE_POLL_SECONDS = 0.002  # how often to look whether a killed process has exited yet
+GONE_WAIT_SECONDS = 10.0
+# Longest wait before a fault for every citizen to be talking again (a give-up pause is at most
+# 1.5 x GIVE_UP_PAUSE_SECONDS).
+TALKING_WAIT_SECONDS = 1.5 * GIVE_UP_PAUSE_SECONDS + 5.0
 # uvicorn prints this once the app of a (new) web worker is up.
 WEB_STARTED = "Application startup complete."
 # What the assistant says when a booking of that person and day exists already
@@ -108,6 +124,13 @@ class Fault:
         back_after: Seconds until the killed process served again (None: connection faults,
             or not back within the limit).
         new_pid: The process id supervisord started in its place.
+        gone_at: `time.monotonic()` when every process of the killed group was seen gone (a
+            zombie or reaped: its sockets closed). SIGKILL is not instant: on a busy machine a
+            killed process may take a while to die, and a request sent meanwhile on a
+            connection of it is in flight on it too.
+        down_until: `time.monotonic()` of the last check that found the killed process not
+            serving yet (None: connection faults). An answer to a request sent after `at` and
+            answered before this came from the other processes.
     """
 
     name: str
@@ -115,6 +138,38 @@ class Fault:
     done: str
     back_after: float | None = None
     new_pid: int = 0
+    gone_at: float | None = None
+    down_until: float | None = None
+
+
+def process_group(leader: int) -> list[int]:
+    """The pids of process group `leader` (from /proc; just the leader where there is none)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == leader:  # fields: state, ppid, pgrp, ...
+            members.append(int(stat.parent.name))
+    return members or [leader]
+
+
+def gone(pid: int) -> bool:
+    """True once `pid` has exited (a zombie, or reaped by its parent)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def wait_gone(pids: Sequence[int], limit: float = GONE_WAIT_SECONDS) -> float:
+    """Block until every one of `pids` has exited (at most `limit` s); when, monotonic."""
+    deadline = time.monotonic() + limit
+    while not all(gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(GONE_POLL_SECONDS)
+    return time.monotonic()
 
 
 def web_starts(stack: LiveStack, name: str) -> int:
@@ -135,6 +190,7 @@ def serving(stack: LiveStack, name: str) -> bool:
 def wait_back(stack: LiveStack, fault: Fault, old_pid: int, starts: int, limit: float) -> None:
     """Block until supervisord's new process `fault.name` serves (or `limit` seconds pass)."""
     while time.monotonic() - fault.at < limit:
+        checked = time.monotonic()
         pid = stack.pid(fault.name)
         if pid and pid != old_pid:
             if fault.name.startswith("web-"):
@@ -146,11 +202,21 @@ def wait_back(stack: LiveStack, fault: Fault, old_pid: int, starts: int, limit: 
                 fault.back_after = time.monotonic() - fault.at
                 fault.new_pid = pid
                 return
+        fault.down_until = checked
         time.sleep(POLL_SECONDS)
 
 
-async def inflict(stack: LiveStack, name: str, limit: float) -> Fault:
-    """Do fault `name`; for a process, wait until supervisord has it serving again."""
+async def inflict(
+    stack: LiveStack,
+    name: str,
+    limit: float,
+    arrivals: asyncio.Queue[asyncio.Event],
+    witnesses: int,
+) -> Fault:
+    """Do fault `name`; for a process, wait until supervisord has it serving again.
+
+    While a killed process is down, `witnesses` more citizens talk (see the module docstring).
+    """
     if name == "postgres":
         assert stack.backends is not None
         urls = (stack.backends.database_url, stack.backends.tracker_database_url)
@@ -162,30 +228,64 @@ async def inflict(stack: LiveStack, name: str, limit: float) -> Fault:
         closed = await asyncio.to_thread(kill_redis_clients, stack.backends.redis_url, groups)
         return Fault(name=name, at=time.monotonic(), done=f"{closed} connections closed")
     starts = web_starts(stack, name) if name.startswith("web-") else 0
+    group = process_group(stack.pid(name))
     pid = stack.kill(name)
-    fault = Fault(name=name, at=time.monotonic(), done=f"SIGKILL pid {pid}")
-    await asyncio.to_thread(wait_back, stack, fault, pid, starts, limit)
+    at = time.monotonic()
+    fault = Fault(name=name, at=at, done=f"SIGKILL pid {pid}", down_until=at)
+    fault.gone_at = await asyncio.to_thread(wait_gone, group)
+    leave = [asyncio.Event() for _ in range(witnesses)]
+    for event in leave:
+        arrivals.put_nowait(event)
+    try:
+        await asyncio.to_thread(wait_back, stack, fault, pid, starts, limit)
+    finally:
+        for event in leave:
+            event.set()
     return fault
 
 
+async def until_talking(result: LoadResult, limit: float) -> float:
+    """Wait (at most `limit` s) until no citizen is pausing after giving up; seconds waited."""
+    started = time.monotonic()
+    while result.resting and time.monotonic() - started < limit:
+        await asyncio.sleep(POLL_SECONDS)
+    return time.monotonic() - started
+
+
 async def inject(
-    stack: LiveStack, phases: Phases, args: argparse.Namespace, faults: list[Fault]
+    stack: LiveStack,
+    phases: Phases,
+    args: argparse.Namespace,
+    faults: list[Fault],
+    result: LoadResult,
+    arrivals: asyncio.Queue[asyncio.Event],
 ) -> None:
     """The fault schedule (see the module docstring)."""
     await asyncio.sleep(args.before)
     for name in args.faults:
+        waited = await until_talking(result, TALKING_WAIT_SECONDS)
+        if waited >= POLL_SECONDS:
+            resting = f" ({result.resting} still pausing)" if result.resting else ""
+            print(f"  waited {waited:.1f} s for the citizens to talk again{resting}", flush=True)
         phases.enter(f"{name} down" if name in PROCESS_FAULTS else f"{name} cut")
-        fault = await inflict(stack, name, args.max_recovery)
+        fault = await inflict(stack, name, args.max_recovery, arrivals, args.witnesses)
         faults.append(fault)
         back = f"back after {fault.back_after:.1f} s" if fault.back_after is not None else ""
+        if fault.gone_at is not None:
+            back = f"gone after {(fault.gone_at - fault.at) * 1000:.0f} ms, {back}"
         print(f"  {name}: {fault.done} {back}", flush=True)
         phases.enter(f"{name} after")
         await asyncio.sleep(args.settle)
 
 
-def in_flight(attempts: Sequence[Attempt], at: float) -> list[Attempt]:
-    """Attempts sent before `at` and answered (or failed) after it."""
-    return [a for a in attempts if a.started < at < a.started + a.latency_ms / 1000]
+def in_flight(attempts: Sequence[Attempt], fault: Fault) -> list[Attempt]:
+    """Attempts in flight while the killed process was dying.
+
+    Sent before it was gone (`Fault.gone_at`; the kill itself for connection faults) and
+    answered (or failed) after the kill.
+    """
+    end = fault.gone_at if fault.gone_at is not None else fault.at
+    return [a for a in attempts if a.started < end and a.started + a.latency_ms / 1000 > fault.at]
 
 
 def during(attempts: Sequence[Attempt], fault: Fault, phases: Phases) -> list[Attempt]:
@@ -194,14 +294,29 @@ def during(attempts: Sequence[Attempt], fault: Fault, phases: Phases) -> list[At
     return [a for a in attempts if a.phase in names]
 
 
+def answered_while_down(attempts: Sequence[Attempt], fault: Fault) -> list[Attempt]:
+    """Answers to requests sent once the killed process was gone, answered before it was back."""
+    if fault.down_until is None:
+        return []
+    gone_at = fault.gone_at if fault.gone_at is not None else fault.at
+    return [
+        a
+        for a in attempts
+        if a.outcome in (OK, UNEXPECTED)
+        and gone_at < a.started
+        and a.started + a.latency_ms / 1000 <= fault.down_until
+    ]
+
+
 @dataclass(frozen=True)
 class FaultSummary:
-    """What the citizens saw around one fault."""
+    """What the citizens saw around one fault (`answered_down`: see `answered_while_down`)."""
 
     fault: Fault
     in_flight: int
     sent: int
     answered: int
+    answered_down: int
     hotline_503: int
     other_errors: Counter[str]
     first_answer_after: float | None
@@ -222,9 +337,10 @@ def summarise(result: LoadResult, faults: Sequence[Fault], phases: Phases) -> li
         summaries.append(
             FaultSummary(
                 fault=fault,
-                in_flight=len(in_flight(result.attempts, fault.at)),
+                in_flight=len(in_flight(result.attempts, fault)),
                 sent=len(mine),
                 answered=len(answered),
+                answered_down=len(answered_while_down(result.attempts, fault)),
                 hotline_503=sum(a.outcome == HOTLINE_503 for a in mine),
                 other_errors=Counter(
                     a.outcome for a in mine if a.outcome not in (OK, UNEXPECTED, HOTLINE_503)
@@ -239,7 +355,8 @@ def print_faults(summaries: Sequence[FaultSummary]) -> None:
     """The fault table: recovery time and what the citizens saw."""
     header = (
         f"{'fault':<9} {'what was done':<22} {'back after s':>12} {'in flight':>9} {'sent':>5} "
-        f"{'answered':>8} {'503+hotline':>11} {'1st answer s':>12}  other errors"
+        f"{'answered':>8} {'while down':>10} {'503+hotline':>11} {'1st answer s':>12}  "
+        "other errors"
     )
     print(header)
     print("-" * len(header))
@@ -248,11 +365,16 @@ def print_faults(summaries: Sequence[FaultSummary]) -> None:
         shown = "-" if s.fault.name in CONNECTION_FAULTS else "NOT BACK"
         others = ", ".join(f"{k}: {v}" for k, v in sorted(s.other_errors.items())) or "-"
         first = "-" if s.first_answer_after is None else f"{s.first_answer_after:.1f}"
+        down = "-" if s.fault.down_until is None else str(s.answered_down)
         print(
             f"{s.fault.name:<9} {s.fault.done:<22} {f'{back:.1f}' if back else shown:>12} "
-            f"{s.in_flight:>9} {s.sent:>5} {s.answered:>8} {s.hotline_503:>11} {first:>12}  "
-            f"{others}"
+            f"{s.in_flight:>9} {s.sent:>5} {s.answered:>8} {down:>10} {s.hotline_503:>11} "
+            f"{first:>12}  {others}"
         )
+    print(
+        "(in flight: sent before the killed process had exited, ended after the kill; while "
+        "down: sent once it had exited, answered before it served again, so by the others)"
+    )
 
 
 @dataclass(frozen=True)
@@ -333,7 +455,13 @@ async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
     phases = Phases()
     stop = asyncio.Event()
     faults: list[Fault] = []
-    print(f"{args.citizens} citizens, faults {', '.join(args.faults)} ...", flush=True)
+    watched = LoadResult()
+    arrivals: asyncio.Queue[asyncio.Event] = asyncio.Queue()
+    print(
+        f"{args.citizens} citizens (+{args.witnesses} while a killed process is down), "
+        f"faults {', '.join(args.faults)} ...",
+        flush=True,
+    )
     citizens = asyncio.create_task(
         run_citizens(
             stack.web_url,
@@ -341,10 +469,12 @@ async def observe(stack: LiveStack, args: argparse.Namespace) -> FaultRun:
             stop=stop,
             phase=lambda: phases.current,
             think_seconds=args.think,
+            result=watched,
+            arrivals=arrivals,
         )
     )
     try:
-        await inject(stack, phases, args, faults)
+        await inject(stack, phases, args, faults, watched, arrivals)
     finally:
         stop.set()
     result = await citizens
@@ -429,6 +559,12 @@ def parser() -> argparse.ArgumentParser:
     options.add_argument("--replicas", type=int, default=2, help="rasa replicas (2)")
     options.add_argument("--citizens", type=int, default=30, help="concurrent citizens (30)")
     options.add_argument("--think", type=float, default=1.0, help="mean pause between messages")
+    options.add_argument(
+        "--witnesses",
+        type=int,
+        default=2,
+        help="more citizens who arrive at each process kill and talk until it is back (2)",
+    )
     options.add_argument("--before", type=float, default=20.0, help="seconds before the 1st fault")
     options.add_argument(
         "--settle", type=float, default=20.0, help="seconds of load after each fault"

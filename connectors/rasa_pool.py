@@ -38,6 +38,10 @@ STATUS_PATH = "/status"
 HEALTH_TIMEOUT_SECONDS = 5.0
 # Failed background checks in a row before a replica that still accepts connections is taken out.
 DOWN_AFTER_FAILED_CHECKS = 3
+# An idle connection to a replica is dropped here before Rasa's server (Sanic, keep-alive 5 s)
+# closes it: with both at 5 s (httpx's default), a message sent on it just as Rasa closes it
+# fails with "Server disconnected" (a 503 for the citizen, and a healthy replica marked down).
+KEEPALIVE_SECONDS = 2.0
 # Errors raised before a single byte of the request left: safe to send again elsewhere.
 NOT_SENT_ERRORS: tuple[type[httpx.HTTPError], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
 # Errors after which the replica is considered down (besides a 5xx answer). A read timeout is
@@ -91,7 +95,10 @@ class RasaPool:
         self._health_task: asyncio.Task[None] | None = None
         token = get_settings().rasa_token if auth_token is None else auth_token
         self._http = httpx.AsyncClient(
-            timeout=timeout, transport=transport, params={"token": token} if token else None
+            timeout=timeout,
+            transport=transport,
+            params={"token": token} if token else None,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     @property

@@ -3,38 +3,49 @@
 The production profile runs as `make run-production` runs it (supervisord, config generated from
 core/processes.py; two Rasa replicas, the action server, two web workers; PostgreSQL and Redis).
 While a few simulated citizens talk (bench/citizens.py), one process after another gets SIGKILL
-and nothing in this test starts it again. Then:
+and nothing in this test starts it again. Each kill waits until no citizen is pausing after
+giving up, and two more citizens (the same mix, the same pace) arrive at each kill and talk until
+the killed process is back: a web worker is back within about 3 s, and without them it happened
+(1 CI run in 3) that no request was answered in that window. Then:
 
 - one Rasa replica killed: the other keeps answering; only requests in flight on the killed one
-  fail (those in flight at the kill, and at most one per web worker handed to it before that
+  fail (those in flight while it died, and at most one per web worker handed to it before that
   worker noticed), with the Chinese 503 and the hotline; the killed one serves again by itself;
 - the action server killed: every message meanwhile is refused with the same 503, none half
   answered; it serves again by itself;
 - one web worker killed: the other keeps answering on the same port; only its in-flight
-  requests fail (their connection drops); it serves again by itself;
+  requests fail (their connection drops; in flight = sent before the killed process had exited,
+  which on a busy machine is not the same moment as the SIGKILL); it serves again by itself;
 - every booking, pledge, pre-screen and handoff message a citizen was told about is stored
   exactly once, and nothing is stored for a citizen who saw only errors.
 
-Marked `production`: `make test` runs it in `make test-production`. A few minutes: a Rasa replica
+Marked `production`: `make test` runs it in `make test-production`. The processes' logs of the
+last run are copied to reports/production_faults/production/. A few minutes: a Rasa replica
 loads its model again after the kill.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bench.citizens import CONNECTION, OK, UNEXPECTED
-from bench.faults import FaultRun, FaultSummary, observe, parser
-from bench.profiles import LOAD_ENV, open_desk
+from bench.citizens import CONNECTION
+from bench.faults import FaultRun, FaultSummary, observe, parser, print_faults
+from bench.profiles import LOAD_ENV, open_desk, save_logs
 from testkit.stack import LiveStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.production]
 
 WEB_WORKERS = 2
+LOGS = Path(__file__).resolve().parents[2] / "reports" / "production_faults"
 ARGS = ["--citizens", "6", "--before", "8", "--settle", "8"]
+# A replica loads its model again in 1-3 minutes; on a machine busy with other work it took 281 s
+# once (2026-12-06): how long is reported, "back by itself" is what is checked here.
+ARGS += ["--max-recovery", "600"]
 ARGS += ["--faults", "rasa-0", "actions", "web-0"]
 
 
@@ -44,15 +55,17 @@ def run() -> Iterator[FaultRun]:
         profile="production", rasa_replicas=2, web_workers=WEB_WORKERS, extra_env=LOAD_ENV
     ) as stack:
         open_desk(stack)  # hotline staff on duty: handoffs queue (as in `make bench-faults`)
-        yield asyncio.run(observe(stack, parser().parse_args(ARGS)))
+        try:
+            observed = asyncio.run(observe(stack, parser().parse_args(ARGS)))
+        finally:
+            shutil.rmtree(LOGS / "production", ignore_errors=True)
+            save_logs(stack, LOGS, "production")  # every process's log, to read after a failure
+        print_faults(observed.summaries)  # shown with a failure (or with -s)
+        yield observed
 
 
 def summary(run: FaultRun, name: str) -> FaultSummary:
     return next(s for s in run.summaries if s.fault.name == name)
-
-
-def answered_in(run: FaultRun, phase: str) -> int:
-    return sum(a.outcome in (OK, UNEXPECTED) for a in run.result.attempts if a.phase == phase)
 
 
 def test_every_killed_process_came_back_by_itself(run: FaultRun) -> None:
@@ -64,9 +77,10 @@ def test_every_killed_process_came_back_by_itself(run: FaultRun) -> None:
 
 def test_the_other_replica_answers_and_only_in_flight_requests_fail(run: FaultRun) -> None:
     rasa = summary(run, "rasa-0")
-    assert answered_in(run, "rasa-0 down") > 0, "nobody was answered while rasa-0 was down"
+    # Sent once rasa-0 had exited, answered before it answered /status again: by rasa-1.
+    assert rasa.answered_down > 0, f"nobody was answered while rasa-0 was down: {rasa}"
     assert not rasa.other_errors, rasa
-    # In flight at the kill, plus at most one per web worker: a request it had already handed
+    # In flight while it died, plus at most one per web worker: a request it had already handed
     # to rasa-0 before it noticed rasa-0 was gone (never resent: Rasa may have processed it).
     assert rasa.hotline_503 <= rasa.in_flight + WEB_WORKERS, rasa
 
@@ -80,7 +94,8 @@ def test_without_the_action_server_citizens_get_the_503_with_the_hotline(run: Fa
 
 def test_the_other_web_worker_answers_and_only_in_flight_requests_fail(run: FaultRun) -> None:
     web = summary(run, "web-0")
-    assert answered_in(run, "web-0 down") > 0, "nobody was answered while web-0 was down"
+    # Sent once web-0 had exited, answered before the new web-0 had started its app: by web-1.
+    assert web.answered_down > 0, f"nobody was answered while web-0 was down: {web}"
     assert set(web.other_errors) <= {CONNECTION}, web
     assert sum(web.other_errors.values()) <= web.in_flight, web
     assert web.hotline_503 == 0, web

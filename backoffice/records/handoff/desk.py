@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -117,10 +117,25 @@ class HandoffDesk:
         await self.rasa.aclose()
         await self.hub.aclose()
 
-    async def run_db(self, work: Callable[[Session], T]) -> T:
-        """Run `work` with a fresh database session in a worker thread."""
+    async def run_db(self, work: Callable[[Session], T], *, again_if_ended: bool = False) -> T:
+        """Run `work` with a fresh database session in a worker thread.
+
+        `again_if_ended` (only for a `work` that is one transaction, committed at its end): when
+        the database ends the session while `work` runs (a restart, a failover, an operator
+        ending sessions), run it once more in a new session. Nothing of the broken transaction
+        was committed, and the pool's pre-ping hands out a live connection. Without this, a
+        waiting citizen's message was answered by the bot and never reached staff.
+        """
 
         def run() -> T:
+            if again_if_ended:
+                try:
+                    with self.session_factory() as session:
+                        return work(session)
+                except DBAPIError as error:
+                    if not error.connection_invalidated:
+                        raise
+                    logger.warning("handoff desk: the database ended the session; once more")
             with self.session_factory() as session:
                 return work(session)
 
@@ -223,7 +238,8 @@ class HandoffDesk:
 
         Returns None when the bot owns it (the router then asks Rasa). `/restart` ends the
         handover and goes on to Rasa; "不等了" (or the button) cancels a waiting ticket. If the
-        desk's database fails, the bot answers (better than no answer at all).
+        desk's database fails, the bot answers (better than no answer at all), but never once the
+        message is stored with the ticket; a session the database ended is tried once more.
         """
         try:
             return await self._take_if_owned(channel=channel, sender=sender, text=text)
@@ -234,7 +250,7 @@ class HandoffDesk:
     async def _take_if_owned(self, *, channel: str, sender: str, text: str) -> HumanTurn | None:
         cid = conversation_id(channel, sender)
         ticket = await self.run_db(
-            lambda s: service.open_ticket_for(session=s, conversation_id=cid)
+            lambda s: service.open_ticket_for(session=s, conversation_id=cid), again_if_ended=True
         )
         if ticket is None:
             await self._resume_if_left_paused(cid)
@@ -250,10 +266,16 @@ class HandoffDesk:
             # A button of an earlier bot message: nothing for the staff member to read.
             return await self._waiting_turn(ticket)
         await self.run_db(
-            lambda s: service.add_message(session=s, ticket=ticket, kind=CITIZEN, text=text)
+            lambda s: service.add_message(session=s, ticket=ticket, kind=CITIZEN, text=text),
+            again_if_ended=True,
         )
         self.hub.notify(ticket_topic(ticket.id), QUEUE_TOPIC)
-        return await self._waiting_turn(ticket)
+        try:
+            return await self._waiting_turn(ticket)
+        except SQLAlchemyError:
+            # The message is with the ticket: the bot must not answer it as well.
+            logger.exception("handoff desk: no queue position for ticket %s", ticket.id)
+            return HumanTurn()
 
     async def after_bot_turn(self, *, channel: str, sender: str) -> None:
         """Pause Rasa when the bot's turn just opened a ticket (Rasa's lock is free now)."""
@@ -280,7 +302,7 @@ class HandoffDesk:
             minutes = self._wait_minutes(session, position)
             return citizen_text("still_waiting", position=position, minutes=minutes)
 
-        notice = await self.run_db(work)
+        notice = await self.run_db(work, again_if_ended=True)
         return HumanTurn(notices=[notice] if notice else [])
 
     async def _pause(self, ticket: HandoffTicket) -> None:
@@ -290,7 +312,8 @@ class HandoffDesk:
             logger.warning("could not pause Rasa for ticket %s: %s", ticket.id, error)
             return
         await self.run_db(
-            lambda s: service.set_rasa_paused(session=s, ticket_id=ticket.id, paused=True)
+            lambda s: service.set_rasa_paused(session=s, ticket_id=ticket.id, paused=True),
+            again_if_ended=True,
         )
         ticket.rasa_paused = True
 
