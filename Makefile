@@ -123,4 +123,4 @@ retention: setup ## delete conversations, transcripts and Rasa events older than
 	@$(PY) -m backoffice.retention
 
 secrets-check: setup ## production profile: refuse empty, placeholder or shared secrets (exit 1)
-	@$(PY) -m core.secrets_check
+	@$(PY) -m backoffice.secrets

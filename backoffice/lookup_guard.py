@@ -25,9 +25,9 @@ from fastapi.responses import JSONResponse
 from redis import Redis
 from redis.exceptions import RedisError
 
-from connectors.messages import message
+from core.errors import error_response
+from core.messages import message
 from core.settings import get_settings
-from web.errors import error_response
 
 logger = logging.getLogger(__name__)
 

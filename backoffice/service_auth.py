@@ -17,7 +17,7 @@ import hmac
 
 from fastapi import Depends, Header, HTTPException
 
-from connectors.messages import message
+from core.messages import message
 from core.settings import get_settings
 
 SERVICE_HEADER = "Authorization"

@@ -30,8 +30,8 @@ import httpx
 
 from backoffice.records.marriage.bookable import bookable_days, city_today
 from backoffice.records.marriage.policy import get_policy
-from connectors.messages import message
-from connectors.router import conversation_id
+from core.chat import conversation_id
+from core.messages import message
 from testkit.conversations import BotReply, Expect, check_reply
 from testkit.script_format import LoadedScript, Turn, load_script
 from testkit.script_vars import Variables
@@ -68,7 +68,7 @@ def status_outcome(status: int, body: str = "") -> str:
     """The outcome name of an HTTP status other than 200.
 
     A 503 whose body carries the Chinese "unavailable" message with the hotline
-    (connectors/messages.yml `service_unavailable`) is `HOTLINE_503`: the citizen was told
+    (core/messages.yml `service_unavailable`) is `HOTLINE_503`: the citizen was told
     what to do. (Starlette writes JSON without escaping Chinese.)
     """
     if status == httpx.codes.SERVICE_UNAVAILABLE and message("service_unavailable") in body:

@@ -7,28 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from connectors.action_server_watch import ActionServerWatch
-from connectors.rasa_pool import RasaPool
+from core.chat import BotMessage
+from core.rasa_pool import RasaPool
 
 logger = logging.getLogger(__name__)
-
-
-class Button(BaseModel):
-    """A choice the bot offers; pressing it sends `payload`."""
-
-    title: str
-    payload: str
-
-
-class BotMessage(BaseModel):
-    """One message of the bot, as every channel renders it."""
-
-    text: str | None = None
-    buttons: list[Button] = Field(default_factory=list)
-    image: str | None = None
-    custom: dict[str, Any] | None = None
 
 
 class AssistantUnavailableError(Exception):
@@ -44,7 +29,7 @@ class RasaClient:
         timeout: Seconds to wait for one reply.
         transport: Optional transport, for tests.
         rasa_urls: Base URLs of several Rasa replicas sharing their stores (production
-            profile); requests are spread over the healthy ones (`connectors.rasa_pool`).
+            profile); requests are spread over the healthy ones (`core.rasa_pool`).
         watch_action_server: Check the action server in the background and refuse messages
             while it is down (`connectors.action_server_watch`); the gateways turn this on.
     """

@@ -10,22 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from connectors.messages import message
-from connectors.rasa_client import BotMessage, RasaClient
+from connectors.rasa_client import RasaClient
+from core.chat import BotMessage, HumanTurn, conversation_id
+from core.messages import message
 from zhtext.normalise import normalise
 
 
 @dataclass
 class RouterReply:
     """What a channel shows the citizen after one message."""
-
-    messages: list[BotMessage] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-
-@dataclass
-class HumanTurn:
-    """The reply when the desk, not the bot, answers a message."""
 
     messages: list[BotMessage] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -47,11 +40,6 @@ class HandoffGate(Protocol):
 
     async def after_bot_turn(self, *, channel: str, sender: str) -> None:
         """Called after Rasa answered (pauses Rasa if the turn opened a ticket)."""
-
-
-def conversation_id(channel: str, sender: str) -> str:
-    """The id Rasa and the back office know a conversation by (unique across channels)."""
-    return f"{channel}-{sender}"
 
 
 class ConversationRouter:

@@ -66,7 +66,7 @@ AUTOSCALE = {"rasa": (2, 8), "web": (2, 6)}
 TARGET_CPU_PERCENT = 70
 # What scripts/run_production.sh does before it starts the processes.
 MIGRATE = (
-    ".venv/bin/python -m core.secrets_check && .venv/bin/python -m alembic upgrade heads"
+    ".venv/bin/python -m backoffice.secrets && .venv/bin/python -m alembic upgrade heads"
     " && .venv/bin/python -m backoffice.seed"
     " && .venv/bin/python -m core.production_env ensure-tracker-db"
 )

@@ -11,7 +11,7 @@ a variable was left empty.
 The file is `$MINZHENG_SECRETS_FILE`, else `$XDG_CONFIG_HOME/minzheng/secrets.env`, else
 `~/.config/minzheng/secrets.env`: outside the checkout, so it is never committed or copied with
 the code. The production profile does not use it: there every secret comes from the environment
-and `core.secrets_check` refuses weak ones.
+and `core.secrets_check` (run by `python -m backoffice.secrets`) refuses weak ones.
 """
 
 from __future__ import annotations

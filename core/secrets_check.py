@@ -4,7 +4,7 @@ In `PROFILE=production` the web app and the action server refuse to start when a
 need is empty, a known placeholder, too short, or the same value as another role's secret.
 Secrets come only from the environment (or `.env`); nothing here invents one.
 
-Run `python -m core.secrets_check` (exit status 1 on a problem) before starting the processes;
+Run `python -m backoffice.secrets` (exit status 1 on a problem) before starting the processes;
 the web app runs the check in `create_app`, the action server when it first builds its
 back-office connection.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -96,16 +95,8 @@ def required_secrets(settings: Settings, role: Role) -> list[NamedSecret]:
         found.append(NamedSecret("ACTION_SERVER_TOKEN", settings.action_server_token))
     if role == "action server":
         return found
-    # Imported here: the action server (role above) does not load back-office modules.
-    from backoffice.records.donation.settings import get_donation_settings
-    from backoffice.records.handoff.settings import get_handoff_settings
-
-    found.append(NamedSecret("HANDOFF_SESSION_SECRET", get_handoff_settings().session_secret))
     found.append(NamedSecret("EDITOR_TOKEN", settings.editor_token))
     found.append(NamedSecret("RASA_TOKEN", settings.rasa_token))
-    payment = get_donation_settings().payment_secret
-    if payment is not None and payment.get_secret_value():
-        found.append(NamedSecret("DONATION_PAYMENT_SECRET", payment.get_secret_value()))
     if settings.telegram_bot_token and settings.telegram_mode == "webhook":
         found.append(NamedSecret("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret))
     if settings.wechat_token:
@@ -131,10 +122,13 @@ def problems(secrets: Iterable[NamedSecret]) -> list[str]:
     return found
 
 
-def check_secrets(settings: Settings | None = None, *, role: Role) -> None:
+def check_secrets(
+    settings: Settings | None = None, *, role: Role, features: Iterable[NamedSecret] = ()
+) -> None:
     """Refuse to start in the production profile when a secret `role` needs is unfit.
 
-    Does nothing in the embedded profile.
+    Does nothing in the embedded profile. `features` are the secrets of the back-office
+    features the web app serves (`backoffice.secrets.backoffice_secrets`).
 
     Raises:
         InsecureSecretsError: Lists every problem; each is also logged as an error.
@@ -142,7 +136,7 @@ def check_secrets(settings: Settings | None = None, *, role: Role) -> None:
     settings = settings or get_settings()
     if settings.profile != "production":
         return
-    found = problems(required_secrets(settings, role))
+    found = problems([*required_secrets(settings, role), *features])
     if not found:
         return
     for problem in found:
@@ -150,18 +144,3 @@ def check_secrets(settings: Settings | None = None, *, role: Role) -> None:
             "refusing to start the %s in the production profile: %s", _LABELS[role], problem
         )
     raise InsecureSecretsError("; ".join(found))
-
-
-def main() -> int:
-    """Check the secrets of both processes; log the problems; 0 when fine, 1 otherwise."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    try:
-        check_secrets(role="all")
-    except InsecureSecretsError:
-        return 1
-    print(f"secrets check passed (profile {get_settings().profile})")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

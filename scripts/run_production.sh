@@ -43,7 +43,7 @@ fi
 eval "$(.venv/bin/python -m core.process_configs env --profile production)"
 
 say "checking the production secrets ..."
-.venv/bin/python -m core.secrets_check
+.venv/bin/python -m backoffice.secrets
 say "applying database migrations to $(.venv/bin/python -c 'import os,sqlalchemy as s; print(s.make_url(os.environ["DATABASE_URL"]).render_as_string(hide_password=True))') ..."
 .venv/bin/python -m alembic upgrade heads
 say "seeding reference data ..."

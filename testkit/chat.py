@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
+from core.chat import conversation_id
 from testkit.stack import LiveStack
 
 REPLY_TIMEOUT_SECONDS = 60

@@ -40,8 +40,8 @@ import httpx
 import yaml
 
 from actions.confirm_service import CONFIRM_PREFIX
-from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
+from core.chat import conversation_id
 from core.settings import PROJECT_ROOT
 from knowledge.store import get_store
 from testkit.chat import new_sender

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy import Engine, create_engine
 
-from connectors.router import conversation_id as make_conversation_id
+from core.chat import conversation_id as make_conversation_id
 from testkit.records import RecordQueryError, count_rows
 from testkit.script_format import (
     Expect,

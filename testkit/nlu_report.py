@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
-from testkit.nlu_eval import (
+from testkit.nlu_scores import (
     FALLBACK,
     OUT_OF_SCOPE,
     ROUTING_OK,

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connectors.messages import message
-from web.errors import error_response
+from core.errors import error_response
+from core.messages import message
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32

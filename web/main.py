@@ -17,8 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from backoffice.api import build_backoffice_router
 from backoffice.console.routes import install_console
 from backoffice.records.handoff.wiring import build_desk
+from backoffice.secrets import backoffice_secrets
 from connectors.rasa_client import RasaClient
-from connectors.rasa_pool import replica_urls
 from connectors.router import ConversationRouter
 from connectors.telegram.webhook import router as telegram_router
 from connectors.telegram.webhook import telegram_lifespan
@@ -26,11 +26,12 @@ from connectors.webchat.page import render_index, render_privacy
 from connectors.webchat.routes import router as webchat_router
 from connectors.wechat.routes import router as wechat_router
 from connectors.wechat.routes import wechat_lifespan
+from core.errors import install_error_handling
 from core.log_privacy import install_log_privacy
+from core.rasa_pool import replica_urls
 from core.secrets_check import check_secrets
 from core.settings import Settings, get_settings
 from knowledge.store import get_store
-from web.errors import install_error_handling
 from web.security import install_security
 
 WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the web app for `settings` (the process settings by default)."""
     settings = settings or get_settings()
     install_log_privacy()
-    check_secrets(settings, role="web")
+    check_secrets(settings, role="web", features=backoffice_secrets())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -25,10 +25,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connectors.messages import message
+from core.errors import error_response
+from core.messages import message
 from core.settings import Settings
 from web.body_guard import BodyGuardMiddleware, read_body, replay
-from web.errors import error_response
 from web.rate_limit import Limiter, build_limiter
 from web.staff_guard import StaffGuardMiddleware
 

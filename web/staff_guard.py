@@ -18,8 +18,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backoffice.audit import audit
-from connectors.messages import message
-from web.errors import error_response
+from core.errors import error_response
+from core.messages import message
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STAFF_PREFIXES = (

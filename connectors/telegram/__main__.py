@@ -20,13 +20,13 @@ from telegram import BotCommand
 from backoffice.db import make_engine
 from backoffice.records.handoff.wiring import build_desk
 from connectors.rasa_client import RasaClient
-from connectors.rasa_pool import replica_urls
 from connectors.router import ConversationRouter
 from connectors.telegram.gateway import ALLOWED_UPDATES, CHANNEL
 from connectors.telegram.relay import RelayDelivery
 from connectors.telegram.runtime import build_bot, build_runtime, retry_policy
 from connectors.telegram.sending import with_retries
 from connectors.telegram.texts import command_descriptions
+from core.rasa_pool import replica_urls
 from core.settings import Settings, get_settings
 
 logger = logging.getLogger("connectors.telegram")

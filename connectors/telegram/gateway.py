@@ -23,12 +23,12 @@ from telegram.ext import (
     filters,
 )
 
-from connectors.messages import message
 from connectors.rasa_client import AssistantUnavailableError
 from connectors.router import RouterReply
 from connectors.telegram.rate_limit import ChatRateLimiter
 from connectors.telegram.replies import ReplyWriter
 from connectors.telegram.texts import telegram_text
+from core.messages import message
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from backoffice.records.handoff.delivery import ChatDelivery, OutboundMessage
-from connectors.rasa_client import Button
 from connectors.telegram.replies import ReplyWriter
 from connectors.telegram.texts import telegram_text
+from core.chat import Button
 
 logger = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from connectors.rasa_client import BotMessage, Button
 from connectors.router import RouterReply
 from connectors.telegram.callbacks import CallbackCodec
 from connectors.telegram.rendering import split_text, to_html
 from connectors.telegram.sending import TelegramSender
 from connectors.telegram.texts import telegram_text
+from core.chat import BotMessage, Button
 
 
 class ReplyWriter:

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from connectors.messages import hotline, message
-from connectors.rasa_client import AssistantUnavailableError, BotMessage
-from connectors.router import ConversationRouter, conversation_id
+from connectors.rasa_client import AssistantUnavailableError
+from connectors.router import ConversationRouter
+from core.chat import BotMessage, conversation_id
+from core.messages import hotline, message
 
 router = APIRouter(prefix="/api/chat", tags=["webchat"])
 

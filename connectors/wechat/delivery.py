@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backoffice.records.handoff.delivery import ChatDelivery, OutboundMessage
-from connectors.rasa_client import BotMessage, Button
 from connectors.wechat.gateway import WechatGateway
 from connectors.wechat.rendering import render
 from connectors.wechat.texts import wechat_text
+from core.chat import BotMessage, Button
 
 
 def desk_text(outbound: OutboundMessage) -> str:

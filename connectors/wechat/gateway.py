@@ -17,7 +17,6 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from connectors.messages import message
 from connectors.rasa_client import AssistantUnavailableError
 from connectors.router import RouterReply
 from connectors.wechat.api import WechatApi, WechatApiError
@@ -28,6 +27,7 @@ from connectors.wechat.rendering import RenderedReply, render
 from connectors.wechat.security import CallbackGuard, CallbackQuery, CallbackRejectedError
 from connectors.wechat.texts import wechat_text
 from connectors.wechat.ttl_cache import TtlCache
+from core.messages import message
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from connectors.rasa_client import BotMessage
 from connectors.wechat.texts import wechat_text
+from core.chat import BotMessage
 
 MAX_TEXT_BYTES = 2048
 PARAGRAPH = "\n\n"

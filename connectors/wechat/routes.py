@@ -26,8 +26,8 @@ from connectors.wechat.security import (
     CallbackRejectedError,
 )
 from connectors.wechat.ttl_cache import SeenKeys
+from core.errors import error_response
 from core.settings import Settings
-from web.errors import error_response
 
 logger = logging.getLogger(__name__)
 

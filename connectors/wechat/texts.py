@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from connectors.messages import hotline, message
+from core.messages import hotline, message
 from core.texts import read_texts
 
 TEXTS_FILE = Path(__file__).with_name("messages.yml")

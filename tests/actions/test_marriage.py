@@ -48,12 +48,12 @@ from backoffice.records.marriage.bookable import bookable_days, city_today
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
+from core.errors import install_error_handling
 from core.sealing import SEALED_PREFIX, seal, unseal
 from core.settings import get_settings
 from knowledge.loader import load_knowledge_base
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from tests.service_token import SERVICE_HEADERS
-from web.errors import install_error_handling
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
 from zhtext.normalise import normalise

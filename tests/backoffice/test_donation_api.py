@@ -21,8 +21,8 @@ from backoffice.records.donation.settings import (
     get_donation_settings,
     usable_secret,
 )
+from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
-from web.errors import install_error_handling
 
 SECRET = "k3J9x-Qp7rT2mW8vZ4nB6yH1cL5dF0gS"
 PHONE = "13812345678"

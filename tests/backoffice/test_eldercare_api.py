@@ -16,8 +16,8 @@ from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.router import get_today, router
 from backoffice.records.eldercare.seed import seed
 from backoffice.records.handoff.auth import require_staff
+from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
-from web.errors import install_error_handling
 
 TODAY = dt.date(2026, 11, 28)
 DAY = "2026-12-01"

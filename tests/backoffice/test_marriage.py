@@ -41,8 +41,8 @@ from backoffice.records.marriage.policy import MarriagePolicy, get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.records.marriage.seed import seed
+from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
-from web.errors import install_error_handling
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
 

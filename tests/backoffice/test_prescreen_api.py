@@ -16,8 +16,8 @@ from backoffice.db import get_session, make_engine
 from backoffice.records.prescreen.models import AssistanceApplication, PrescreenCheck
 from backoffice.records.prescreen.router import router
 from backoffice.records.prescreen.seed import seed
+from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
-from web.errors import install_error_handling
 
 FACTS: dict[str, Any] = {
     "district": "xihu",

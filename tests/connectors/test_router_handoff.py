@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 
-from connectors.rasa_client import BotMessage, RasaClient
-from connectors.router import ConversationRouter, HumanTurn
+from connectors.rasa_client import RasaClient
+from connectors.router import ConversationRouter
+from core.chat import BotMessage, HumanTurn
 
 
 @dataclass

@@ -9,11 +9,11 @@ import pytest
 
 from backoffice.records.donation.settings import get_donation_settings
 from backoffice.records.handoff.settings import get_handoff_settings
+from backoffice.secrets import backoffice_secrets, main
 from core.secrets_check import (
     InsecureSecretsError,
     NamedSecret,
     check_secrets,
-    main,
     secret_problem,
 )
 from core.settings import Settings
@@ -75,7 +75,7 @@ def test_embedded_profile_is_not_checked() -> None:
 
 
 def test_production_with_strong_distinct_secrets_starts() -> None:
-    check_secrets(production(), role="web")
+    check_secrets(production(), role="web", features=backoffice_secrets())
     check_secrets(production(), role="action server")
 
 
@@ -93,7 +93,7 @@ def test_missing_session_secret_is_refused_for_the_web_app(monkeypatch: pytest.M
     monkeypatch.delenv("HANDOFF_SESSION_SECRET")
     get_handoff_settings.cache_clear()
     with pytest.raises(InsecureSecretsError, match="HANDOFF_SESSION_SECRET is empty"):
-        check_secrets(production(), role="web")
+        check_secrets(production(), role="web", features=backoffice_secrets())
     # The action server does not need the staff session secret.
     check_secrets(production(), role="action server")
 
@@ -101,7 +101,7 @@ def test_missing_session_secret_is_refused_for_the_web_app(monkeypatch: pytest.M
 def test_the_same_secret_for_two_roles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EDITOR_TOKEN", STRONG["SERVICE_TOKEN"])
     with pytest.raises(InsecureSecretsError, match="EDITOR_TOKEN is the same value as SERVICE"):
-        check_secrets(production(), role="web")
+        check_secrets(production(), role="web", features=backoffice_secrets())
 
 
 def test_feature_secrets_are_checked_only_when_the_feature_is_on(
@@ -116,7 +116,7 @@ def test_feature_secrets_are_checked_only_when_the_feature_is_on(
     monkeypatch.setenv("DONATION_PAYMENT_SECRET", "replace-me")
     get_donation_settings.cache_clear()
     with pytest.raises(InsecureSecretsError, match="DONATION_PAYMENT_SECRET"):
-        check_secrets(production(), role="web")
+        check_secrets(production(), role="web", features=backoffice_secrets())
 
 
 def test_the_sealing_key_must_be_a_fernet_key() -> None:
@@ -150,9 +150,9 @@ def test_the_action_server_refuses_on_its_first_backoffice_connection(
 
 
 def test_command_line_exit_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    from core import secrets_check
+    from backoffice import secrets
 
-    monkeypatch.setattr(secrets_check, "get_settings", lambda: production())
+    monkeypatch.setattr(secrets, "get_settings", lambda: production())
     assert main() == 0
-    monkeypatch.setattr(secrets_check, "get_settings", lambda: production(editor_token=""))
+    monkeypatch.setattr(secrets, "get_settings", lambda: production(editor_token=""))
     assert main() == 1

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
+from core.chat import conversation_id
 from testkit.chat import buttons, new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.router import conversation_id
 from connectors.webchat.routes import CHANNEL
+from core.chat import conversation_id
 from testkit.chat import new_sender, say, texts
 from testkit.stack import LiveStack
 

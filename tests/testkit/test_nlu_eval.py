@@ -12,12 +12,8 @@ import yaml
 
 from core.settings import PROJECT_ROOT
 from testkit.nlu_eval import (
-    FALLBACK_PATH,
     TAIPEI_FAQ,
     EvaluationError,
-    IntentScore,
-    Prediction,
-    Summary,
     fallback_threshold,
     format_summary,
     intent_stems,
@@ -33,6 +29,7 @@ from testkit.nlu_eval import (
     write_nlu_file,
 )
 from testkit.nlu_report import write_html
+from testkit.nlu_scores import FALLBACK_PATH, IntentScore, Prediction, Summary
 
 HELDOUT = Path(__file__).parents[1] / "nlu"
 

@@ -34,7 +34,7 @@ from backoffice.records.donation.schemas import (
 from backoffice.records.donation.service import DonationError
 from backoffice.records.donation.settings import DonationSettings, get_donation_settings
 from backoffice.service_auth import ServiceOnly
-from web.errors import error_response
+from core.errors import error_response
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/donation", tags=["donation"])

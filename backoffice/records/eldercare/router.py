@@ -34,7 +34,7 @@ from backoffice.records.eldercare.schemas import (
 )
 from backoffice.records.handoff.auth import require_staff
 from backoffice.service_auth import ServiceOnly
-from web.errors import error_response
+from core.errors import error_response
 from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
 

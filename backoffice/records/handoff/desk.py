@@ -58,8 +58,7 @@ from backoffice.records.handoff.schemas import (
 from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
 from backoffice.records.handoff.snapshot import summary_from_tracker, transcript_from_events
 from backoffice.records.handoff.texts import citizen_text, resume_points
-from connectors.rasa_client import BotMessage, Button
-from connectors.router import HumanTurn, conversation_id
+from core.chat import BotMessage, Button, HumanTurn, conversation_id
 
 logger = logging.getLogger(__name__)
 

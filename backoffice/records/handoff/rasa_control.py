@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.rasa_pool import RasaPool
+from core.rasa_pool import RasaPool
 
 
 class RasaControlError(Exception):

@@ -53,7 +53,7 @@ from backoffice.records.handoff.schemas import (
 from backoffice.records.handoff.service import HandoffConflictError
 from backoffice.records.handoff.texts import error_text, resume_points
 from backoffice.service_auth import ServiceOnly
-from web.errors import error_response
+from core.errors import error_response
 from zhtext.dates import parse_date
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone

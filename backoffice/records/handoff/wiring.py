@@ -10,7 +10,7 @@ from backoffice.records.handoff.desk import HandoffDesk
 from backoffice.records.handoff.policy import load_policy
 from backoffice.records.handoff.rasa_control import RasaControl
 from backoffice.records.handoff.redis_hub import build_hub
-from connectors.rasa_pool import replica_urls
+from core.rasa_pool import replica_urls
 from core.settings import Settings
 
 WEB_CHANNEL = "web"

@@ -36,7 +36,7 @@ from backoffice.records.marriage.schemas import (
     Verification,
 )
 from backoffice.service_auth import ServiceOnly
-from web.errors import error_response
+from core.errors import error_response
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 from zhtext.phone import parse_phone

@@ -20,7 +20,7 @@ from backoffice.records.prescreen.schemas import (
     StatusLookupIn,
 )
 from backoffice.service_auth import ServiceOnly
-from web.errors import error_response
+from core.errors import error_response
 from zhtext.idcard import normalise_id_number, validate_id_number
 from zhtext.phone import parse_phone
 

@@ -14,12 +14,13 @@ from alembic.config import Config
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from connectors.rasa_client import AssistantUnavailableError, BotMessage, Button
+from connectors.rasa_client import AssistantUnavailableError
 from connectors.router import RouterReply
 from connectors.telegram.callbacks import MemoryPayloadStore
 from connectors.telegram.relay import DeskMessage
 from connectors.telegram.runtime import TelegramRuntime, build_runtime
 from connectors.telegram.sending import MemoryFailedSendLog
+from core.chat import BotMessage, Button
 from core.settings import PROJECT_ROOT, Settings
 from tests.connectors.telegram.fake_telegram import TOKEN, FakeTelegram
 

@@ -8,14 +8,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from connectors.messages import message
-from connectors.rasa_client import BotMessage
 from connectors.router import RouterReply
 from connectors.telegram.callbacks import KEY_PREFIX
 from connectors.telegram.relay import DeskMessage
 from connectors.telegram.rendering import split_text
 from connectors.telegram.texts import command_descriptions, telegram_text
 from connectors.telegram.webhook import router as webhook_router
+from core.chat import BotMessage
+from core.messages import message
 from tests.connectors.telegram.conftest import CHAT, Harness, menu_reply, start_harness
 from tests.connectors.telegram.fake_telegram import FakeTelegram
 

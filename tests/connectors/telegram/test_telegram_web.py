@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from connectors.messages import message
+from core.messages import message
 from testkit.stack import free_port
 from tests.connectors.telegram.conftest import CHAT, migrated_database, telegram_settings
 from tests.connectors.telegram.fake_telegram import FakeTelegram

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from connectors.rasa_client import BotMessage, Button
 from connectors.router import RouterReply
 from connectors.wechat.gateway import WechatGateway
 from connectors.wechat.routes import build_gateway
 from connectors.wechat.routes import router as wechat_router
+from core.chat import BotMessage, Button
 from core.settings import Settings
 from tests.connectors.wechat.fake_wechat import (
     AES_KEY,

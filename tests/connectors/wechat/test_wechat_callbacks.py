@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from connectors.rasa_client import BotMessage
 from connectors.router import RouterReply
+from core.chat import BotMessage
 from tests.connectors.wechat.conftest import GREETING, Harness
 from tests.connectors.wechat.fake_wechat import (
     ACCOUNT,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.rasa_client import BotMessage, Button
 from connectors.wechat.choices import ChoiceMemory
 from connectors.wechat.coordinates import gcj02_to_wgs84, wgs84_to_gcj02
 from connectors.wechat.crypto import MessageCrypto, WechatCryptoError, sha1_signature
@@ -12,6 +11,7 @@ from connectors.wechat.envelope import EnvelopeError, parse_xml, text_reply_xml
 from connectors.wechat.inbound import understand
 from connectors.wechat.rendering import Choice, render, split_text, utf8_len
 from connectors.wechat.ttl_cache import SeenKeys, TtlCache
+from core.chat import BotMessage, Button
 
 # Made once with wechatpy 1.8.18 (WeChatCrypto.encrypt_message), the widely used implementation.
 REF_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from connectors.messages import message
+from core.messages import message
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ async def _unexpected_handler(request: Request, error: Exception) -> JSONRespons
 
 
 def install_error_handling(app: FastAPI) -> None:
-    """Register the JSON error handlers on `app` (bodies are checked by web.body_guard)."""
+    """Register the JSON error handlers on `app`."""
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

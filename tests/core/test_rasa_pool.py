@@ -1,4 +1,4 @@
-"""Load balancing and failover over several Rasa replicas (connectors/rasa_pool.py)."""
+"""Load balancing and failover over several Rasa replicas (core/rasa_pool.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from backoffice.records.handoff.rasa_control import RasaControl, RasaControlError
 from connectors.rasa_client import AssistantUnavailableError, RasaClient
-from connectors.rasa_pool import DOWN_AFTER_FAILED_CHECKS, RasaPool, replica_urls
+from core.rasa_pool import DOWN_AFTER_FAILED_CHECKS, RasaPool, replica_urls
 from core.settings import Settings
 
 A, B, C = "http://rasa-a", "http://rasa-b", "http://rasa-c"

@@ -1,4 +1,4 @@
-"""The gateway's own citizen-facing messages, read from `connectors/messages.yml`."""
+"""What the APIs and channels tell citizens themselves (errors, notices): `core/messages.yml`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,40 @@
+"""What a conversation is made of, for every layer that carries one.
+
+The bot's messages and their buttons, the desk's reply, and the id a conversation is known by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Button(BaseModel):
+    """A choice the bot offers; pressing it sends `payload`."""
+
+    title: str
+    payload: str
+
+
+class BotMessage(BaseModel):
+    """One message of the bot, as every channel renders it."""
+
+    text: str | None = None
+    buttons: list[Button] = Field(default_factory=list)
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+
+
+@dataclass
+class HumanTurn:
+    """The reply when the desk, not the bot, answers a message."""
+
+    messages: list[BotMessage] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def conversation_id(channel: str, sender: str) -> str:
+    """The id Rasa and the back office know a conversation by (unique across channels)."""
+    return f"{channel}-{sender}"
