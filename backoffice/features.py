@@ -37,7 +37,8 @@ def _modules(module: str) -> Iterator[ModuleType]:
 
 
 def import_models() -> None:
-    """Import every feature's models so `Base.metadata` knows all tables."""
+    """Import every feature's models, and the staff table, so `Base.metadata` knows all tables."""
+    importlib.import_module("backoffice.staff.models")
     for _ in _modules("models"):
         pass
 

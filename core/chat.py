@@ -38,3 +38,9 @@ class HumanTurn:
 def conversation_id(channel: str, sender: str) -> str:
     """The id Rasa and the back office know a conversation by (unique across channels)."""
     return f"{channel}-{sender}"
+
+
+def split_conversation_id(value: str) -> tuple[str, str]:
+    """`("web", "abc…")` from "web-abc…" (the inverse of `conversation_id`)."""
+    channel, _, sender = value.partition("-")
+    return channel, sender

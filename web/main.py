@@ -16,10 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from backoffice.api import build_backoffice_router
 from backoffice.console.routes import install_console
-from backoffice.records.handoff.wiring import build_desk
 from backoffice.secrets import backoffice_secrets
-from connectors.rasa_client import RasaClient
-from connectors.router import ConversationRouter
+from connectors.assembly import build_gateway
 from connectors.telegram.webhook import router as telegram_router
 from connectors.telegram.webhook import telegram_lifespan
 from connectors.webchat.page import render_index, render_privacy
@@ -28,7 +26,6 @@ from connectors.wechat.routes import router as wechat_router
 from connectors.wechat.routes import wechat_lifespan
 from core.errors import install_error_handling
 from core.log_privacy import install_log_privacy
-from core.rasa_pool import replica_urls
 from core.secrets_check import check_secrets
 from core.settings import Settings, get_settings
 from knowledge.store import get_store
@@ -45,34 +42,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rasa = RasaClient(
-            rasa_url=settings.rasa_url,
-            rasa_urls=replica_urls(settings),
-            action_server_url=settings.action_server_url,
-            timeout=settings.rasa_timeout_seconds,
-            watch_action_server=True,
-        )
-        desk = build_desk(settings)
-        app.state.rasa_client = rasa
+        gateway = build_gateway(settings)
+        app.state.rasa_client = gateway.rasa
         # Loading the knowledge base (spaCy, jieba, index) takes seconds: not on a request.
         threading.Thread(
             target=lambda: get_store().knowledge_base, name="knowledge-warm-up", daemon=True
         ).start()
-        app.state.handoff_desk = desk
-        app.state.conversation_router = ConversationRouter(
-            rasa=rasa, max_chars=settings.max_message_chars, handoff=desk
-        )
+        app.state.handoff_desk = gateway.desk
+        app.state.staff_sessions = gateway.desk.session_factory
+        app.state.conversation_router = gateway.router
         async with (
             telegram_lifespan(
-                app, settings=settings, conversation_router=app.state.conversation_router, desk=desk
+                app, settings=settings, conversation_router=gateway.router, desk=gateway.desk
             ),
             wechat_lifespan(
-                app, settings=settings, conversation_router=app.state.conversation_router, desk=desk
+                app, settings=settings, conversation_router=gateway.router, desk=gateway.desk
             ),
         ):
             yield
-        await desk.aclose()
-        await rasa.aclose()
+        await gateway.aclose()
         await limiter.aclose()
 
     app = FastAPI(title="民政智能助手", version="0.1.0", lifespan=lifespan)

@@ -20,17 +20,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
 from backoffice.records.handoff import service
-from backoffice.records.handoff.auth import (
-    DeskDep,
-    LoginRequiredError,
-    attempt_login,
-    log_out,
-    require_staff_page,
-)
-from backoffice.records.handoff.models import SUPERVISOR, StaffUser
+from backoffice.records.handoff.dependencies import DeskDep
 from backoffice.records.handoff.router import build_overview
 from backoffice.records.handoff.settings import get_handoff_settings, session_secret
 from backoffice.records.handoff.texts import resume_points
+from backoffice.staff.access import LoginRequiredError, require_staff_page
+from backoffice.staff.login import attempt_login, log_out
+from backoffice.staff.models import SUPERVISOR, StaffUser
 
 CONSOLE_DIR = Path(__file__).resolve().parent
 STRINGS_FILE = CONSOLE_DIR / "strings.yml"
@@ -93,12 +89,11 @@ def get_login() -> HTMLResponse:
 @public_router.post("/login", response_class=HTMLResponse)
 async def post_login(
     request: Request,
-    desk: DeskDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=72)] = "",
 ) -> Response:
     """Check the credentials (throttled); on success go to the desk."""
-    result = await attempt_login(request, desk, username=username, password=password)
+    result = await attempt_login(request, username=username, password=password)
     if result.retry_after:
         error = _label("login_throttled", seconds=result.retry_after)
         page = render("login.html", staff=None, error=error, status_code=429)
@@ -110,10 +105,9 @@ async def post_login(
 
 
 @router.post("/logout")
-async def post_logout(request: Request, staff: StaffPage, desk: DeskDep) -> RedirectResponse:
+async def post_logout(request: Request, staff: StaffPage) -> RedirectResponse:
     """Log out everywhere and go back to the login page."""
-    await desk.run_db(lambda s: service.bump_session_epoch(session=s, staff_id=staff.id))
-    log_out(request)
+    await log_out(request, staff)
     return RedirectResponse(LOGIN_PATH, status_code=303)
 
 

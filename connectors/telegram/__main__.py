@@ -18,15 +18,12 @@ from sqlalchemy.orm import sessionmaker
 from telegram import BotCommand
 
 from backoffice.db import make_engine
-from backoffice.records.handoff.wiring import build_desk
-from connectors.rasa_client import RasaClient
-from connectors.router import ConversationRouter
+from connectors.assembly import build_gateway
 from connectors.telegram.gateway import ALLOWED_UPDATES, CHANNEL
 from connectors.telegram.relay import RelayDelivery
 from connectors.telegram.runtime import build_bot, build_runtime, retry_policy
 from connectors.telegram.sending import with_retries
 from connectors.telegram.texts import command_descriptions
-from core.rasa_pool import replica_urls
 from core.settings import Settings, get_settings
 
 logger = logging.getLogger("connectors.telegram")
@@ -37,25 +34,17 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 async def run_polling(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SECONDS) -> None:
     """Poll Telegram for updates until SIGINT/SIGTERM."""
-    rasa = RasaClient(
-        rasa_url=settings.rasa_url,
-        rasa_urls=replica_urls(settings),
-        action_server_url=settings.action_server_url,
-        timeout=settings.rasa_timeout_seconds,
-        watch_action_server=True,
-    )
-    desk = build_desk(settings)
-    router = ConversationRouter(rasa=rasa, max_chars=settings.max_message_chars, handoff=desk)
+    gateway = build_gateway(settings)
     runtime = build_runtime(
         settings=settings,
-        router=router,
+        router=gateway.router,
         polling=True,
         bot=build_bot(settings, read_timeout=poll_timeout + 10),
         session_factory=sessionmaker(
             bind=make_engine(settings.database_url), expire_on_commit=False
         ),
     )
-    desk.deliveries.register(CHANNEL, RelayDelivery(runtime.relay))
+    gateway.desk.deliveries.register(CHANNEL, RelayDelivery(runtime.relay))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -76,8 +65,7 @@ async def run_polling(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SE
         await stop.wait()
     finally:
         await runtime.stop()
-        await desk.aclose()
-        await rasa.aclose()
+        await gateway.aclose()
 
 
 async def set_webhook(settings: Settings) -> None:

@@ -7,8 +7,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice.db import utcnow
 from backoffice.records.telegram import service
-from backoffice.records.telegram.models import RELAY_FAILED, RELAY_SENT, utcnow
+from backoffice.records.telegram.models import RELAY_FAILED, RELAY_SENT
 from connectors.telegram.relay import DeskMessage
 from connectors.telegram.sending import FailedSend
 

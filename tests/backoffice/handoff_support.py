@@ -15,9 +15,9 @@ from backoffice.db import make_engine
 from backoffice.records.handoff.delivery import DeliveryRegistry, HubDelivery
 from backoffice.records.handoff.desk import HandoffDesk
 from backoffice.records.handoff.events import EventHub
-from backoffice.records.handoff.models import StaffUser
 from backoffice.records.handoff.policy import HandoffPolicy, OfficeHours, load_policy
 from backoffice.records.handoff.rasa_control import RasaControl
+from backoffice.staff.models import StaffUser
 from connectors.rasa_client import RasaClient
 from connectors.router import ConversationRouter
 

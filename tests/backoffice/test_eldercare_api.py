@@ -15,7 +15,7 @@ from backoffice.db import get_session, make_engine
 from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.router import get_today, router
 from backoffice.records.eldercare.seed import seed
-from backoffice.records.handoff.auth import require_staff
+from backoffice.staff.access import require_staff
 from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
 

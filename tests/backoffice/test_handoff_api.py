@@ -51,6 +51,7 @@ def harness(database_url: str, session: Session) -> Iterator[Harness]:
     with TestClient(app, headers=SERVICE_HEADERS) as client:
         desk = make_desk(database_url, rasa, clock)
         app.state.handoff_desk = desk
+        app.state.staff_sessions = desk.session_factory
         app.state.conversation_router = make_router(desk, rasa)
         yield Harness(client=client, rasa=rasa, clock=clock)
 

@@ -21,9 +21,10 @@ from backoffice.records.handoff.models import (
     WAITING,
     CallbackRequest,
     HandoffMessage,
-    StaffUser,
 )
 from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
+from backoffice.staff import service as staff_service
+from backoffice.staff.models import StaffUser
 from tests.backoffice.handoff_support import add_staff
 
 T0 = dt.datetime(2026, 11, 30, 2, 0)
@@ -228,7 +229,7 @@ def test_handled_counts_and_presence(session: Session) -> None:
         staff["agent1"].id: 3
     }
     assert service.staff_available(session=session, now=T0) == 0
-    service.touch_staff(session=session, staff_id=staff["agent2"].id, now=T0)
+    staff_service.touch_staff(session=session, staff_id=staff["agent2"].id, now=T0)
     assert service.staff_available(session=session, now=T0 + dt.timedelta(minutes=5)) == 1
     assert service.staff_available(session=session, now=T0 + dt.timedelta(hours=1)) == 0
     assert not service.someone_on_duty(session=session, now=T0)

@@ -15,7 +15,7 @@ from backoffice.login_throttle import (
     wait_after,
 )
 from backoffice.lookup_guard import LookupGuard
-from backoffice.records.handoff import auth
+from backoffice.staff import passwords
 from tests.backoffice.handoff_support import PASSWORDS
 from tests.backoffice.test_handoff_api import Harness, harness  # noqa: F401 (fixture)
 
@@ -79,8 +79,8 @@ def test_many_user_names_from_one_ip_are_throttled_too() -> None:
 
 
 def test_the_unknown_user_costs_a_real_bcrypt_check() -> None:
-    real = auth.hash_password("x")
-    assert auth._dummy_hash()[:7] == real[:7], "same bcrypt cost factor"
+    real = passwords.hash_password("x")
+    assert passwords.dummy_hash()[:7] == real[:7], "same bcrypt cost factor"
 
 
 def test_thirty_wrong_passwords_then_the_right_one_waits(harness: Harness) -> None:  # noqa: F811

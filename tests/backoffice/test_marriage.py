@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from backoffice import lookup_guard
 from backoffice.db import get_session, make_engine
 from backoffice.lookup_guard import LookupGuard
-from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import (
     bookable_days,
@@ -41,6 +40,7 @@ from backoffice.records.marriage.policy import MarriagePolicy, get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.records.marriage.seed import seed
+from backoffice.staff.access import require_staff
 from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
 from zhtext.holidays import day_status

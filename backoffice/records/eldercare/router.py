@@ -32,8 +32,8 @@ from backoffice.records.eldercare.schemas import (
     VisitOut,
     VisitProof,
 )
-from backoffice.records.handoff.auth import require_staff
 from backoffice.service_auth import ServiceOnly
+from backoffice.staff.access import require_staff
 from core.errors import error_response
 from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone

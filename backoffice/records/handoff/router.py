@@ -18,19 +18,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import service
-from backoffice.records.handoff.auth import (
-    DeskDep,
-    StaffDep,
-    SupervisorDep,
-    attempt_login,
-    log_out,
-    require_staff,
-)
-from backoffice.records.handoff.desk import (
-    AssistantUnavailableForHandBackError,
-    split_conversation_id,
-)
-from backoffice.records.handoff.models import CLAIMED, WAITING, StaffUser
+from backoffice.records.handoff.dependencies import DeskDep
+from backoffice.records.handoff.desk.staff_actions import AssistantUnavailableForHandBackError
+from backoffice.records.handoff.models import CLAIMED, WAITING
 from backoffice.records.handoff.schemas import (
     Availability,
     CallbackIn,
@@ -53,6 +43,10 @@ from backoffice.records.handoff.schemas import (
 from backoffice.records.handoff.service import HandoffConflictError
 from backoffice.records.handoff.texts import error_text, resume_points
 from backoffice.service_auth import ServiceOnly
+from backoffice.staff.access import StaffDep, SupervisorDep, require_staff
+from backoffice.staff.login import attempt_login, log_out
+from backoffice.staff.models import StaffUser
+from core.chat import split_conversation_id
 from core.errors import error_response
 from zhtext.dates import parse_date
 from zhtext.idcard import mask_phone
@@ -144,9 +138,9 @@ async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt | JS
 
 
 @router.post("/login", response_model=StaffOut, responses={401: {"description": "refused"}})
-async def post_login(body: LoginIn, request: Request, desk: DeskDep) -> StaffOut | JSONResponse:
+async def post_login(body: LoginIn, request: Request) -> StaffOut | JSONResponse:
     """Log in with username and password; sets the session cookie (throttled: 429)."""
-    result = await attempt_login(request, desk, username=body.username, password=body.password)
+    result = await attempt_login(request, username=body.username, password=body.password)
     if result.retry_after:
         text = error_text("login_throttled").format(seconds=result.retry_after)
         refusal = error_response(429, "login_throttled", text)
@@ -161,10 +155,9 @@ async def post_login(body: LoginIn, request: Request, desk: DeskDep) -> StaffOut
 
 
 @staff_router.post("/logout", status_code=204)
-async def post_logout(request: Request, staff: StaffDep, desk: DeskDep) -> None:
+async def post_logout(request: Request, staff: StaffDep) -> None:
     """Log out everywhere (every session cookie of this staff member stops working)."""
-    await desk.run_db(lambda s: service.bump_session_epoch(session=s, staff_id=staff.id))
-    log_out(request)
+    await log_out(request, staff)
 
 
 @staff_router.get("/me", response_model=StaffOut)

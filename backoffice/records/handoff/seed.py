@@ -8,10 +8,10 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff.auth import hash_password, verify_password
-from backoffice.records.handoff.models import AGENT, SUPERVISOR, StaffUser
-from backoffice.records.handoff.service import staff_by_username
 from backoffice.records.handoff.settings import get_handoff_settings
+from backoffice.staff.models import AGENT, SUPERVISOR, StaffUser
+from backoffice.staff.passwords import hash_password, verify_password
+from backoffice.staff.service import staff_by_username
 from core.settings import get_settings
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backoffice.db import utcnow
 from backoffice.records.handoff.masking import mask_slots, mask_text
 from backoffice.records.handoff.models import (
     CANCELLED,
@@ -27,9 +28,8 @@ from backoffice.records.handoff.models import (
     CallbackRequest,
     HandoffMessage,
     HandoffTicket,
-    StaffUser,
-    utcnow,
 )
+from backoffice.staff.models import StaffUser
 
 STAFF_SEEN_WINDOW = dt.timedelta(minutes=15)
 
@@ -364,19 +364,6 @@ def latest_message_id(*, session: Session) -> int:
 # ---- staff ----
 
 
-def staff_by_username(*, session: Session, username: str) -> StaffUser | None:
-    """The staff member with `username`."""
-    return session.scalar(select(StaffUser).where(StaffUser.username == username))
-
-
-def touch_staff(*, session: Session, staff_id: int, now: dt.datetime | None = None) -> None:
-    """Record that a staff member is at the console now."""
-    _update(
-        session,
-        update(StaffUser).where(StaffUser.id == staff_id).values(last_seen_at=now or utcnow()),
-    )
-
-
 def set_duty(*, session: Session, staff_id: int, until: dt.datetime | None) -> None:
     """Take conversations outside office hours until `until` (None: stop)."""
     _update(session, update(StaffUser).where(StaffUser.id == staff_id).values(on_duty_until=until))
@@ -406,16 +393,6 @@ def someone_on_duty(*, session: Session, now: dt.datetime | None = None) -> bool
         )
         or 0
     ) > 0
-
-
-def bump_session_epoch(*, session: Session, staff_id: int) -> None:
-    """Invalidate every session cookie of a staff member (logout)."""
-    _update(
-        session,
-        update(StaffUser)
-        .where(StaffUser.id == staff_id)
-        .values(session_epoch=StaffUser.session_epoch + 1),
-    )
 
 
 def handled_counts(*, session: Session, since: dt.datetime) -> dict[int, int]:

@@ -10,8 +10,8 @@ import getpass
 import sys
 
 from backoffice.db import get_session_factory
-from backoffice.records.handoff.models import AGENT, SUPERVISOR
 from backoffice.records.handoff.seed import upsert_staff
+from backoffice.staff.models import AGENT, SUPERVISOR
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,6 @@ from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
-from backoffice.records.handoff.auth import require_staff
 from backoffice.records.marriage import service
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
 from backoffice.records.marriage.models import MarriageBooking
@@ -36,6 +35,7 @@ from backoffice.records.marriage.schemas import (
     Verification,
 )
 from backoffice.service_auth import ServiceOnly
+from backoffice.staff.access import require_staff
 from core.errors import error_response
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone

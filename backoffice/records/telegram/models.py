@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backoffice.db import Base
+from backoffice.db import Base, utcnow
 
 FAILED = "failed"
 RESENT = "resent"
@@ -16,11 +16,6 @@ RESENT = "resent"
 RELAY_CLAIMED = "claimed"
 RELAY_SENT = "sent"
 RELAY_FAILED = "failed"
-
-
-def utcnow() -> dt.datetime:
-    """The current time as a naive UTC datetime (how every timestamp here is stored)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class TelegramFailedSend(Base):

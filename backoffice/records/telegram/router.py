@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from backoffice.db import DbSession
-from backoffice.records.handoff.auth import require_supervisor
-from backoffice.records.handoff.models import StaffUser
 from backoffice.records.telegram import service
 from backoffice.records.telegram.schemas import FailedSendOut
+from backoffice.staff.access import require_supervisor
+from backoffice.staff.models import StaffUser
 
 router = APIRouter(prefix="/api/telegram", tags=["telegram"])
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backoffice.db import utcnow
 from backoffice.records.handoff.models import HandoffMessage, HandoffTicket
 from backoffice.records.telegram.models import (
     FAILED,
@@ -16,7 +17,6 @@ from backoffice.records.telegram.models import (
     TelegramCallbackPayload,
     TelegramFailedSend,
     TelegramRelayedMessage,
-    utcnow,
 )
 
 ERROR_MAX_CHARS = 500

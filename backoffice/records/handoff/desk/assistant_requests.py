@@ -1,0 +1,61 @@
+"""The assistant's side: the action server asks for a person (`POST /api/handoff/bot/tickets`)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from backoffice.records.handoff import service
+from backoffice.records.handoff.delivery import QUEUE_TOPIC
+from backoffice.records.handoff.desk.context import DeskContext
+from backoffice.records.handoff.desk.queue_positions import QueuePositions
+from backoffice.records.handoff.models import URGENT
+from backoffice.records.handoff.schemas import TicketOutcome, TicketRequest
+from backoffice.records.handoff.service import TranscriptLine
+from core.chat import split_conversation_id
+
+
+async def request_handoff(
+    request: TicketRequest, *, context: DeskContext, queue: QueuePositions
+) -> TicketOutcome:
+    """Open a ticket for the conversation, or say that staff are off duty now."""
+    channel, sender = split_conversation_id(request.conversation_id)
+
+    def work(session: Session) -> TicketOutcome:
+        availability = context.availability(session)
+        existing = service.open_ticket_for(session=session, conversation_id=request.conversation_id)
+        if existing is None and not availability.open and request.urgency != URGENT:
+            return TicketOutcome(
+                outcome="outside_hours",
+                hours=availability.hours,
+                next_opening=availability.next_opening,
+                next_opening_text=availability.next_opening_text,
+            )
+        ticket, created = service.open_ticket(
+            session=session,
+            conversation_id=request.conversation_id,
+            channel=channel,
+            sender=sender,
+            reason=request.reason,
+            reason_detail=request.reason_detail,
+            service=request.service,
+            urgency=request.urgency,
+            summary={"slots": request.slots, "active_form": request.active_form},
+            transcript=[TranscriptLine(line.kind, line.text) for line in request.transcript],
+            now=context.clock(),
+        )
+        position = service.queue_position(session=session, ticket=ticket)
+        ticket.told_position = position
+        session.commit()
+        return TicketOutcome(
+            outcome="queued" if created else "already_queued",
+            ticket_id=ticket.id,
+            position=position,
+            wait_minutes=context.wait_minutes(session, position) if position else None,
+            hours=availability.hours,
+        )
+
+    outcome = await context.run_db(work)
+    if outcome.ticket_id is not None:
+        context.hub.notify(QUEUE_TOPIC)
+        await queue.tell_changes()
+    return outcome
