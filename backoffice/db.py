@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core.settings import get_settings
@@ -25,6 +26,14 @@ NAMING_CONVENTION = {
 def utcnow() -> dt.datetime:
     """The current time as a naive UTC datetime (how every timestamp is stored)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL (a row another writer may add)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
 
 
 class Base(DeclarativeBase):

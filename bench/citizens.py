@@ -28,13 +28,14 @@ from typing import Any
 
 import httpx
 
-from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from core.chat import conversation_id
 from core.messages import message
 from testkit.conversations import BotReply, Expect, check_reply
 from testkit.script_format import LoadedScript, Turn, load_script
 from testkit.script_vars import Variables
+from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
 
 SCRIPTS_DIR = Path(__file__).resolve().parent / "load_scripts"

@@ -35,6 +35,7 @@ from knowledge.store import build_index_for
 from knowledge.tokenizer import DEFAULT_USER_DICTIONARY, check_user_dictionary
 from knowledge.wording_checks import check_contradictions, check_invented_specifics
 from knowledge.yamlfile import KnowledgeError
+from zhtext.city_time import city_today
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = Path("tests/knowledge/facts")
@@ -348,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="检查知识库文件（make kb-check）")
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT / "knowledge")
     parser.add_argument("--dictionary", type=Path, default=DEFAULT_USER_DICTIONARY)
-    parser.add_argument("--today", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--today", type=date.fromisoformat, default=city_today())
     parser.add_argument("--no-regression", action="store_true", help="跳过示例问题回归检查")
     parser.add_argument(
         "--facts", type=Path, default=None, help="官方事实回归题目（默认 tests/knowledge/facts）"

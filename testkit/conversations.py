@@ -44,6 +44,7 @@ from testkit.script_format import (
     parse_script,
 )
 from testkit.script_vars import VariableError, Variables
+from zhtext.city_time import city_today
 
 __all__ = [
     "BotReply",
@@ -345,7 +346,7 @@ class ConversationRunner:
         result = ScriptResult(loaded=loaded, sender=sender)
         try:
             variables = Variables.build(
-                today=self._today or dt.date.today(),
+                today=self._today or city_today(),
                 sender=sender,
                 conversation_id=make_conversation_id(CHAT_CHANNEL, sender),
                 script_vars=script.vars,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
@@ -17,6 +16,7 @@ from testkit.nlu_scores import (
     IntentScore,
     Summary,
 )
+from zhtext.city_time import city_now
 
 STYLE = """
 body { font-family: system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 2em;
@@ -50,7 +50,7 @@ def write_html(summary: Summary, path: Path) -> None:
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
         f"<title>NLU 评估报告</title><style>{STYLE}</style></head><body>"
         f"<h1>NLU 评估报告（留出测试集 tests/nlu）</h1>"
-        f"<p>生成时间 {dt.datetime.now():%Y-%m-%d %H:%M}；"
+        f"<p>生成时间 {city_now():%Y-%m-%d %H:%M}；"
         f"{_text_mode(summary)}。"
         "原始文件：intent_report.json、intent_errors.json、intent_successes.json。</p>"
         + "".join(sections)

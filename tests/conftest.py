@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +12,7 @@ from backoffice.login_throttle import get_login_throttle
 from core.settings import get_settings
 from testkit.stack import LiveStack, free_port
 from tests.service_token import UNIT_SERVICE_TOKEN
+from zhtext import city_time
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,6 +37,22 @@ def fresh_login_throttle() -> Iterator[None]:
     get_login_throttle.cache_clear()
     yield
     get_login_throttle.cache_clear()
+
+
+@pytest.fixture
+def utc_server_near_midnight(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.date]:
+    """The server's clock on UTC at 16:30 (00:30 the next day in Hangzhou); yields Hangzhou's date.
+
+    Code that takes the server's local date gets the day before.
+    """
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    utc_day = dt.datetime.now(dt.UTC).date()
+    moment = dt.datetime.combine(utc_day, dt.time(16, 30), tzinfo=dt.UTC)
+    monkeypatch.setattr(city_time, "utc_now", lambda: moment)
+    yield utc_day + dt.timedelta(days=1)
+    monkeypatch.undo()
+    time.tzset()
 
 
 def channel_test_env() -> dict[str, str]:

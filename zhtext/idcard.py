@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from zhtext.city_time import city_today
 from zhtext.personal_forms import ID_SEPARATORS
 
 __all__ = [
@@ -146,7 +147,7 @@ def validate_id_number(text: str, *, today: dt.date | None = None) -> IdCheck:
     holder = _holder(number)
     if holder is None:
         return IdCheck(False, "region", number)
-    birth_date = _birth_date(number[6:14], today or dt.date.today())
+    birth_date = _birth_date(number[6:14], today or city_today())
     if birth_date is None:
         return IdCheck(False, "birth_date", number)
     if check_digit(number[:17]) != number[17]:

@@ -34,6 +34,7 @@ from actions.eldercare import wording
 from actions.eldercare.results import chosen_facility
 from actions.eldercare.turn import DIGRESSIONS, intent_name, message_text
 from actions.eldercare.understanding import entity_value, find_reference
+from zhtext.city_time import city_today
 from zhtext.dates import parse_date, parse_half_day
 from zhtext.idcard import mask_name, mask_phone
 from zhtext.phone import parse_phone
@@ -59,11 +60,6 @@ _NAME_OK = re.compile(r"[\u4e00-\u9fa5·A-Za-z]{2,20}")
 def api() -> EldercareApi:
     """The back-office API (a function, so tests can swap it)."""
     return get_eldercare_api()
-
-
-def today() -> dt.date:
-    """Today's date (a function, so tests can move the calendar)."""
-    return dt.date.today()
 
 
 def _half_day(value: Any) -> HalfDay | None:
@@ -120,7 +116,7 @@ class ValidateEldercareVisitForm(FormValidationAction):
         if not _answering(tracker):
             return {}
         text = message_text(tracker)
-        parsed = parse_date(text, today=today()) if text else None
+        parsed = parse_date(text, today=city_today()) if text else None
         if parsed is None:
             if tracker.get_slot("requested_slot") == DATE:
                 dispatcher.utter_message(response="utter_eldercare_visit_date_not_understood")
@@ -205,7 +201,7 @@ class ValidateEldercareVisitForm(FormValidationAction):
         day = _date(value)
         if day is None:
             return {DATE: None}
-        now = today()
+        now = city_today()
         if not now < day <= now + dt.timedelta(days=VISIT_WINDOW_DAYS):
             dispatcher.utter_message(
                 response="utter_eldercare_visit_date_out_of_window", days=VISIT_WINDOW_DAYS

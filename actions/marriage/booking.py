@@ -14,6 +14,7 @@ from actions.clients.marriage import Booking, Policy, get_marriage_api
 from actions.marriage import common as s
 from actions.marriage.parsing import format_day, half_day_label
 from core.sealing import unseal
+from zhtext.city_time import city_today
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 
 
@@ -48,7 +49,7 @@ class ActionAskMarriageDate(Action):
             buttons = [{"title": str(t), "payload": str(t)} for t in suggestions]
             dispatcher.utter_message(response="utter_marriage_ask_alternative", buttons=buttons)
             return [SlotSet(s.SUGGESTIONS, None)]
-        today = s.city_today()
+        today = city_today()
         try:
             api = get_marriage_api()
             check = await api.check_day(today)
@@ -83,7 +84,7 @@ class ActionAskMarriageConfirmed(Action):
         """Utter the summary (not right after asking which answer to change)."""
         if tracker.get_slot(s.CHOOSING_FIELD):
             return [SlotSet(s.CHOOSING_FIELD, None)]
-        today = s.city_today()
+        today = city_today()
         try:
             api = get_marriage_api()
             offices = {o.code: o for o in await api.list_offices()}
@@ -143,7 +144,7 @@ class ActionCompleteMarriageBooking(Action):
 
 def booking_values(booking: Booking) -> dict[str, Any]:
     """The values a booking reply shows (personal data stays masked)."""
-    today = s.city_today()
+    today = city_today()
     return {
         "reference": booking.reference,
         "business": booking.booking_type_label,

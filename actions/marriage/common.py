@@ -10,8 +10,6 @@ from rasa_sdk.interfaces import Tracker
 from actions.clients.marriage import Availability, HalfDayPlace
 from actions.marriage.parsing import format_day, half_day_label, has_question_marker
 
-CITY_TIMEZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
 BUSINESS_TYPE = "marriage_business_type"
 OFFICE = "marriage_office"
 DATE = "marriage_date"
@@ -52,11 +50,6 @@ DAYS_OFFERED = 4
 # A message the NLU could not place (or took for out of scope) that reads like a question
 # ("可以周末去吗？") is a side question for the knowledge base, not a bad answer.
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-
-
-def city_today() -> dt.date:
-    """Today's date in Hangzhou."""
-    return dt.datetime.now(CITY_TIMEZONE).date()
 
 
 def has_fresh_user_message(tracker: Tracker, own_actions: frozenset[str]) -> bool:

@@ -48,6 +48,7 @@ from actions.marriage.parsing import (
     wants_change,
 )
 from core.sealing import seal, unseal
+from zhtext.city_time import city_today
 from zhtext.phone import parse_phone
 
 OWN_ACTIONS = frozenset(
@@ -163,7 +164,7 @@ async def validate_answer(
         api=get_marriage_api(),
         dispatcher=dispatcher,
         values={slot: tracker.get_slot(slot) for slot in (*s.FORM_SLOTS, *s.HELPER_SLOTS)},
-        today=s.city_today(),
+        today=city_today(),
     )
     try:
         understood = await read_answer(turn, text, requested, intent, interrupting)

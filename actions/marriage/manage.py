@@ -20,6 +20,7 @@ from actions.clients.marriage import get_marriage_api
 from actions.marriage import common as s
 from actions.marriage.booking import booking_values, utter_booking
 from actions.marriage.form import validate_answer
+from zhtext.city_time import city_today
 from zhtext.phone import parse_phone
 
 MANAGE_ACTION = "marriage_manage_action"
@@ -182,7 +183,7 @@ class ActionFindMarriageBooking(Action):
             dispatcher.utter_message(response="utter_records_unavailable")
             return [SlotSet(PENDING, None)]
         active = booking.status in ("booked", "rescheduled")
-        today = s.city_today()
+        today = city_today()
         if active and wanted == "cancel" and booking.day < today:
             dispatcher.utter_message(response="utter_marriage_cancel_too_late")
             return [SlotSet(PENDING, None)]

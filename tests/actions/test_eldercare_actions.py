@@ -20,6 +20,7 @@ from actions.eldercare import results, visits
 from actions.eldercare.search_form import ValidateEldercareSearchForm
 from actions.eldercare.visits import ValidateEldercareVisitForm
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+from zhtext import city_time
 
 TODAY = dt.date(2026, 11, 28)
 SEARCH_FORM_DOMAIN = EMPTY_DOMAIN | {
@@ -124,7 +125,7 @@ def backoffice(monkeypatch: pytest.MonkeyPatch) -> FakeBackoffice:
     api = EldercareApi(transport)
     monkeypatch.setattr(results, "api", lambda: api)
     monkeypatch.setattr(visits, "api", lambda: api)
-    monkeypatch.setattr(visits, "today", lambda: TODAY)
+    monkeypatch.setattr(visits, "city_today", lambda: TODAY)
     return fake
 
 
@@ -697,6 +698,24 @@ async def test_tomorrow_morning_fills_date_and_half_day(backoffice: FakeBackoffi
         tomorrow.isoformat(),
         "am",
     )
+
+
+async def test_tomorrow_is_hangzhou_s_tomorrow_on_a_utc_server_near_midnight(
+    backoffice: FakeBackoffice, monkeypatch: pytest.MonkeyPatch, utc_server_near_midnight: dt.date
+) -> None:
+    monkeypatch.setattr(visits, "city_today", city_time.city_today)  # the real clock, not TODAY
+    tomorrow = utc_server_near_midnight + dt.timedelta(days=1)
+    backoffice.on(
+        "GET", "/api/eldercare/facilities/a/availability", 200, availability_json(2, 2, tomorrow)
+    )
+    tracker = tracker_for(
+        "明天上午", slots={"eldercare_visit_facility": "a"},
+        requested="eldercare_visit_date", form="eldercare_visit_form",
+    )  # fmt: skip
+    events = await ValidateEldercareVisitForm().run(
+        CollectingDispatcher(), tracker, VISIT_FORM_DOMAIN
+    )
+    assert slots_of(events)["eldercare_visit_date"] == tomorrow.isoformat()
 
 
 async def test_a_full_half_day_is_refused_with_the_reason(backoffice: FakeBackoffice) -> None:

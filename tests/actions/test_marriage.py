@@ -44,7 +44,7 @@ from backoffice import lookup_guard
 from backoffice.db import Base, get_session, make_engine
 from backoffice.lookup_guard import LookupGuard, get_lookup_guard
 from backoffice.records.marriage import models
-from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import load_office_rows, seed
@@ -54,11 +54,12 @@ from core.settings import get_settings
 from knowledge.loader import load_knowledge_base
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from tests.service_token import SERVICE_HEADERS
+from zhtext.city_time import city_today
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
 from zhtext.normalise import normalise
 
-TODAY = s.city_today()
+TODAY = city_today()
 KNOWLEDGE_DIR = get_settings().knowledge_dir
 _SEQUENCE = itertools.count(200)
 TABLES = [
@@ -942,7 +943,7 @@ def test_a_booking_whose_day_has_passed_is_not_cancelled(
 ) -> None:
     reference, _ = book_one()
     day_after = dt.date.fromisoformat(filled()[s.DATE]) + dt.timedelta(days=1)
-    monkeypatch.setattr(s, "city_today", lambda: day_after)
+    monkeypatch.setattr(manage, "city_today", lambda: day_after)
     events, messages = lookup("cancel", reference, "13812345678")
     assert responses(messages) == ["utter_marriage_cancel_too_late"]
     assert SlotSet(manage.PENDING, None) in events

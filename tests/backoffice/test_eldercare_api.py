@@ -13,11 +13,12 @@ from sqlalchemy.orm import sessionmaker
 
 from backoffice.db import get_session, make_engine
 from backoffice.records.districts.seed import seed as seed_districts
-from backoffice.records.eldercare.router import get_today, router
+from backoffice.records.eldercare.router import router
 from backoffice.records.eldercare.seed import seed
 from backoffice.staff.access import require_staff
 from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
+from zhtext.city_time import city_today
 
 TODAY = dt.date(2026, 11, 28)
 DAY = "2026-12-01"
@@ -39,7 +40,7 @@ def client(database_url: str) -> Iterator[TestClient]:
     install_error_handling(app)
     app.include_router(router)
     app.dependency_overrides[get_session] = session_override
-    app.dependency_overrides[get_today] = lambda: TODAY
+    app.dependency_overrides[city_today] = lambda: TODAY
     with TestClient(app, headers=SERVICE_HEADERS) as test_client:
         yield test_client
     engine.dispose()

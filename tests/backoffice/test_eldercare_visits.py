@@ -21,8 +21,9 @@ from backoffice.records.eldercare.service import (
     visit_availability,
 )
 from tests.backoffice.test_eldercare_search import facility
+from zhtext.city_time import city_today
 
-TODAY = dt.date.today()
+TODAY = city_today()
 DAY = TODAY + dt.timedelta(days=3)
 
 

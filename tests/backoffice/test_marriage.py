@@ -24,12 +24,7 @@ from backoffice import lookup_guard
 from backoffice.db import get_session, make_engine
 from backoffice.lookup_guard import LookupGuard
 from backoffice.records.marriage import service
-from backoffice.records.marriage.bookable import (
-    bookable_days,
-    booking_window,
-    check_day,
-    city_today,
-)
+from backoffice.records.marriage.bookable import bookable_days, booking_window, check_day
 from backoffice.records.marriage.models import (
     MarriageBooking,
     MarriageOffice,
@@ -43,6 +38,7 @@ from backoffice.records.marriage.seed import seed
 from backoffice.staff.access import require_staff
 from core.errors import install_error_handling
 from tests.service_token import SERVICE_HEADERS
+from zhtext.city_time import city_today
 from zhtext.holidays import day_status
 from zhtext.idcard import check_digit
 

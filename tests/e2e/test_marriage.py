@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.models import MarriageBooking
 from backoffice.records.marriage.policy import get_policy
 from testkit.chat import buttons, new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
+from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
 
 pytestmark = pytest.mark.e2e

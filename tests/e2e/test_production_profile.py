@@ -17,12 +17,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from core.chat import conversation_id
 from core.rasa_pool import HEALTH_INTERVAL_SECONDS
 from testkit.chat import REPLY_TIMEOUT_SECONDS, buttons, new_sender, rows, say, texts
 from testkit.stack import LiveStack, latest_model
+from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.production]

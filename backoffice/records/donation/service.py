@@ -16,7 +16,6 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,11 +44,12 @@ from backoffice.records.donation.schemas import (
     ThemeOut,
 )
 from backoffice.records.donation.texts import text
+from backoffice.references import format_reference, next_number
+from zhtext.city_time import CITY_TIMEZONE
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
 from zhtext.phone import parse_phone
 
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 MONEY_PREFIX = "CS"
 GOODS_PREFIX = "CW"
 _REFERENCE = re.compile(r"(CS|CW)-?(\d{8})-?(\d{4,6})")
@@ -124,22 +124,9 @@ def normalise_reference(value: str) -> str | None:
 
 def _next_reference(session: Session, prefix: str, now: dt.datetime) -> str:
     """Allocate the day's next number for `prefix` (atomic, in the caller's transaction)."""
-    day = now.astimezone(CHINA_TIME).strftime("%Y%m%d")
-    key = f"{prefix}-{day}"
-    dialect = session.get_bind().dialect.name
-    insert_module: Any = postgresql if dialect == "postgresql" else sqlite
-    session.execute(
-        insert_module.insert(DonationReferenceCounter)
-        .values(key=key, last_number=0)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    number = session.execute(
-        update(DonationReferenceCounter)
-        .where(DonationReferenceCounter.key == key)
-        .values(last_number=DonationReferenceCounter.last_number + 1)
-        .returning(DonationReferenceCounter.last_number)
-    ).scalar_one()
-    return f"{key}-{number:04d}"
+    day = now.astimezone(CITY_TIMEZONE).date()
+    number = next_number(session, DonationReferenceCounter, key=f"{prefix}-{day:%Y%m%d}")
+    return format_reference(prefix, day, number)
 
 
 # --- projects ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     func,
@@ -79,6 +80,15 @@ class EldercareVisitSlot(Base):
     half_day: Mapped[str] = mapped_column(String(2))
     capacity: Mapped[int]
     booked: Mapped[int] = mapped_column(default=0)
+
+
+class EldercareReferenceCounter(Base):
+    """The last visit reference number handed out for one visit day (YL-YYYYMMDD-NNNN)."""
+
+    __tablename__ = "eldercare_reference_counters"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EldercareVisit(Base):

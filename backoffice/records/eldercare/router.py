@@ -35,6 +35,7 @@ from backoffice.records.eldercare.schemas import (
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import require_staff
 from core.errors import error_response
+from zhtext.city_time import city_today
 from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
 
@@ -49,12 +50,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 
 
-def get_today() -> dt.date:
-    """Today's date (a dependency, so tests can move the calendar)."""
-    return dt.date.today()
-
-
-Today = Annotated[dt.date, Depends(get_today)]
+Today = Annotated[dt.date, Depends(city_today)]
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backoffice.db import insert_ignore
 from backoffice.records.eldercare.models import (
     EldercareFacility,
+    EldercareReferenceCounter,
     EldercareVisit,
     EldercareVisitSlot,
 )
@@ -28,6 +29,7 @@ from backoffice.records.eldercare.schemas import (
     SearchQuery,
     SearchResult,
 )
+from backoffice.references import format_reference, next_number
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone
 from zhtext.places import default_table
@@ -383,13 +385,7 @@ def _ensure_slot(session: Session, facility: EldercareFacility, day: dt.date, ha
         "capacity": facility.visit_capacity,
         "booked": 0,
     }
-    keys = ["facility_id", "visit_date", "half_day"]
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(EldercareVisitSlot).values(values)
-        session.execute(pg.on_conflict_do_nothing(index_elements=keys))
-    else:
-        lite = sqlite.insert(EldercareVisitSlot).values(values)
-        session.execute(lite.on_conflict_do_nothing(index_elements=keys))
+    insert_ignore(session, EldercareVisitSlot, values)
 
 
 def _claim(session: Session, facility_id: int, day: dt.date, half: str) -> bool:
@@ -409,13 +405,10 @@ def _claim(session: Session, facility_id: int, day: dt.date, half: str) -> bool:
 
 
 def _next_reference(session: Session, day: dt.date) -> str:
-    stem = f"{REFERENCE_PREFIX}-{day:%Y%m%d}-"
-    used = session.scalar(
-        select(func.count())
-        .select_from(EldercareVisit)
-        .where(EldercareVisit.reference.like(f"{stem}%"))
+    """YL-YYYYMMDD-NNNN: the visit day and a per-day counter (inside the transaction)."""
+    return format_reference(
+        REFERENCE_PREFIX, day, next_number(session, EldercareReferenceCounter, day=day)
     )
-    return f"{stem}{(used or 0) + 1:04d}"
 
 
 def book_visit(

@@ -14,12 +14,6 @@ from backoffice.records.marriage.policy import BookingWindow
 from zhtext.holidays import HolidayCalendar, default_calendar
 
 DayReason = Literal["past", "too_soon", "too_far", "not_working_day"]
-CITY_TIMEZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving
-
-
-def city_today() -> dt.date:
-    """Today's date in Hangzhou (the server may run in another time zone)."""
-    return dt.datetime.now(CITY_TIMEZONE).date()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
 from backoffice.records.marriage import service
-from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day, city_today
+from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day
 from backoffice.records.marriage.models import MarriageBooking
 from backoffice.records.marriage.policy import HalfDay, MarriagePolicy, get_policy
 from backoffice.records.marriage.schemas import (
@@ -37,6 +37,7 @@ from backoffice.records.marriage.schemas import (
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import require_staff
 from core.errors import error_response
+from zhtext.city_time import city_today
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
 from zhtext.phone import parse_phone

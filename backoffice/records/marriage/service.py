@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backoffice.db import insert_ignore
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day
 from backoffice.records.marriage.models import (
     MarriageBooking,
@@ -30,6 +30,7 @@ from backoffice.records.marriage.models import (
 )
 from backoffice.records.marriage.policy import BookingType, HalfDay, MarriagePolicy
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
+from backoffice.references import format_reference, next_number
 from zhtext.idcard import (
     age_on,
     normalise_id_number,
@@ -594,20 +595,6 @@ def _proves_ownership(booking: MarriageBooking, *, phone: str | None, id_last4: 
     return False
 
 
-def _insert_ignore(session: Session, table: Table, values: Mapping[str, Any]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
-
-
 def _rowcount(result: Any) -> int:
     count: int = result.rowcount
     return count
@@ -621,9 +608,9 @@ def _take_place(
     Raises:
         BookingError: `slot_full` (409) when no place is left.
     """
-    _insert_ignore(
+    insert_ignore(
         session,
-        _table(MarriageSlot),
+        MarriageSlot,
         {
             "office_id": office_id,
             "day": day,
@@ -661,16 +648,8 @@ def _release_place(*, session: Session, office_id: int, day: dt.date, half_day: 
 
 def _next_reference(*, session: Session, day: dt.date) -> str:
     """HY-YYYYMMDD-NNNN: the appointment day and a per-day counter (inside the transaction)."""
-    _insert_ignore(session, _table(MarriageReferenceCounter), {"day": day, "last_number": 0})
-    session.execute(
-        update(MarriageReferenceCounter)
-        .where(MarriageReferenceCounter.day == day)
-        .values(last_number=MarriageReferenceCounter.last_number + 1)
-    )
-    number = session.scalar(
-        select(MarriageReferenceCounter.last_number).where(MarriageReferenceCounter.day == day)
-    )
-    return f"{REFERENCE_PREFIX}-{day:%Y%m%d}-{int(number or 0):04d}"
+    number = next_number(session, MarriageReferenceCounter, day=day)
+    return format_reference(REFERENCE_PREFIX, day, number)
 
 
 def _claim_days(*, session: Session, booking: MarriageBooking) -> None:

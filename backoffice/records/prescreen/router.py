@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
@@ -21,6 +19,7 @@ from backoffice.records.prescreen.schemas import (
 )
 from backoffice.service_auth import ServiceOnly
 from core.errors import error_response
+from zhtext.city_time import city_today
 from zhtext.idcard import normalise_id_number, validate_id_number
 from zhtext.phone import parse_phone
 
@@ -41,7 +40,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
             session=session,
             policy=policy,
             facts=body.facts,
-            as_of=body.as_of or date.today(),
+            as_of=body.as_of or city_today(),
             conversation_id=body.conversation_id,
         )
     except service.UnknownDistrictError as error:
