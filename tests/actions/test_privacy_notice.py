@@ -17,10 +17,10 @@ from cryptography.fernet import Fernet
 
 from actions import privacy_notice as pn
 from actions.server import SealingActionExecutor
-from connectors.rasa_client import BotMessage
 from connectors.telegram import rendering as telegram_rendering
 from connectors.wechat import rendering as wechat_rendering
 from core import sealing
+from core.chat import BotMessage
 from core.privacy import load_privacy
 from core.settings import PROJECT_ROOT, get_settings
 from testkit.trackers import bot_event, user_event

@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from backoffice.records.marriage.bookable import bookable_days, city_today
+from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from core.privacy import load_privacy
 from core.settings import get_settings
 from testkit.chat import new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
+from zhtext.city_time import city_today
 
 pytestmark = pytest.mark.e2e
 
