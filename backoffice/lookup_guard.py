@@ -21,11 +21,10 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from fastapi.responses import JSONResponse
 from redis import Redis
 from redis.exceptions import RedisError
 
-from core.errors import error_response
+from core.errors import ApiError
 from core.messages import message
 from core.settings import get_settings
 
@@ -35,7 +34,6 @@ MAX_FAILED_LOOKUPS = 5
 WINDOW_SECONDS = 3600.0
 
 Found = TypeVar("Found")
-Refusal = TypeVar("Refusal", bound=Exception)
 
 
 def _digest(key: str) -> str:
@@ -148,31 +146,32 @@ def get_lookup_guard() -> LookupGuard:
     return LookupGuard(redis=client, prefix=f"{settings.redis_key_prefix}:lookup:")
 
 
-def too_many_attempts_response() -> JSONResponse:
+def too_many_attempts() -> ApiError:
     """429 with the Chinese explanation (the action server shows it to the citizen)."""
-    return error_response(429, "too_many_attempts", message("too_many_attempts"))
+    return ApiError(429, "too_many_attempts", message("too_many_attempts"))
 
 
 def guarded_lookup(
     keys: Sequence[str],
     attempt: Callable[[], Found],
     *,
-    refusal: type[Refusal],
-    refuse: Callable[[Refusal], JSONResponse],
-    is_miss: Callable[[Refusal], bool],
-) -> Found | JSONResponse:
+    is_miss: Callable[[ApiError], bool],
+) -> Found:
     """Run a citizen's look-up under the attempt limit of `keys`.
 
-    Blocked keys answer 429 without looking. A `refusal` raised by `attempt` becomes
-    `refuse(error)`; it counts as a failed attempt when `is_miss(error)` (nothing found for
-    that reference and second factor), not when the record was found but the action is refused.
+    Blocked keys answer 429 without looking. An `ApiError` raised by `attempt` goes on to the
+    caller; it counts as a failed attempt when `is_miss(error)` (nothing found for that
+    reference and second factor), not when the record was found but the action is refused.
+
+    Raises:
+        ApiError: 429 `too_many_attempts` for a blocked key, or the refusal of `attempt`.
     """
     guard = get_lookup_guard()
     if guard.blocked(*keys):
-        return too_many_attempts_response()
+        raise too_many_attempts()
     try:
         return attempt()
-    except refusal as error:
+    except ApiError as error:
         if is_miss(error):
             guard.record_failure(*keys)
-        return refuse(error)
+        raise

@@ -35,6 +35,28 @@ def error_response(
     )
 
 
+class ApiError(Exception):
+    """A refused request: its HTTP status, a machine-readable code and the Chinese message.
+
+    Raised anywhere below a route; the handler `install_error_handling` registers answers it
+    with the one error shape (`error_response`).
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status_code} {code}: {message}")
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.headers = dict(headers) if headers else None
+
+
 def _describe(error: RequestValidationError) -> tuple[str, str]:
     errors = error.errors()
     if any(item.get("type") == "json_invalid" for item in errors):
@@ -64,6 +86,11 @@ async def _http_handler(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, fallback, message(fallback), headers=error.headers)
 
 
+async def _api_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return error_response(error.status_code, error.code, error.message, headers=error.headers)
+
+
 async def _unexpected_handler(request: Request, error: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(500, "internal_error", message("internal_error"))
@@ -71,6 +98,7 @@ async def _unexpected_handler(request: Request, error: Exception) -> JSONRespons
 
 def install_error_handling(app: FastAPI) -> None:
     """Register the JSON error handlers on `app`."""
+    app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -1,11 +1,13 @@
 """YAML text catalogues (citizen, staff and editor wording lives in YAML, never in code).
 
 Each catalogue is read once per process; `read_texts` is the one loader every module with a
-`texts.yml` / `messages.yml` uses.
+`texts.yml` / `messages.yml` uses, and `TextCatalogue` the one way to fill in a message of a flat
+`key: text` file.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,3 +27,22 @@ def read_texts(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of key: text")
     return data
+
+
+@dataclass(frozen=True)
+class TextCatalogue:
+    """A flat YAML file of `key: text` with `{placeholders}` (a `version` key is not a text)."""
+
+    path: Path
+
+    def text(self, key: str, **values: object) -> str:
+        """The text `key` with its placeholders filled.
+
+        Raises:
+            KeyError: The catalogue has no text `key`.
+        """
+        return str(read_texts(self.path)[key]).format(**values)
+
+    def text_or_key(self, key: str, **values: object) -> str:
+        """The text `key`, or `key` itself when the catalogue has none (never fails a refusal)."""
+        return self.text(key, **values) if key in read_texts(self.path) else key

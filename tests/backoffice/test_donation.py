@@ -18,7 +18,6 @@ from backoffice.records.donation.policy import get_policy, load_policy
 from backoffice.records.donation.schemas import GoodsPledgeIn, PaymentConfirmationIn, PledgeIn
 from backoffice.records.donation.seed import seed
 from backoffice.records.donation.service import (
-    DonationError,
     cancel_pledge,
     confirm_payment,
     create_goods_pledge,
@@ -34,6 +33,7 @@ from backoffice.records.donation.service import (
     progress_percent,
     project_out,
 )
+from core.errors import ApiError
 from core.settings import PROJECT_ROOT
 
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
@@ -60,8 +60,8 @@ def pledge(**overrides: object) -> PledgeIn:
     return PledgeIn.model_validate(values)
 
 
-def refusal(call) -> DonationError:
-    with pytest.raises(DonationError) as caught:
+def refusal(call) -> ApiError:
+    with pytest.raises(ApiError) as caught:
         call()
     return caught.value
 
@@ -446,7 +446,7 @@ def test_concurrent_confirmations_keep_raised_equal_to_paid_pledges(database_url
             try:
                 result = confirm_payment(session=session, confirmation=job)
                 outcome = "repeat" if result.already_confirmed else "paid"
-            except DonationError as error:
+            except ApiError as error:
                 outcome = error.code
         with lock:
             outcomes.append(outcome)

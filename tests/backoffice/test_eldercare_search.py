@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from backoffice.records.eldercare.schemas import SearchQuery
 from backoffice.records.eldercare.service import (
-    EldercareError,
     search_facilities,
     upsert_facilities,
 )
+from core.errors import ApiError
 from zhtext.streets import distance_km, get_place
 
 WENSAN = get_place("文三路")
@@ -223,7 +223,7 @@ def test_no_area_condition_offers_no_wider_area(facilities: Session) -> None:
     ],
 )
 def test_bad_queries_are_refused(facilities: Session, query: SearchQuery, code: str) -> None:
-    with pytest.raises(EldercareError) as raised:
+    with pytest.raises(ApiError) as raised:
         search_facilities(session=facilities, query=query)
     assert raised.value.code == code
     assert raised.value.status_code == 422

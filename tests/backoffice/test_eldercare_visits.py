@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from backoffice.db import make_engine
 from backoffice.records.eldercare.models import EldercareVisit, EldercareVisitSlot
 from backoffice.records.eldercare.service import (
-    EldercareError,
     book_visit,
     cancel_visit,
     upsert_facilities,
     visit_availability,
 )
+from core.errors import ApiError
 from tests.backoffice.test_eldercare_search import facility
 from zhtext.city_time import city_today
 
@@ -66,7 +66,7 @@ def test_booking_gives_a_reference_and_takes_a_place(home: Session) -> None:
 def test_the_half_day_is_full_after_capacity(home: Session) -> None:
     book(home, phone="13800000001")
     book(home, phone="13800000002")
-    with pytest.raises(EldercareError) as raised:
+    with pytest.raises(ApiError) as raised:
         book(home, phone="13800000003")
     assert (raised.value.code, raised.value.status_code) == ("slot_full", 409)
     # the afternoon still has places
@@ -89,7 +89,7 @@ def test_the_same_booking_twice_returns_the_first(home: Session) -> None:
 
 @pytest.mark.parametrize("days", [0, -1, 31, 400])
 def test_dates_outside_tomorrow_to_thirty_days_are_refused(home: Session, days: int) -> None:
-    with pytest.raises(EldercareError) as raised:
+    with pytest.raises(ApiError) as raised:
         book(home, visit_date=TODAY + dt.timedelta(days=days))
     assert raised.value.code == "date_out_of_window"
 
@@ -107,7 +107,7 @@ def test_the_last_day_of_the_window_is_accepted(home: Session) -> None:
     ],
 )
 def test_bad_bookings_are_refused(home: Session, overrides: dict[str, str], code: str) -> None:
-    with pytest.raises(EldercareError) as raised:
+    with pytest.raises(ApiError) as raised:
         book(home, **overrides)
     assert raised.value.code == code
 
@@ -128,10 +128,10 @@ def test_cancel_frees_the_place_and_is_idempotent(home: Session) -> None:
 
 def test_cancel_needs_the_right_phone(home: Session) -> None:
     visit = book(home)
-    with pytest.raises(EldercareError) as raised:
+    with pytest.raises(ApiError) as raised:
         cancel_visit(session=home, reference=visit.reference, phone="13900001111")
     assert (raised.value.code, raised.value.status_code) == ("visit_not_found", 404)
-    with pytest.raises(EldercareError):
+    with pytest.raises(ApiError):
         cancel_visit(session=home, reference="YL-20990101-0001", phone="13812345678")
 
 
@@ -152,7 +152,7 @@ def test_concurrent_bookings_never_exceed_capacity(database_url: str, home: Sess
                     visitor_name="张丽", phone=f"1380000{number:04d}", today=TODAY,
                 )  # fmt: skip
                 outcome = "booked"
-            except EldercareError as error:
+            except ApiError as error:
                 outcome = error.code
         with lock:
             outcomes[outcome] += 1

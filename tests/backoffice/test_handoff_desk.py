@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import service
 from backoffice.records.handoff.desk import HandoffDesk
+from backoffice.records.handoff.desk.staff_actions import AssistantUnavailableForHandBackError
 from backoffice.records.handoff.models import CANCELLED, CLAIMED, HANDED_BACK, URGENT, WAITING
 from backoffice.records.handoff.schemas import TicketRequest
 from backoffice.records.handoff.service import HandoffConflictError
@@ -220,8 +221,9 @@ async def test_hand_back_refused_while_rasa_is_down(desk, rasa, staff) -> None:
     await ask_for_person(desk)
     await desk.claim(ticket_id=1, staff=staff["agent1"])
     rasa.down = True
-    with pytest.raises(Exception, match="refused"):
+    with pytest.raises(AssistantUnavailableForHandBackError) as unavailable:
         await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent="request_menu")
+    assert "refused" in str(unavailable.value.__cause__)
     ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
     assert ticket.status == CLAIMED
     with pytest.raises(HandoffConflictError) as bad:

@@ -36,7 +36,7 @@ from backoffice.records.marriage.router import router
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.records.marriage.seed import seed
 from backoffice.staff.access import require_staff
-from core.errors import install_error_handling
+from core.errors import ApiError, install_error_handling
 from tests.service_token import SERVICE_HEADERS
 from zhtext.city_time import city_today
 from zhtext.holidays import day_status
@@ -209,10 +209,10 @@ def _unknown_to_package(day: dt.date) -> bool:
 def test_booking_outside_the_window_is_refused_with_the_first_bookable_day(
     seeded: Session, policy: MarriagePolicy
 ) -> None:
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=TODAY)
     assert refused.value.code == "day_past"
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=TODAY + dt.timedelta(days=45))
     assert refused.value.code == "day_too_far"
     # A day off after the first bookable day (a weekend right after today is "too soon").
@@ -221,7 +221,7 @@ def test_booking_outside_the_window_is_refused_with_the_first_bookable_day(
     saturday = next(
         d for d in upcoming if d > third_working_day and not day_status(d).is_working_day
     )
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=saturday)
     assert refused.value.code == "day_not_working_day"
 
@@ -257,10 +257,10 @@ def test_people_are_checked(seeded: Session, policy: MarriagePolicy) -> None:
         "invalid_name": couple(party1=PersonIn(name="张3", id_number=make_id(male=True))),
     }
     for code, people in checks.items():
-        with pytest.raises(service.BookingError) as refused:
+        with pytest.raises(ApiError) as refused:
             book(seeded, policy, **people)
         assert refused.value.code == code
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, phone="12345")
     assert refused.value.code == "invalid_phone"
 
@@ -282,7 +282,7 @@ def test_one_person_cannot_hold_two_active_bookings_on_the_same_day(
     groom = PersonIn(name="张伟", id_number=make_id(male=True))
     first = book(seeded, policy, day=day, party1=groom)
     other_bride = PersonIn(name="王芳", id_number=make_id(male=False))
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=day, office_code="binjiang", party1=groom, party2=other_bride)
     assert refused.value.code == "person_busy"
     # the refused booking gave its place back
@@ -304,7 +304,7 @@ def test_a_full_half_day_offers_the_nearest_free_half_days_and_other_offices(
     set_capacity(seeded, "xihu", 1)
     day = bookable(2)
     book(seeded, policy, day=day, half_day="am")
-    with pytest.raises(service.BookingError) as refused:
+    with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=day, half_day="am")
     assert refused.value.code == "slot_full"
     found = service.availability(
@@ -373,7 +373,7 @@ def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
                     session=own_session, policy=policy, request=body, today=TODAY
                 )
                 outcome = "booked"
-            except service.BookingError as error:
+            except ApiError as error:
                 outcome = error.code
         with lock:
             outcomes.append(outcome)
@@ -400,12 +400,12 @@ def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
 def test_a_reference_alone_finds_nothing(seeded: Session, policy: MarriagePolicy) -> None:
     booking = book(seeded, policy)
     for phone, last4 in ((None, None), ("13900000000", None), (None, "0000")):
-        with pytest.raises(service.BookingError) as refused:
+        with pytest.raises(ApiError) as refused:
             service.find_booking(
                 session=seeded, reference=booking.reference, phone=phone, id_last4=last4
             )
         assert refused.value.code == "not_found"
-    with pytest.raises(service.BookingError) as unknown:
+    with pytest.raises(ApiError) as unknown:
         service.find_booking(session=seeded, reference="HY-20990101-0001", phone="13812345678")
     assert unknown.value.code == "not_found"
     by_phone = service.find_booking(
@@ -423,7 +423,7 @@ def test_wrong_answers_never_lock_the_booking_in_the_service(
     # keeps no counter a stranger could use to lock the owner out for good.
     booking = book(seeded, policy)
     for _ in range(20):
-        with pytest.raises(service.BookingError) as refused:
+        with pytest.raises(ApiError) as refused:
             service.find_booking(session=seeded, reference=booking.reference, id_last4="9999")
         assert refused.value.code == "not_found"
     found = service.find_booking(session=seeded, reference=booking.reference, phone="13812345678")
@@ -456,7 +456,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     claims = seeded.scalars(select(MarriagePersonDay.day)).all()
     assert set(claims) == {bookable(5)}
 
-    with pytest.raises(service.BookingError) as same:
+    with pytest.raises(ApiError) as same:
         service.reschedule_booking(
             session=seeded,
             policy=policy,
@@ -485,7 +485,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     assert [e.status for e in again.events] == ["booked", "rescheduled", "cancelled"]
     assert seeded.scalar(select(func.sum(MarriageSlot.booked))) == 0
     assert seeded.scalars(select(MarriagePersonDay)).all() == []
-    with pytest.raises(service.BookingError) as closed:
+    with pytest.raises(ApiError) as closed:
         service.reschedule_booking(
             session=seeded,
             policy=policy,
@@ -516,7 +516,7 @@ def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePo
         ).status
         == "no_show"
     )
-    with pytest.raises(service.BookingError) as closed:
+    with pytest.raises(ApiError) as closed:
         service.cancel_booking(
             session=seeded,
             reference=came.reference,
@@ -529,7 +529,7 @@ def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePo
 
 def test_attendance_is_not_recorded_before_the_day(seeded: Session, policy: MarriagePolicy) -> None:
     booking = book(seeded, policy)
-    with pytest.raises(service.BookingError) as early:
+    with pytest.raises(ApiError) as early:
         service.record_attendance(
             session=seeded,
             reference=booking.reference,
@@ -546,7 +546,7 @@ def test_a_booking_whose_day_has_passed_cannot_be_cancelled(
     seeded: Session, policy: MarriagePolicy
 ) -> None:
     booking = book(seeded, policy)
-    with pytest.raises(service.BookingError) as late:
+    with pytest.raises(ApiError) as late:
         service.cancel_booking(
             session=seeded,
             reference=booking.reference,

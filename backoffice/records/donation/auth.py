@@ -16,9 +16,9 @@ import hashlib
 import hmac
 import time
 
-from backoffice.records.donation.service import DonationError
 from backoffice.records.donation.settings import DonationSettings, usable_secret
 from backoffice.records.donation.texts import text
+from core.errors import ApiError
 
 TIMESTAMP_HEADER = "x-donation-timestamp"
 SIGNATURE_HEADER = "x-donation-signature"
@@ -42,19 +42,19 @@ def verify_signature(
     """Check a signed request.
 
     Raises:
-        DonationError: 503 when no usable secret is configured; 401 when a header is missing,
+        ApiError: 503 when no usable secret is configured; 401 when a header is missing,
             the timestamp is outside the window or the signature does not match.
     """
     secret = usable_secret(settings.payment_secret)
     if secret is None:
-        raise DonationError(503, "payment_not_configured", text("payment_not_configured"))
+        raise ApiError(503, "payment_not_configured", text("payment_not_configured"))
     if not timestamp or not signature:
-        raise DonationError(401, "signature_missing", text("signature_missing"))
+        raise ApiError(401, "signature_missing", text("signature_missing"))
     if not timestamp.isascii() or not timestamp.isdigit():
-        raise DonationError(401, "signature_invalid", text("signature_invalid"))
+        raise ApiError(401, "signature_invalid", text("signature_invalid"))
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > settings.signature_tolerance_seconds:
-        raise DonationError(401, "signature_expired", text("signature_expired"))
+        raise ApiError(401, "signature_expired", text("signature_expired"))
     expected = sign(secret, timestamp, body)
     if not hmac.compare_digest(expected.encode("ascii"), signature.strip().encode("utf-8")):
-        raise DonationError(401, "signature_invalid", text("signature_invalid"))
+        raise ApiError(401, "signature_invalid", text("signature_invalid"))

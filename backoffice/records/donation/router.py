@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from backoffice.db import DbSession
@@ -31,10 +30,9 @@ from backoffice.records.donation.schemas import (
     ProjectOut,
     ThemeOut,
 )
-from backoffice.records.donation.service import DonationError
 from backoffice.records.donation.settings import DonationSettings, get_donation_settings
 from backoffice.service_auth import ServiceOnly
-from core.errors import error_response
+from core.errors import ApiError
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/donation", tags=["donation"])
@@ -56,10 +54,6 @@ _SIGNED_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _refused(error: DonationError) -> JSONResponse:
-    return error_response(error.status_code, error.code, error.message)
-
-
 def _lookup_keys(lookup: PledgeLookupIn) -> tuple[str, str]:
     """Attempt-limit keys of a look-up: the reference and the phone (backoffice/lookup_guard)."""
     reference = service.normalise_reference(lookup.reference) or lookup.reference.upper()
@@ -67,9 +61,9 @@ def _lookup_keys(lookup: PledgeLookupIn) -> tuple[str, str]:
     return f"donation:reference:{reference}", f"donation:phone:{phone}"
 
 
-def _invalid(error: ValidationError) -> JSONResponse:
+def _invalid(error: ValidationError) -> ApiError:
     fields = sorted({".".join(str(p) for p in item.get("loc", ())) for item in error.errors()})
-    return error_response(422, "invalid_request", "、".join(fields) or "body")
+    return ApiError(422, "invalid_request", "、".join(fields) or "body")
 
 
 async def _signed_body(request: Request, settings: DonationSettings, model: type[Model]) -> Model:
@@ -102,12 +96,9 @@ def get_projects(
 
 
 @router.get("/projects/{code}", response_model=ProjectOut, dependencies=[ServiceOnly])
-def get_project(session: DbSession, code: str) -> ProjectOut | JSONResponse:
+def get_project(session: DbSession, code: str) -> ProjectOut:
     """One project with its details and progress."""
-    try:
-        return service.project_out(service.get_project(session=session, code=code))
-    except DonationError as error:
-        return _refused(error)
+    return service.project_out(service.get_project(session=session, code=code))
 
 
 @router.get("/policy", response_model=AmountPolicyOut, dependencies=[ServiceOnly])
@@ -119,44 +110,35 @@ def get_amount_policy(policy: Policy) -> AmountPolicyOut:
 @router.post(
     "/pledges", response_model=PledgeCreatedOut, status_code=201, dependencies=[ServiceOnly]
 )
-def post_pledge(
-    session: DbSession, policy: Policy, pledge: PledgeIn
-) -> PledgeCreatedOut | JSONResponse:
+def post_pledge(session: DbSession, policy: Policy, pledge: PledgeIn) -> PledgeCreatedOut:
     """Record a money pledge; answers with the reference and how to pay."""
-    try:
-        return service.create_pledge(session=session, pledge=pledge, policy=policy)
-    except DonationError as error:
-        return _refused(error)
+    return service.create_pledge(session=session, pledge=pledge, policy=policy)
 
 
 @router.post("/pledges/lookup", response_model=PledgeOut, dependencies=[ServiceOnly])
-def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
+def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """A pledge by reference plus contact phone (both needed), with personal data masked."""
     found = guarded_lookup(
         _lookup_keys(lookup),
         lambda: service.find_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         ),
-        refusal=DonationError,
-        refuse=_refused,
         is_miss=lambda error: error.code == "pledge_not_found",
     )
-    return found if isinstance(found, JSONResponse) else service.pledge_out(found)
+    return service.pledge_out(found)
 
 
 @router.post("/pledges/cancel", response_model=PledgeOut, dependencies=[ServiceOnly])
-def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSONResponse:
+def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """Cancel a pledge that is not paid yet (reference plus contact phone)."""
     found = guarded_lookup(
         _lookup_keys(lookup),
         lambda: service.cancel_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         ),
-        refusal=DonationError,
-        refuse=_refused,
         is_miss=lambda error: error.code == "pledge_not_found",
     )
-    return found if isinstance(found, JSONResponse) else service.pledge_out(found)
+    return service.pledge_out(found)
 
 
 @router.post(
@@ -167,33 +149,27 @@ def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut | JSO
 )
 async def confirm_payment(
     request: Request, session: DbSession, settings: Settings
-) -> PaymentConfirmationOut | JSONResponse:
+) -> PaymentConfirmationOut:
     """The payment side confirms a pledge was paid (signed; idempotent per transaction id)."""
     try:
         confirmation = await _signed_body(request, settings, PaymentConfirmationIn)
-        return service.confirm_payment(session=session, confirmation=confirmation)
-    except DonationError as error:
-        return _refused(error)
     except ValidationError as error:
-        return _invalid(error)
+        raise _invalid(error) from error
+    return service.confirm_payment(session=session, confirmation=confirmation)
 
 
 @router.post("/pledges/{reference}/receipt", response_model=PledgeOut, responses=_SIGNED_REFUSALS)
 async def issue_receipt(
     request: Request, session: DbSession, settings: Settings, reference: str
-) -> PledgeOut | JSONResponse:
+) -> PledgeOut:
     """The charity's system records that the donation receipt was issued (signed)."""
-    try:
-        body = await request.body()
-        verify_signature(
-            settings=settings,
-            timestamp=request.headers.get(TIMESTAMP_HEADER),
-            signature=request.headers.get(SIGNATURE_HEADER),
-            body=body,
-        )
-        pledge = service.mark_receipt_issued(session=session, reference=reference)
-    except DonationError as error:
-        return _refused(error)
+    verify_signature(
+        settings=settings,
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+        signature=request.headers.get(SIGNATURE_HEADER),
+        body=await request.body(),
+    )
+    pledge = service.mark_receipt_issued(session=session, reference=reference)
     return service.pledge_out(pledge)
 
 
@@ -211,9 +187,6 @@ def get_goods(
     status_code=201,
     dependencies=[ServiceOnly],
 )
-def post_goods_pledge(session: DbSession, pledge: GoodsPledgeIn) -> GoodsPledgeOut | JSONResponse:
+def post_goods_pledge(session: DbSession, pledge: GoodsPledgeIn) -> GoodsPledgeOut:
     """Record a promise to bring goods to a drop-off point."""
-    try:
-        return service.create_goods_pledge(session=session, pledge=pledge)
-    except DonationError as error:
-        return _refused(error)
+    return service.create_goods_pledge(session=session, pledge=pledge)

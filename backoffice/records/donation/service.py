@@ -45,6 +45,7 @@ from backoffice.records.donation.schemas import (
 )
 from backoffice.records.donation.texts import text
 from backoffice.references import format_reference, next_number
+from core.errors import ApiError
 from zhtext.city_time import CITY_TIMEZONE
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
@@ -57,18 +58,8 @@ _FEN = Decimal(100)
 _MAX_PERCENT = 999
 
 
-class DonationError(Exception):
-    """A request the donation records refuse, with an HTTP status and an error code."""
-
-    def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(f"{status_code} {code}: {message}")
-        self.status_code = status_code
-        self.code = code
-        self.message = message
-
-
-def _error(status_code: int, code: str, **values: object) -> DonationError:
-    return DonationError(status_code, code, text(code, **values))
+def _error(status_code: int, code: str, **values: object) -> ApiError:
+    return ApiError(status_code, code, text(code, **values))
 
 
 # --- amounts -------------------------------------------------------------------------------
@@ -78,7 +69,7 @@ def to_fen(amount: Decimal) -> int:
     """Yuan → fen; refuses fractions of a fen.
 
     Raises:
-        DonationError: 422 ``amount_invalid`` for NaN, infinities or more than two decimals.
+        ApiError: 422 ``amount_invalid`` for NaN, infinities or more than two decimals.
     """
     try:
         fen = amount * _FEN
@@ -186,7 +177,7 @@ def get_project(*, session: Session, code: str) -> CharityProject:
     """One project by code.
 
     Raises:
-        DonationError: 404 when there is none.
+        ApiError: 404 when there is none.
     """
     project = session.scalar(select(CharityProject).where(CharityProject.code == code))
     if project is None:
@@ -235,7 +226,7 @@ def check_amount(amount: Decimal, policy: DonationPolicy) -> int:
     """The amount in fen when it is within the online bounds.
 
     Raises:
-        DonationError: 422 ``amount_invalid`` / ``amount_too_small`` / ``amount_needs_staff``.
+        ApiError: 422 ``amount_invalid`` / ``amount_too_small`` / ``amount_needs_staff``.
     """
     fen = to_fen(amount)
     if amount < policy.amount.minimum_yuan:
@@ -250,7 +241,7 @@ def normalise_phone(value: str) -> str:
     """The phone number in its canonical form.
 
     Raises:
-        DonationError: 422 ``phone_invalid``.
+        ApiError: 422 ``phone_invalid``.
     """
     result = parse_phone(value)
     if result.number is None:
@@ -262,7 +253,7 @@ def check_receipt(pledge: PledgeIn) -> tuple[str | None, str | None, str | None]
     """Receipt kind, title and normalised tax id (all None when no receipt is wanted).
 
     Raises:
-        DonationError: 422 when a detail is missing or the ID / credit code is invalid.
+        ApiError: 422 when a detail is missing or the ID / credit code is invalid.
     """
     if not pledge.receipt_wanted:
         return None, None, None
@@ -286,7 +277,7 @@ def create_pledge(
     """Record a money pledge (status ``pending``) and return its reference and how to pay.
 
     Raises:
-        DonationError: 404 unknown project, 409 project not active, 422 invalid details.
+        ApiError: 404 unknown project, 409 project not active, 422 invalid details.
     """
     now = now or dt.datetime.now(dt.UTC)
     project = get_project(session=session, code=pledge.project_code)
@@ -362,7 +353,7 @@ def find_pledge(*, session: Session, reference: str, contact_phone: str) -> Dona
     endpoint does not reveal which references exist.
 
     Raises:
-        DonationError: 404 ``pledge_not_found``.
+        ApiError: 404 ``pledge_not_found``.
     """
     canonical = normalise_reference(reference)
     phone = parse_phone(contact_phone).number
@@ -383,7 +374,7 @@ def cancel_pledge(
     """Cancel a pending pledge (the citizen changed their mind before paying).
 
     Raises:
-        DonationError: 404 not found, 409 when it is no longer pending.
+        ApiError: 404 not found, 409 when it is no longer pending.
     """
     pledge = find_pledge(session=session, reference=reference, contact_phone=contact_phone)
     result = cast(
@@ -411,7 +402,7 @@ def confirm_payment(
     (``already_confirmed``) and changes nothing.
 
     Raises:
-        DonationError: 404 unknown reference; 409 cancelled, paid by another transaction, or
+        ApiError: 404 unknown reference; 409 cancelled, paid by another transaction, or
             transaction id already used for another pledge; 422 amount differs from the pledge.
     """
     reference = normalise_reference(confirmation.reference)
@@ -487,7 +478,7 @@ def _explain_refusal(pledge: DonationPledge, amount_fen: int, transaction_id: st
     raise _amount_mismatch(pledge.amount_fen, amount_fen)
 
 
-def _amount_mismatch(expected_fen: int, paid_fen: int) -> DonationError:
+def _amount_mismatch(expected_fen: int, paid_fen: int) -> ApiError:
     return _error(
         422,
         "amount_mismatch",
@@ -502,7 +493,7 @@ def mark_receipt_issued(
     """Record that the 公益事业捐赠票据 was issued for a paid pledge (idempotent).
 
     Raises:
-        DonationError: 404 unknown reference, 409 when the pledge is not paid.
+        ApiError: 404 unknown reference, 409 when the pledge is not paid.
     """
     canonical = normalise_reference(reference)
     pledge = (
@@ -595,7 +586,7 @@ def create_goods_pledge(
     """Record a promise to bring goods to a drop-off point.
 
     Raises:
-        DonationError: 422 unknown category, unknown point, point not taking the category,
+        ApiError: 422 unknown category, unknown point, point not taking the category,
             missing description or invalid phone.
     """
     now = now or dt.datetime.now(dt.UTC)

@@ -8,13 +8,9 @@ vacancies and prices).
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
@@ -34,7 +30,6 @@ from backoffice.records.eldercare.schemas import (
 )
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import require_staff
-from core.errors import error_response
 from zhtext.city_time import city_today
 from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
@@ -47,21 +42,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": "refused, with a Chinese message"} for code in (401, 404, 422)
 }
 
-MESSAGES_FILE = Path(__file__).with_name("messages.yml")
-
-
 Today = Annotated[dt.date, Depends(city_today)]
-
-
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, str]:
-    with MESSAGES_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, str] = yaml.safe_load(handle)
-    return data
-
-
-def _refused(error: service.EldercareError) -> JSONResponse:
-    return error_response(error.status_code, error.code, _messages().get(error.code, error.code))
 
 
 def _visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:
@@ -81,54 +62,42 @@ def _visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:
 
 
 @service_router.post("/search", response_model=SearchResult)
-def post_search(query: SearchQuery, session: DbSession) -> SearchResult | JSONResponse:
+def post_search(query: SearchQuery, session: DbSession) -> SearchResult:
     """Facilities matching the query, nearest first, with what to relax when none match."""
-    try:
-        return service.search_facilities(session=session, query=query)
-    except service.EldercareError as error:
-        return _refused(error)
+    return service.search_facilities(session=session, query=query)
 
 
 @service_router.get("/facilities/{code}", response_model=FacilityOut)
-def get_facility(code: str, session: DbSession) -> FacilityOut | JSONResponse:
+def get_facility(code: str, session: DbSession) -> FacilityOut:
     """One facility's details."""
-    try:
-        return service.to_out(service.get_facility(session=session, code=code))
-    except service.EldercareError as error:
-        return _refused(error)
+    return service.to_out(service.get_facility(session=session, code=code))
 
 
 @service_router.get("/facilities/{code}/availability", response_model=Availability)
 def get_availability(
     code: str, session: DbSession, today: Today, visit_date: Annotated[dt.date, Query()]
-) -> Availability | JSONResponse:
+) -> Availability:
     """Free visit places in the morning and afternoon of one day."""
-    try:
-        return service.visit_availability(
-            session=session, code=code, visit_date=visit_date, today=today
-        )
-    except service.EldercareError as error:
-        return _refused(error)
+    return service.visit_availability(
+        session=session, code=code, visit_date=visit_date, today=today
+    )
 
 
 @service_router.post("/visits", response_model=VisitOut, status_code=status.HTTP_201_CREATED)
 def post_visit(
     request: VisitCreate, session: DbSession, today: Today, response: Response
-) -> VisitOut | JSONResponse:
+) -> VisitOut:
     """Book a visit (201); the same booking again returns the existing one (200)."""
-    try:
-        visit, created = service.book_visit(
-            session=session,
-            facility_code=request.facility_code,
-            visit_date=request.visit_date,
-            half_day=request.half_day,
-            visitor_name=request.visitor_name,
-            phone=request.phone,
-            conversation_id=request.conversation_id,
-            today=today,
-        )
-    except service.EldercareError as error:
-        return _refused(error)
+    visit, created = service.book_visit(
+        session=session,
+        facility_code=request.facility_code,
+        visit_date=request.visit_date,
+        half_day=request.half_day,
+        visitor_name=request.visitor_name,
+        phone=request.phone,
+        conversation_id=request.conversation_id,
+        today=today,
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return _visit_out(visit, created=created)
@@ -146,29 +115,25 @@ def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, str]:
 
 
 @service_router.post("/visits/{reference}/lookup", response_model=VisitOut)
-def post_lookup(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
+def post_lookup(reference: str, proof: VisitProof, session: DbSession) -> VisitOut:
     """A visit (proved by the phone it was booked with), read back masked before cancelling."""
     found = guarded_lookup(
         _guard_keys(reference, proof),
         lambda: service.find_visit(session=session, reference=reference, phone=proof.phone),
-        refusal=service.EldercareError,
-        refuse=_refused,
         is_miss=lambda _error: True,
     )
-    return found if isinstance(found, JSONResponse) else _visit_out(found)
+    return _visit_out(found)
 
 
 @service_router.post("/visits/{reference}/cancel", response_model=VisitOut)
-def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitOut | JSONResponse:
+def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitOut:
     """Cancel a visit (proved by the phone it was booked with) and free its place."""
     cancelled = guarded_lookup(
         _guard_keys(reference, proof),
         lambda: service.cancel_visit(session=session, reference=reference, phone=proof.phone),
-        refusal=service.EldercareError,
-        refuse=_refused,
         is_miss=lambda error: error.code == "visit_not_found",
     )
-    return cancelled if isinstance(cancelled, JSONResponse) else _visit_out(cancelled)
+    return _visit_out(cancelled)
 
 
 # ---------------------------------------------------------------- staff
@@ -177,13 +142,10 @@ def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitO
 @staff_router.get("/facilities/{code}/visits", response_model=StaffVisitList, responses=ERRORS)
 def get_staff_visits(
     code: str, session: DbSession, visit_date: Annotated[dt.date, Query()]
-) -> StaffVisitList | JSONResponse:
+) -> StaffVisitList:
     """The visits booked at one facility on one day (cancelled ones too), names masked."""
-    try:
-        facility = service.get_facility(session=session, code=code)
-        visits = service.visits_on(session=session, code=code, visit_date=visit_date)
-    except service.EldercareError as error:
-        return _refused(error)
+    facility = service.get_facility(session=session, code=code)
+    visits = service.visits_on(session=session, code=code, visit_date=visit_date)
     return StaffVisitList(
         facility_code=facility.code,
         facility_name=facility.name,
@@ -204,21 +166,16 @@ def get_staff_visits(
 
 
 @staff_router.patch("/facilities/{code}", response_model=FacilityOut, responses=ERRORS)
-def patch_facility(
-    code: str, update: FacilityUpdate, session: DbSession
-) -> FacilityOut | JSONResponse:
+def patch_facility(code: str, update: FacilityUpdate, session: DbSession) -> FacilityOut:
     """Staff update a facility's vacancies and monthly / meal prices (only the fields sent)."""
-    try:
-        facility = service.update_facility(
-            session=session,
-            code=code,
-            vacancies=update.vacancies,
-            price_min=update.price_min,
-            price_max=update.price_max,
-            meal_price=update.meal_price,
-        )
-    except service.EldercareError as error:
-        return _refused(error)
+    facility = service.update_facility(
+        session=session,
+        code=code,
+        vacancies=update.vacancies,
+        price_min=update.price_min,
+        price_max=update.price_max,
+        meal_price=update.meal_price,
+    )
     return service.to_out(facility)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, get_args
 
 from sqlalchemy import select, update
@@ -30,6 +31,8 @@ from backoffice.records.eldercare.schemas import (
     SearchResult,
 )
 from backoffice.references import format_reference, next_number
+from core.errors import ApiError
+from core.texts import TextCatalogue
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone
 from zhtext.places import default_table
@@ -51,13 +54,12 @@ NEED_FLAGS: Mapping[Need, str] = {
 }
 
 
-class EldercareError(Exception):
-    """A request the records refuse; ``code`` names the reason (see messages.yml)."""
+MESSAGES = TextCatalogue(Path(__file__).with_name("messages.yml"))
 
-    def __init__(self, code: str, status_code: int = 422) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status_code = status_code
+
+def refusal(code: str, status_code: int = 422) -> ApiError:
+    """The refusal `code` with its message from messages.yml (422 unless said)."""
+    return ApiError(status_code, code, MESSAGES.text_or_key(code))
 
 
 # ---------------------------------------------------------------- facilities
@@ -104,11 +106,11 @@ def get_facility(*, session: Session, code: str) -> EldercareFacility:
     """The facility with this code.
 
     Raises:
-        EldercareError: ``facility_not_found`` (404).
+        ApiError: ``facility_not_found`` (404).
     """
     facility = session.scalar(select(EldercareFacility).where(EldercareFacility.code == code))
     if facility is None:
-        raise EldercareError("facility_not_found", 404)
+        raise refusal("facility_not_found", 404)
     return facility
 
 
@@ -126,22 +128,22 @@ def resolve_origin(query: SearchQuery) -> Origin | None:
     """Where to measure distances from: shared location, else place, else district centre.
 
     Raises:
-        EldercareError: ``unknown_district`` or ``unknown_place``.
+        ApiError: ``unknown_district`` or ``unknown_place``.
     """
     if query.district is not None:
         try:
             default_table().get(query.district)
         except KeyError:
-            raise EldercareError("unknown_district") from None
+            raise refusal("unknown_district") from None
     if (query.lat is None) != (query.lon is None):
-        raise EldercareError("incomplete_location")
+        raise refusal("incomplete_location")
     if query.lat is not None and query.lon is not None:
         return Origin(lat=query.lat, lon=query.lon, source="location")
     if query.place is not None:
         try:
             place = default_place_table().get(query.place)
         except KeyError:
-            raise EldercareError("unknown_place") from None
+            raise refusal("unknown_place") from None
         return Origin(lat=place.lat, lon=place.lon, source="place", label=place.name)
     if query.district is not None:
         lat, lon = default_place_table().centre(query.district)
@@ -172,7 +174,7 @@ def _condition_checks(
         return not query.require_vacancy or facility.vacancies is None or facility.vacancies > 0
 
     if query.radius_km is not None and origin is None:
-        raise EldercareError("radius_without_origin")
+        raise refusal("radius_without_origin")
     return {"area": area, "need": need, "budget": budget, "vacancy": vacancy}
 
 
@@ -184,7 +186,7 @@ def search_facilities(*, session: Session, query: SearchQuery) -> SearchResult:
     each of area, budget and vacancy alone would give (with the lowest budget that helps).
 
     Raises:
-        EldercareError: For an unknown district or place, or a half-given location.
+        ApiError: For an unknown district or place, or a half-given location.
     """
     origin = resolve_origin(query)
     checks = _condition_checks(query, origin)
@@ -252,7 +254,7 @@ def update_facility(
     """Change a facility's vacancies and prices (None: leave as it is), checked together.
 
     Raises:
-        EldercareError: ``facility_not_found`` (404), ``vacancies_not_counted`` (a canteen),
+        ApiError: ``facility_not_found`` (404), ``vacancies_not_counted`` (a canteen),
             ``vacancies_above_beds``, ``price_incomplete`` or ``price_range_invalid`` (422).
     """
     # Locked for the check and the write: two staff changing min and max at once cannot leave
@@ -261,18 +263,18 @@ def update_facility(
         select(EldercareFacility).where(EldercareFacility.code == code).with_for_update()
     )
     if facility is None:
-        raise EldercareError("facility_not_found", 404)
+        raise refusal("facility_not_found", 404)
     new_min = facility.price_min if price_min is None else price_min
     new_max = facility.price_max if price_max is None else price_max
     if vacancies is not None:
         if facility.kind == "canteen":
-            raise EldercareError("vacancies_not_counted")
+            raise refusal("vacancies_not_counted")
         if facility.total_beds is not None and vacancies > facility.total_beds:
-            raise EldercareError("vacancies_above_beds")
+            raise refusal("vacancies_above_beds")
     if (new_min is None) != (new_max is None):
-        raise EldercareError("price_incomplete")
+        raise refusal("price_incomplete")
     if new_min is not None and new_max is not None and new_min > new_max:
-        raise EldercareError("price_range_invalid")
+        raise refusal("price_range_invalid")
     changes = {
         "vacancies": vacancies,
         "price_min": price_min,
@@ -291,7 +293,7 @@ def visits_on(*, session: Session, code: str, visit_date: dt.date) -> list[Elder
     """The visits of one facility on one day (cancelled ones too), morning first.
 
     Raises:
-        EldercareError: ``facility_not_found`` (404).
+        ApiError: ``facility_not_found`` (404).
     """
     facility = get_facility(session=session, code=code)
     return list(
@@ -327,17 +329,17 @@ def normalise_phone(text: str) -> str:
     """The canonical form of a personal phone number.
 
     Raises:
-        EldercareError: ``invalid_phone``.
+        ApiError: ``invalid_phone``.
     """
     parsed = parse_phone(text)
     if parsed.number is None:
-        raise EldercareError("invalid_phone")
+        raise refusal("invalid_phone")
     return parsed.number
 
 
 def _check_window(visit_date: dt.date, today: dt.date) -> None:
     if not today < visit_date <= today + dt.timedelta(days=VISIT_WINDOW_DAYS):
-        raise EldercareError("date_out_of_window")
+        raise refusal("date_out_of_window")
 
 
 def visit_availability(
@@ -428,12 +430,12 @@ def book_visit(
     A place is claimed with a conditional UPDATE, so concurrent bookings never exceed capacity.
 
     Raises:
-        EldercareError: ``facility_not_found`` (404), ``visits_not_offered``,
+        ApiError: ``facility_not_found`` (404), ``visits_not_offered``,
             ``date_out_of_window``, ``invalid_phone`` (422) or ``slot_full`` (409).
     """
     facility = get_facility(session=session, code=facility_code)
     if facility.visit_capacity <= 0:
-        raise EldercareError("visits_not_offered")
+        raise refusal("visits_not_offered")
     _check_window(visit_date, today)
     number = normalise_phone(phone)
     facility_id = facility.id
@@ -445,7 +447,7 @@ def book_visit(
             _ensure_slot(session, facility, visit_date, half_day)
             if not _claim(session, facility_id, visit_date, half_day):
                 session.rollback()
-                raise EldercareError("slot_full", 409)
+                raise refusal("slot_full", 409)
             visit = EldercareVisit(
                 reference=_next_reference(session, visit_date),
                 facility_id=facility_id,
@@ -463,21 +465,21 @@ def book_visit(
             # Another booking took the same reference number, or the same phone booked twice
             # at once: start again (the claimed place was rolled back with the transaction).
             session.rollback()
-    raise EldercareError("busy", 409)
+    raise refusal("busy", 409)
 
 
 def find_visit(*, session: Session, reference: str, phone: str) -> EldercareVisit:
     """The visit with this reference, if ``phone`` is the one it was booked with.
 
     Raises:
-        EldercareError: ``visit_not_found`` (404) also when the phone does not match.
+        ApiError: ``visit_not_found`` (404) also when the phone does not match.
     """
     visit = session.scalar(
         select(EldercareVisit).where(EldercareVisit.reference == reference.strip().upper())
     )
     parsed = parse_phone(phone)
     if visit is None or parsed.number != visit.phone:
-        raise EldercareError("visit_not_found", 404)
+        raise refusal("visit_not_found", 404)
     return visit
 
 
@@ -487,7 +489,7 @@ def cancel_visit(
     """Cancel a visit and give its place back; cancelling twice is harmless.
 
     Raises:
-        EldercareError: ``visit_not_found`` (404).
+        ApiError: ``visit_not_found`` (404).
     """
     visit = find_visit(session=session, reference=reference, phone=phone)
     if visit.status != "booked":

@@ -14,12 +14,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import service
 from backoffice.records.handoff.dependencies import DeskDep
-from backoffice.records.handoff.desk.staff_actions import AssistantUnavailableForHandBackError
 from backoffice.records.handoff.models import CLAIMED, WAITING
 from backoffice.records.handoff.schemas import (
     Availability,
@@ -47,7 +46,7 @@ from backoffice.staff.access import StaffDep, SupervisorDep, require_staff
 from backoffice.staff.login import attempt_login, log_out
 from backoffice.staff.models import StaffUser
 from core.chat import split_conversation_id
-from core.errors import error_response
+from core.errors import ApiError
 from zhtext.dates import parse_date
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone
@@ -56,18 +55,7 @@ router = APIRouter(prefix="/api/handoff", tags=["handoff"])
 bot_router = APIRouter(prefix="/bot", dependencies=[ServiceOnly])
 staff_router = APIRouter(dependencies=[Depends(require_staff)])
 
-_CONFLICT_STATUS = {
-    "ticket_not_found": 404,
-    "callback_not_found": 404,
-    "not_yours": 403,
-    "resume_not_allowed": 422,
-}
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-
-
-def conflict_response(error: HandoffConflictError) -> JSONResponse:
-    """The JSON error for a lost state change."""
-    return error_response(_CONFLICT_STATUS.get(error.code, 409), error.code, error_text(error.code))
 
 
 def _staff_out(staff: StaffUser) -> StaffOut:
@@ -98,11 +86,11 @@ async def post_ticket(body: TicketRequest, desk: DeskDep) -> TicketOutcome:
 @bot_router.post(
     "/callbacks", response_model=CallbackReceipt, responses={422: {"description": "bad phone"}}
 )
-async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt | JSONResponse:
+async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt:
     """Record a call-back request (phone and preferred time)."""
     phone = parse_phone(body.phone)
     if phone.number is None:
-        return error_response(422, "bad_phone", error_text("bad_phone"))
+        raise ApiError(422, "bad_phone", error_text("bad_phone"))
     number = phone.number
     availability = await desk.availability()
     today = desk.policy.hours.local(desk.clock()).date()
@@ -138,16 +126,15 @@ async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt | JS
 
 
 @router.post("/login", response_model=StaffOut, responses={401: {"description": "refused"}})
-async def post_login(body: LoginIn, request: Request) -> StaffOut | JSONResponse:
+async def post_login(body: LoginIn, request: Request) -> StaffOut:
     """Log in with username and password; sets the session cookie (throttled: 429)."""
     result = await attempt_login(request, username=body.username, password=body.password)
     if result.retry_after:
         text = error_text("login_throttled").format(seconds=result.retry_after)
-        refusal = error_response(429, "login_throttled", text)
-        refusal.headers["Retry-After"] = str(result.retry_after)
-        return refusal
+        headers = {"Retry-After": str(result.retry_after)}
+        raise ApiError(429, "login_throttled", text, headers=headers)
     if result.staff is None:
-        return error_response(401, "bad_login", error_text("bad_login"))
+        raise ApiError(401, "bad_login", error_text("bad_login"))
     return _staff_out(result.staff)
 
 
@@ -205,11 +192,11 @@ def _ticket_view(desk: DeskDep, ticket_id: int) -> TicketView | None:
 
 
 @staff_router.get("/tickets/{ticket_id}", response_model=TicketView)
-def get_ticket(ticket_id: int, desk: DeskDep) -> TicketView | JSONResponse:
+def get_ticket(ticket_id: int, desk: DeskDep) -> TicketView:
     """A ticket with its case summary (ID numbers masked) and full transcript."""
     view = _ticket_view(desk, ticket_id)
     if view is None:
-        return conflict_response(HandoffConflictError("ticket_not_found"))
+        raise HandoffConflictError("ticket_not_found")
     return view
 
 
@@ -230,62 +217,41 @@ async def get_ticket_events(
 
 
 @staff_router.post("/tickets/{ticket_id}/claim", response_model=QueueItem)
-async def post_claim(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem | JSONResponse:
+async def post_claim(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem:
     """Take a waiting ticket (409 when someone else was faster)."""
-    try:
-        ticket = await desk.claim(ticket_id=ticket_id, staff=staff)
-    except HandoffConflictError as error:
-        return conflict_response(error)
+    ticket = await desk.claim(ticket_id=ticket_id, staff=staff)
     return await desk.run_db(lambda s: desk.queue_item(s, ticket))
 
 
 @staff_router.post("/tickets/{ticket_id}/reply", response_model=MessageOut)
-async def post_reply(
-    ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep
-) -> MessageOut | JSONResponse:
+async def post_reply(ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep) -> MessageOut:
     """Reply to the citizen in the same chat."""
-    try:
-        message = await desk.reply(ticket_id=ticket_id, staff=staff, text=body.text)
-    except HandoffConflictError as error:
-        return conflict_response(error)
+    message = await desk.reply(ticket_id=ticket_id, staff=staff, text=body.text)
     return MessageOut.model_validate(message)
 
 
 @staff_router.post("/tickets/{ticket_id}/notes", response_model=MessageOut)
-async def post_note(
-    ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep
-) -> MessageOut | JSONResponse:
+async def post_note(ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep) -> MessageOut:
     """Add a private note to the ticket (never shown to the citizen)."""
-    try:
-        message = await desk.note(ticket_id=ticket_id, staff=staff, text=body.text)
-    except HandoffConflictError as error:
-        return conflict_response(error)
+    message = await desk.note(ticket_id=ticket_id, staff=staff, text=body.text)
     return MessageOut.model_validate(message)
 
 
 @staff_router.post("/tickets/{ticket_id}/close", response_model=QueueItem)
-async def post_close(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem | JSONResponse:
+async def post_close(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem:
     """End the handover (the citizen is told; the bot answers their next message)."""
-    try:
-        ticket = await desk.close(ticket_id=ticket_id, staff=staff)
-    except HandoffConflictError as error:
-        return conflict_response(error)
+    ticket = await desk.close(ticket_id=ticket_id, staff=staff)
     return await desk.run_db(lambda s: desk.queue_item(s, ticket))
 
 
 @staff_router.post("/tickets/{ticket_id}/hand-back", response_model=QueueItem)
 async def post_hand_back(
     ticket_id: int, body: HandBackIn, staff: StaffDep, desk: DeskDep
-) -> QueueItem | JSONResponse:
+) -> QueueItem:
     """Give the conversation back to the bot, which greets the citizen and resumes."""
-    try:
-        ticket = await desk.hand_back(
-            ticket_id=ticket_id, staff=staff, resume_intent=body.resume_intent
-        )
-    except HandoffConflictError as error:
-        return conflict_response(error)
-    except AssistantUnavailableForHandBackError:
-        return error_response(503, "assistant_unavailable", error_text("assistant_unavailable"))
+    ticket = await desk.hand_back(
+        ticket_id=ticket_id, staff=staff, resume_intent=body.resume_intent
+    )
     return await desk.run_db(lambda s: desk.queue_item(s, ticket))
 
 
@@ -297,16 +263,11 @@ async def get_callbacks(desk: DeskDep, include_done: bool = False) -> list[Callb
 
 
 @staff_router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
-async def post_callback_done(
-    callback_id: int, staff: StaffDep, desk: DeskDep
-) -> CallbackOut | JSONResponse:
+async def post_callback_done(callback_id: int, staff: StaffDep, desk: DeskDep) -> CallbackOut:
     """Mark a call-back as made."""
-    try:
-        row = await desk.run_db(
-            lambda s: service.mark_callback_done(session=s, callback_id=callback_id, staff=staff)
-        )
-    except HandoffConflictError as error:
-        return conflict_response(error)
+    row = await desk.run_db(
+        lambda s: service.mark_callback_done(session=s, callback_id=callback_id, staff=staff)
+    )
     return CallbackOut.model_validate(row)
 
 

@@ -29,17 +29,27 @@ from backoffice.records.handoff.models import (
     HandoffMessage,
     HandoffTicket,
 )
+from backoffice.records.handoff.texts import error_text
 from backoffice.staff.models import StaffUser
+from core.errors import ApiError
 
 STAFF_SEEN_WINDOW = dt.timedelta(minutes=15)
 
 
-class HandoffConflictError(Exception):
+# The status of a lost state change when it is not 409 Conflict.
+CONFLICT_STATUS = {
+    "ticket_not_found": 404,
+    "callback_not_found": 404,
+    "not_yours": 403,
+    "resume_not_allowed": 422,
+}
+
+
+class HandoffConflictError(ApiError):
     """A state change lost (already claimed, no longer waiting, not yours); `code` says why."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(CONFLICT_STATUS.get(code, 409), code, error_text(code))
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
@@ -36,7 +32,6 @@ from backoffice.records.marriage.schemas import (
 )
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import require_staff
-from core.errors import error_response
 from zhtext.city_time import city_today
 from zhtext.holidays import day_status, holiday_name
 from zhtext.idcard import mask_id_number, mask_name, mask_phone
@@ -47,7 +42,6 @@ router = APIRouter(prefix="/api/marriage", tags=["marriage"])
 service_router = APIRouter(dependencies=[ServiceOnly])
 staff_router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
 
-MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 NEXT_DAYS_SHOWN = 5
 
 Policy = Annotated[MarriagePolicy, Depends(get_policy)]
@@ -55,18 +49,6 @@ Today = Annotated[dt.date, Depends(city_today)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": "refused, with a Chinese message"} for status in (404, 409, 422, 429)
 }
-
-
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, str]:
-    with MESSAGES_FILE.open(encoding="utf-8") as handle:
-        return {str(k): str(v) for k, v in yaml.safe_load(handle).items() if k != "version"}
-
-
-def refusal(error: service.BookingError) -> JSONResponse:
-    """The JSON error for a refused request."""
-    text = _messages().get(error.code, error.code).format(**error.values)
-    return error_response(error.status_code, error.code, text)
 
 
 def _lookup_keys(reference: str, proof: Verification) -> tuple[str, ...]:
@@ -83,7 +65,7 @@ def _lookup_keys(reference: str, proof: Verification) -> tuple[str, ...]:
 
 def _guarded(
     reference: str, proof: Verification, attempt: Callable[[], MarriageBooking]
-) -> MarriageBooking | JSONResponse:
+) -> MarriageBooking:
     """Run a look-up that needs a proof, counting `not_found` answers in the guard's window.
 
     A wrong proof and an unknown reference both answer `not_found`; after too many of them in
@@ -92,8 +74,6 @@ def _guarded(
     return guarded_lookup(
         _lookup_keys(reference, proof),
         attempt,
-        refusal=service.BookingError,
-        refuse=refusal,
         is_miss=lambda error: error.code == "not_found",
     )
 
@@ -129,20 +109,17 @@ def get_availability(
     today: Today,
     half_day: HalfDay | None = None,
     city_only: bool = False,
-) -> AvailabilityOut | JSONResponse:
+) -> AvailabilityOut:
     """Places left on a half-day; the nearest free half-days and other offices when full."""
-    try:
-        found = service.availability(
-            session=session,
-            policy=policy,
-            office_code=office_code,
-            day=day,
-            half_day=half_day,
-            today=today,
-            needs_city_office=city_only,
-        )
-    except service.BookingError as error:
-        return refusal(error)
+    found = service.availability(
+        session=session,
+        policy=policy,
+        office_code=office_code,
+        day=day,
+        half_day=half_day,
+        today=today,
+        needs_city_office=city_only,
+    )
     return AvailabilityOut(
         day=_day_out(found.day, policy, today),
         requested=_place_out(found.requested) if found.requested else None,
@@ -154,19 +131,14 @@ def get_availability(
 @service_router.post("/bookings", response_model=BookingOut, status_code=201, responses=ERRORS)
 def post_booking(
     body: BookingCreate, session: DbSession, policy: Policy, today: Today
-) -> BookingOut | JSONResponse:
+) -> BookingOut:
     """Book a half-day for a couple."""
-    try:
-        booking = service.create_booking(session=session, policy=policy, request=body, today=today)
-    except service.BookingError as error:
-        return refusal(error)
+    booking = service.create_booking(session=session, policy=policy, request=body, today=today)
     return booking_out(booking, policy)
 
 
 @service_router.post("/bookings/lookup", response_model=BookingOut, responses=ERRORS)
-def post_lookup(
-    body: LookupRequest, session: DbSession, policy: Policy
-) -> BookingOut | JSONResponse:
+def post_lookup(body: LookupRequest, session: DbSession, policy: Policy) -> BookingOut:
     """Find a booking by reference plus the phone or the last 4 characters of an ID number."""
     found = _guarded(
         body.reference,
@@ -175,7 +147,7 @@ def post_lookup(
             session=session, reference=body.reference, phone=body.phone, id_last4=body.id_last4
         ),
     )
-    return found if isinstance(found, JSONResponse) else booking_out(found, policy)
+    return booking_out(found, policy)
 
 
 @service_router.post(
@@ -183,7 +155,7 @@ def post_lookup(
 )
 def post_reschedule(
     reference: str, body: RescheduleRequest, session: DbSession, policy: Policy, today: Today
-) -> BookingOut | JSONResponse:
+) -> BookingOut:
     """Move a booking to another half-day (and office)."""
     moved = _guarded(
         reference,
@@ -200,13 +172,13 @@ def post_reschedule(
             today=today,
         ),
     )
-    return moved if isinstance(moved, JSONResponse) else booking_out(moved, policy)
+    return booking_out(moved, policy)
 
 
 @service_router.post("/bookings/{reference}/cancel", response_model=BookingOut, responses=ERRORS)
 def post_cancel(
     reference: str, body: Verification, session: DbSession, policy: Policy, today: Today
-) -> BookingOut | JSONResponse:
+) -> BookingOut:
     """Cancel a booking (cancelling twice is harmless; a day that has passed cannot be)."""
     cancelled = _guarded(
         reference,
@@ -219,36 +191,28 @@ def post_cancel(
             today=today,
         ),
     )
-    return cancelled if isinstance(cancelled, JSONResponse) else booking_out(cancelled, policy)
+    return booking_out(cancelled, policy)
 
 
 @staff_router.get("/bookings/{reference}", response_model=BookingOut, responses=ERRORS)
-def get_staff_booking(
-    reference: str, session: DbSession, policy: Policy
-) -> BookingOut | JSONResponse:
+def get_staff_booking(reference: str, session: DbSession, policy: Policy) -> BookingOut:
     """A booking by its reference alone, for logged-in hotline and registry staff (masked).
 
     Staff verify the caller by other means (on the phone); the citizen's attempt limit does not
     apply here, so a citizen locked out by someone else's guesses can still be helped.
     """
-    try:
-        booking = service.staff_find_booking(session=session, reference=reference)
-    except service.BookingError as error:
-        return refusal(error)
+    booking = service.staff_find_booking(session=session, reference=reference)
     return booking_out(booking, policy)
 
 
 @staff_router.post("/bookings/{reference}/attendance", response_model=BookingOut, responses=ERRORS)
 def post_attendance(
     reference: str, body: AttendanceIn, session: DbSession, policy: Policy, today: Today
-) -> BookingOut | JSONResponse:
+) -> BookingOut:
     """Registry staff record that the couple came (`attended`) or did not (`no_show`)."""
-    try:
-        booking = service.record_attendance(
-            session=session, reference=reference, status=body.status, today=today
-        )
-    except service.BookingError as error:
-        return refusal(error)
+    booking = service.record_attendance(
+        session=session, reference=reference, status=body.status, today=today
+    )
     return booking_out(booking, policy)
 
 

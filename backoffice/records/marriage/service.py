@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -31,6 +32,8 @@ from backoffice.records.marriage.models import (
 from backoffice.records.marriage.policy import BookingType, HalfDay, MarriagePolicy
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.references import format_reference, next_number
+from core.errors import ApiError
+from core.texts import TextCatalogue
 from zhtext.idcard import (
     age_on,
     normalise_id_number,
@@ -46,20 +49,12 @@ CITY_LEVEL = "city"
 REFERENCE_PREFIX = "HY"
 
 
-class BookingError(Exception):
-    """A booking request was refused; `code` keys a message in `messages.yml`.
+MESSAGES = TextCatalogue(Path(__file__).with_name("messages.yml"))
 
-    Attributes:
-        code: Machine-readable reason, e.g. "slot_full".
-        status_code: HTTP status the API answers with.
-        values: Placeholders for the message.
-    """
 
-    def __init__(self, code: str, status_code: int, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status_code = status_code
-        self.values = values
+def refusal(code: str, status_code: int, **values: object) -> ApiError:
+    """The refusal `code` with its message from messages.yml, placeholders filled."""
+    return ApiError(status_code, code, MESSAGES.text_or_key(code, **values))
 
 
 @dataclass(frozen=True)
@@ -95,11 +90,11 @@ def get_office(*, session: Session, code: str) -> MarriageOffice:
     """The office with this code.
 
     Raises:
-        BookingError: `unknown_office` (404).
+        ApiError: `unknown_office` (404).
     """
     office = session.scalar(select(MarriageOffice).where(MarriageOffice.code == code))
     if office is None:
-        raise BookingError("unknown_office", 404)
+        raise refusal("unknown_office", 404)
     return office
 
 
@@ -252,7 +247,7 @@ def create_booking(
     """Book a half-day for a couple.
 
     Raises:
-        BookingError: `unknown_office`, `day_<reason>`, `invalid_id_number`,
+        ApiError: `unknown_office`, `day_<reason>`, `invalid_id_number`,
             `invalid_passport_number`, `same_person`, `needs_city_office`, `underage`,
             `invalid_phone`, `invalid_name`, `slot_full`, `person_busy`.
     """
@@ -263,15 +258,15 @@ def create_booking(
     party1 = _checked_person(request.party1, today=today)
     party2 = _checked_person(request.party2, today=today)
     if party1.id_number == party2.id_number:
-        raise BookingError("same_person", 422)
+        raise refusal("same_person", 422)
     if request.booking_type == "marriage":
         for person in (party1, party2):
             _require_age(person, policy=policy, on=request.day)
     if (party1.needs_city_office or party2.needs_city_office) and office_level != CITY_LEVEL:
-        raise BookingError("needs_city_office", 422)
+        raise refusal("needs_city_office", 422)
     phone = parse_phone(request.phone)
     if phone.number is None:
-        raise BookingError("invalid_phone", 422)
+        raise refusal("invalid_phone", 422)
     session.rollback()  # end the read snapshot: the write transaction must start with a write
 
     now = dt.datetime.now(dt.UTC)
@@ -326,11 +321,11 @@ def find_booking(
     per time window), not here: a stranger's guesses must not lock the owner out for good.
 
     Raises:
-        BookingError: `not_found` (404).
+        ApiError: `not_found` (404).
     """
     booking = staff_find_booking(session=session, reference=reference)
     if not _proves_ownership(booking, phone=phone, id_last4=id_last4):
-        raise BookingError("not_found", 404)
+        raise refusal("not_found", 404)
     return booking
 
 
@@ -338,13 +333,13 @@ def staff_find_booking(*, session: Session, reference: str) -> MarriageBooking:
     """The booking with this reference, without a proof: for logged-in staff only.
 
     Raises:
-        BookingError: `not_found` (404).
+        ApiError: `not_found` (404).
     """
     booking = session.scalar(
         select(MarriageBooking).where(MarriageBooking.reference == normalise_reference(reference))
     )
     if booking is None:
-        raise BookingError("not_found", 404)
+        raise refusal("not_found", 404)
     return booking
 
 
@@ -371,26 +366,26 @@ def reschedule_booking(
     """Move an active booking to another half-day (and office).
 
     Raises:
-        BookingError: as `find_booking`, plus `not_active`, `same_slot`, `day_<reason>`,
+        ApiError: as `find_booking`, plus `not_active`, `same_slot`, `day_<reason>`,
             `needs_city_office`, `underage`, `slot_full`, `person_busy`.
     """
     booking = find_booking(session=session, reference=reference, phone=phone, id_last4=id_last4)
     if booking.status not in ACTIVE_STATUSES or booking.day <= today:
-        raise BookingError("not_active", 409)
+        raise refusal("not_active", 409)
     office = get_office(session=session, code=office_code or booking.office.code)
     new_office_id, capacity = (
         office.id,
         (office.capacity_am if half_day == "am" else office.capacity_pm),
     )
     if (office.id, day, half_day) == (booking.office_id, booking.day, booking.half_day):
-        raise BookingError("same_slot", 409)
+        raise refusal("same_slot", 409)
     _require_bookable(day, today=today, policy=policy)
     foreign = "passport" in (booking.party1_id_kind, booking.party2_id_kind) or any(
         _needs_city_office(number)
         for number in (booking.party1_id_number, booking.party2_id_number)
     )
     if foreign and office.level != CITY_LEVEL:
-        raise BookingError("needs_city_office", 422)
+        raise refusal("needs_city_office", 422)
     if booking.booking_type == "marriage":
         for number, kind in (
             (booking.party1_id_number, booking.party1_id_kind),
@@ -422,7 +417,7 @@ def reschedule_booking(
             )
         )
         if _rowcount(moved) != 1:
-            raise BookingError("not_active", 409)
+            raise refusal("not_active", 409)
         _release_place(session=session, office_id=old[0], day=old[1], half_day=old[2])
         session.execute(delete(MarriagePersonDay).where(MarriagePersonDay.booking_id == booking_id))
         booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
@@ -450,16 +445,16 @@ def cancel_booking(
     for staff to record); on the day itself it still can.
 
     Raises:
-        BookingError: as `find_booking`, plus `not_active` (attended or no-show bookings) and
+        ApiError: as `find_booking`, plus `not_active` (attended or no-show bookings) and
             `cancel_too_late` (the day has passed).
     """
     booking = find_booking(session=session, reference=reference, phone=phone, id_last4=id_last4)
     if booking.status == "cancelled":
         return booking
     if booking.status not in ACTIVE_STATUSES:
-        raise BookingError("not_active", 409)
+        raise refusal("not_active", 409)
     if booking.day < today:
-        raise BookingError("cancel_too_late", 409)
+        raise refusal("cancel_too_late", 409)
     return _close(session=session, booking=booking, status="cancelled")
 
 
@@ -471,15 +466,15 @@ def record_attendance(
     Only on or after the booking's day: nobody has come or stayed away from a day to come.
 
     Raises:
-        BookingError: `not_found`, `not_active`, `invalid_status`, `attendance_too_early`.
+        ApiError: `not_found`, `not_active`, `invalid_status`, `attendance_too_early`.
     """
     if status not in ("attended", "no_show"):
-        raise BookingError("invalid_status", 422)
+        raise refusal("invalid_status", 422)
     booking = staff_find_booking(session=session, reference=reference)
     if booking.status not in ACTIVE_STATUSES:
-        raise BookingError("not_active", 409)
+        raise refusal("not_active", 409)
     if booking.day > today:
-        raise BookingError("attendance_too_early", 409)
+        raise refusal("attendance_too_early", 409)
     return _close(session=session, booking=booking, status=status, release=False)
 
 
@@ -497,7 +492,7 @@ def _close(
             .values(status=status, updated_at=now)
         )
         if _rowcount(closed) != 1:
-            raise BookingError("not_active", 409)
+            raise refusal("not_active", 409)
         if release:
             _release_place(session=session, office_id=place[0], day=place[1], half_day=place[2])
             session.execute(
@@ -529,15 +524,15 @@ class _Person:
 def _checked_person(person: PersonIn, *, today: dt.date) -> _Person:
     name = " ".join(person.name.split())
     if not name or any(ch.isdigit() for ch in name):
-        raise BookingError("invalid_name", 422)
+        raise refusal("invalid_name", 422)
     if person.id_kind == "passport":
         passport = validate_passport_number(person.id_number)
         if not passport.valid:
-            raise BookingError("invalid_passport_number", 422)
+            raise refusal("invalid_passport_number", 422)
         return _Person(name, "passport", passport.number, None, None, True)
     check = validate_id_number(person.id_number, today=today)
     if not check.valid:
-        raise BookingError("invalid_id_number", 422, reason=check.reason or "")
+        raise refusal("invalid_id_number", 422, reason=check.reason or "")
     return _Person(
         name,
         "id_card",
@@ -558,7 +553,7 @@ def _require_age(person: _Person, *, policy: MarriagePolicy, on: dt.date) -> Non
         return
     minimum = policy.minimum_age.male if person.sex == "male" else policy.minimum_age.female
     if age_on(person.birth_date, on) < minimum:
-        raise BookingError(
+        raise refusal(
             "underage",
             422,
             minimum=minimum,
@@ -570,7 +565,7 @@ def _require_age(person: _Person, *, policy: MarriagePolicy, on: dt.date) -> Non
 def _require_bookable(day: dt.date, *, today: dt.date, policy: MarriagePolicy) -> DayCheck:
     check = check_day(day, today=today, window=policy.booking_window)
     if not check.bookable:
-        raise BookingError(
+        raise refusal(
             f"day_{check.reason}",
             422,
             first_day=check.window.first.isoformat(),
@@ -606,7 +601,7 @@ def _take_place(
     """Take one place in a half-day, creating its row on first use.
 
     Raises:
-        BookingError: `slot_full` (409) when no place is left.
+        ApiError: `slot_full` (409) when no place is left.
     """
     insert_ignore(
         session,
@@ -630,7 +625,7 @@ def _take_place(
         .values(booked=MarriageSlot.booked + 1)
     )
     if _rowcount(taken) != 1:
-        raise BookingError("slot_full", 409)
+        raise refusal("slot_full", 409)
 
 
 def _release_place(*, session: Session, office_id: int, day: dt.date, half_day: str) -> None:
@@ -661,7 +656,7 @@ def _claim_days(*, session: Session, booking: MarriageBooking) -> None:
     try:
         session.flush()
     except IntegrityError as error:
-        raise BookingError("person_busy", 409) from error
+        raise refusal("person_busy", 409) from error
 
 
 def _record(*, session: Session, booking: MarriageBooking, status: str, at: dt.datetime) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import JSONResponse
 
 from backoffice.db import DbSession
-from backoffice.lookup_guard import get_lookup_guard, too_many_attempts_response
+from backoffice.lookup_guard import get_lookup_guard, too_many_attempts
 from backoffice.records.prescreen import service
 from backoffice.records.prescreen.facts import ProgrammeResult
 from backoffice.records.prescreen.policy import PolicyFileError, get_policy
@@ -18,7 +17,7 @@ from backoffice.records.prescreen.schemas import (
     StatusLookupIn,
 )
 from backoffice.service_auth import ServiceOnly
-from core.errors import error_response
+from core.errors import ApiError
 from zhtext.city_time import city_today
 from zhtext.idcard import normalise_id_number, validate_id_number
 from zhtext.phone import parse_phone
@@ -48,11 +47,11 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
 
 
 @router.get("/checks/{reference}", response_model=PrescreenCheckOut)
-def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut | JSONResponse:
+def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut:
     """A logged pre-screen (for staff and the handoff summary)."""
     check = service.get_check(session=session, reference=reference)
     if check is None:
-        return error_response(404, "prescreen_check_not_found", "没有找到这条预审记录")
+        raise ApiError(404, "prescreen_check_not_found", "没有找到这条预审记录")
     return PrescreenCheckOut(
         reference=check.reference,
         as_of=check.as_of,
@@ -63,9 +62,7 @@ def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut
 
 
 @router.post("/applications/lookup", response_model=ApplicationStatusOut)
-def lookup_application(
-    body: StatusLookupIn, session: DbSession
-) -> ApplicationStatusOut | JSONResponse:
+def lookup_application(body: StatusLookupIn, session: DbSession) -> ApplicationStatusOut:
     """The stage of an application; needs the identity number and the phone together."""
     if not validate_id_number(body.id_number).valid:
         raise HTTPException(status_code=422, detail="身份证号码格式不正确")
@@ -77,14 +74,12 @@ def lookup_application(
         f"prescreen:phone:{parse_phone(body.phone).number}",
     )
     if guard.blocked(*keys):
-        return too_many_attempts_response()
+        raise too_many_attempts()
     application = service.lookup_application(
         session=session, id_number=body.id_number, phone=body.phone
     )
     if application is None:
         guard.record_failure(*keys)
         # The same answer whether the number is unknown or the phone does not match.
-        return error_response(
-            404, "application_not_found", "没有找到与该身份证号和手机号同时匹配的申请"
-        )
+        raise ApiError(404, "application_not_found", "没有找到与该身份证号和手机号同时匹配的申请")
     return ApplicationStatusOut.model_validate(application)

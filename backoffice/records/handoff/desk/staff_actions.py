@@ -29,12 +29,17 @@ from backoffice.records.handoff.models import (
 )
 from backoffice.records.handoff.rasa_control import RasaControlError
 from backoffice.records.handoff.service import HandoffConflictError
-from backoffice.records.handoff.texts import citizen_text, resume_points
+from backoffice.records.handoff.texts import citizen_text, error_text, resume_points
 from backoffice.staff.models import SUPERVISOR, StaffUser
+from core.errors import ApiError
 
 
-class AssistantUnavailableForHandBackError(Exception):
+class AssistantUnavailableForHandBackError(ApiError):
     """Rasa could not take the conversation back; the ticket stays with the staff member."""
+
+    def __init__(self) -> None:
+        code = "assistant_unavailable"
+        super().__init__(503, code, error_text(code))
 
 
 class StaffActions:
@@ -159,7 +164,7 @@ class StaffActions:
                 await context.rasa.resume(ticket.conversation_id)
                 bot = await context.rasa.trigger_intent(ticket.conversation_id, intent)
             except RasaControlError as error:
-                raise AssistantUnavailableForHandBackError(str(error)) from error
+                raise AssistantUnavailableForHandBackError from error
 
             def work(session: Session) -> tuple[HandoffTicket, list[OutboundMessage]]:
                 ended = service.end_ticket(
