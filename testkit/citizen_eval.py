@@ -165,22 +165,28 @@ class SetScore:
 
 # -- the sets -------------------------------------------------------------------------------
 def load_real(directory: Path = REAL_DIR, *, sealed: bool = False) -> list[Item]:
-    """The real civil-affairs questions and off-topic queries (or the sealed set).
+    """The real civil-affairs questions and off-topic queries (or the sealed sets).
 
-    The sealed files (``sealed_*.yml``) were collected by someone else and not read by the
-    developers before their first evaluation; they are run only when asked for.
+    The sealed files (``sealed_*civil_affairs.yml``, ``sealed_*off_topic.yml``) were collected by
+    someone else and not read by the developers; each is its own set, named by its file (set A,
+    ``sealed_civil_affairs``, has had its misses read once; set B, ``sealed_b_…``, is unread).
+    They are run only when asked for.
     """
-    prefix = SEALED_PREFIX if sealed else "real_"
-    civil = "sealed_civil_affairs.yml" if sealed else "civil_affairs_*.yml"
-    off_topic = "sealed_off_topic.yml" if sealed else "off_topic.yml"
+    if sealed:
+        civil_files = sorted(directory.glob(f"{SEALED_PREFIX}*civil_affairs.yml"))
+        off_topic_files = sorted(directory.glob(f"{SEALED_PREFIX}*off_topic.yml"))
+    else:
+        civil_files = sorted(directory.glob("civil_affairs_*.yml"))
+        off_topic_files = [directory / "off_topic.yml"]
     items: list[Item] = []
-    for path in sorted(directory.glob(civil)):
+    for path in civil_files:
+        name = path.stem if sealed else "real_civil_affairs"
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
-            items.append(Item(f"{prefix}civil_affairs", str(entry["text"]), str(entry["area"])))
-    for path in sorted(directory.glob(off_topic)):
+            items.append(Item(name, str(entry["text"]), str(entry["area"])))
+    for path in off_topic_files:
+        name = path.stem if sealed else "real_off_topic"
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]:
-            category = str(entry["category"])
-            items.append(Item(f"{prefix}off_topic", str(entry["text"]), REJECT, category))
+            items.append(Item(name, str(entry["text"]), REJECT, str(entry["category"])))
     return items
 
 
@@ -317,6 +323,12 @@ def score(results: Sequence[tuple[Item, Outcome]]) -> dict[str, SetScore]:
     return scores
 
 
+def set_order(name: str) -> tuple[int, str]:
+    """Real sets first, then the sealed ones, then the team's held-out file."""
+    rank = 0 if name.startswith("real_") else 1 if name.startswith(SEALED_PREFIX) else 2
+    return rank, name
+
+
 def format_scores(scores: Mapping[str, SetScore]) -> str:
     """One table: right place, 没太明白 and false service starts per set."""
     lines = [
@@ -324,16 +336,8 @@ def format_scores(scores: Mapping[str, SetScore]) -> str:
         "| service started (should not) | asked back about a service (should not) | outcomes |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name in (
-        "real_civil_affairs",
-        "real_off_topic",
-        "sealed_civil_affairs",
-        "sealed_off_topic",
-        "heldout",
-    ):
-        s = scores.get(name)
-        if s is None:
-            continue
+    for name in sorted(scores, key=set_order):
+        s = scores[name]
         kinds = ", ".join(f"{k} {v}" for k, v in s.kinds.most_common())
         lines.append(
             f"| {name} | {s.total} | {s.share(s.right):.1%} | {s.not_understood_share()} "

@@ -58,12 +58,25 @@ def test_the_real_sets_are_never_trained_on() -> None:
     assert leaked([*load_real(), *load_real(sealed=True)], seen_in_training()) == []
 
 
+def test_each_sealed_file_is_its_own_set(tmp_path: Path) -> None:
+    for stem, key_name in (
+        ("sealed_civil_affairs", "questions"),
+        ("sealed_b_civil_affairs", "questions"),
+        ("sealed_b_off_topic", "queries"),
+    ):
+        entry = {"text": stem, "area": "marriage", "category": "chitchat"}
+        (tmp_path / f"{stem}.yml").write_text(f"{key_name}: [{entry}]", encoding="utf-8")
+    names = sorted(item.set_name for item in load_real(tmp_path, sealed=True))
+    assert names == ["sealed_b_civil_affairs", "sealed_b_off_topic", "sealed_civil_affairs"]
+    assert [item.expected for item in load_real(tmp_path, sealed=True)][-1] == REJECT
+
+
 def test_the_misses_of_a_sealed_set_are_counted_not_listed(tmp_path: Path) -> None:
     miss = Outcome("not_understood")
     real = SetScore("real_civil_affairs", total=1)
     real.misses.append((Item("real_civil_affairs", "公开的句子", "marriage"), miss))
-    sealed = SetScore("sealed_civil_affairs", total=1)
-    sealed.misses.append((Item("sealed_civil_affairs", "封存的句子", "marriage"), miss))
+    sealed = SetScore("sealed_b_civil_affairs", total=1)
+    sealed.misses.append((Item("sealed_b_civil_affairs", "封存的句子", "marriage"), miss))
     report = write_report({s.name: s for s in (real, sealed)}, tmp_path).read_text("utf-8")
     assert "公开的句子" in report
     assert "封存的句子" not in report and "1 句未命中" in report
