@@ -160,3 +160,31 @@ def test_a_turned_away_request_with_evidence_gets_its_ranked_service() -> None:
     found = decided("我想捐款100元", "out_of_scope", 0.6, 0.3, second="pledge_donation")
     assert (found.outcome, found.intent) == ("rescue", "pledge_donation")
     assert verdict("提醒我明天去捐款", "out_of_scope") == "keep"
+
+
+def test_every_civil_subject_the_gate_rescues_has_an_office_to_refer_to() -> None:
+    # A question the gate takes back from "out of scope" for its civil-affairs subject reaches the
+    # knowledge base; with no article it must get the office in charge, never 没太明白.
+    from knowledge.store import get_store
+
+    store = get_store()
+    without_office = [w for w in lexicon().civil_topic if store.referral_for(w) is None]
+    assert without_office == []
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("现役军人结婚要开什么证明", "marriage"),
+        ("老人去世后迁坟有补贴吗", "funeral"),
+        ("家里老人得了老年痴呆，白天没人照顾怎么办", "eldercare"),
+        ("孩子是脑瘫，能领什么钱", "disability"),
+        ("村里撤村建居以后选民登记在哪", "community"),
+    ],
+)
+def test_civil_subjects_in_citizens_words_are_rescued_and_referred(text: str, topic: str) -> None:
+    from knowledge.store import get_store
+
+    assert verdict(text, "out_of_scope") == "question"
+    referral = get_store().referral_for(text)
+    assert referral is not None and referral.topic == topic
