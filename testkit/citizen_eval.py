@@ -177,7 +177,7 @@ def load_real(directory: Path = REAL_DIR, *, sealed: bool = False) -> list[Item]
         off_topic_files = sorted(directory.glob(f"{SEALED_PREFIX}*off_topic.yml"))
     else:
         civil_files = sorted(directory.glob("civil_affairs_*.yml"))
-        off_topic_files = [directory / "off_topic.yml"]
+        off_topic_files = sorted(directory.glob("off_topic.yml"))
     items: list[Item] = []
     for path in civil_files:
         name = path.stem if sealed else "real_civil_affairs"
