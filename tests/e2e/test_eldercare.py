@@ -9,6 +9,7 @@ import pytest
 
 from testkit.chat import buttons, click, new_sender, rows, say, texts
 from testkit.stack import LiveStack
+from zhtext.city_time import city_today
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,7 @@ def test_daughter_finds_dementia_care_in_xihu_and_books_a_visit(live_stack: Live
     asked_phone = say(live_stack, sender, "张丽")
     assert "手机号" in texts(asked_phone)
     confirm = say(live_stack, sender, "13812345678")
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = city_today() + dt.timedelta(days=1)
     assert f"{tomorrow.month}月{tomorrow.day}日" in texts(confirm)
     assert "138****5678" in texts(confirm)
     booked = click(live_stack, sender, confirm, "确认预约")
@@ -79,7 +80,7 @@ def test_questions_only_for_what_is_missing_then_cancel(live_stack: LiveStack) -
 
     start = click(live_stack, sender, found, "预约参观第1家")
     assert "您想哪天去" in texts(start)
-    day = dt.date.today() + dt.timedelta(days=5)
+    day = city_today() + dt.timedelta(days=5)
     asked_half = say(live_stack, sender, f"{day.month}月{day.day}号")
     assert "上午还是下午" in texts(asked_half)
     asked_name = click(live_stack, sender, asked_half, "下午（14:00–16:30）")

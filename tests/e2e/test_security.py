@@ -12,6 +12,7 @@ import pytest
 from backoffice.login_throttle import FREE_ATTEMPTS
 from testkit.chat import buttons, new_sender, say, texts, tracker_rows
 from testkit.stack import LiveStack
+from zhtext.city_time import city_today
 from zhtext.idcard import normalise_id_number
 
 REFERENCE = re.compile(r"HY-\d{8}-\d{4}")
@@ -129,7 +130,7 @@ def test_the_eldercare_lookup_limit_ignores_the_conversation_id(live_stack: Live
     with httpx.Client(base_url=live_stack.web_url, headers=service, timeout=30) as api:
         booked = None
         for offset in range(2, 12):
-            day = (dt.date.today() + dt.timedelta(days=offset)).isoformat()
+            day = (city_today() + dt.timedelta(days=offset)).isoformat()
             response = api.post(
                 "/api/eldercare/visits",
                 json={
