@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from core.settings import Settings
-from testkit.stack import free_port
-from web.main import create_app
+from testkit.offline_web import offline_web_client
 
 
 @pytest.fixture
-def client(tmp_path) -> Iterator[TestClient]:
-    # Nothing listens on these ports: the assistant is "down".
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        action_server_url=f"http://127.0.0.1:{free_port()}",
-    )
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with offline_web_client(tmp_path) as test_client:
         yield test_client
 
 

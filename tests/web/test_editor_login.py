@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from core.settings import Settings, get_settings
-from testkit.stack import free_port
-from web.main import create_app
+from core.settings import get_settings
+from testkit.offline_web import offline_web_client
 
 EDITOR_TOKEN = "editor-" + "Lq3Vb8Nw2Xc7Zs5Ka1Jd9Hf4"
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setattr(get_settings(), "editor_token", EDITOR_TOKEN)
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        action_server_url=f"http://127.0.0.1:{free_port()}",
-    )
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+    with offline_web_client(tmp_path) as test_client:
         yield test_client
 
 
