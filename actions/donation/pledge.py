@@ -48,6 +48,8 @@ RECEIPT_TAX_ID = "receipt_tax_id"
 PHONE = "donation_phone"
 CONFIRMED = "donation_confirmed"
 STAFF_REQUEST = "donation_staff_request"
+# The reference of the pledge this conversation made last (actions/record_reminder.py).
+PLEDGE_MADE = "donation_pledge_made"
 # Cleared after every ending of the form. `donation_needs_staff` is not: the rules that end the
 # form look at it, and the amount question sets it again next time.
 FORM_SLOTS = (
@@ -339,7 +341,7 @@ class ActionSubmitDonationPledge(Action):
             return await self._hand_over(dispatcher, tracker, domain)
         if not tracker.get_slot(CONFIRMED):
             dispatcher.utter_message(response="utter_donation_not_submitted")
-            return reset_form_slots()
+            return [*reset_form_slots(), SlotSet(PLEDGE_MADE, None)]
         try:
             created = await get_donation_api().create_pledge(pledge_request(tracker))
         except BackofficeRejectedError as error:
@@ -349,7 +351,7 @@ class ActionSubmitDonationPledge(Action):
                 dispatcher.utter_message(
                     response="utter_donation_pledge_refused", detail=error.detail
                 )
-            return reset_form_slots()
+            return [*reset_form_slots(), SlotSet(PLEDGE_MADE, None)]
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
             return []
@@ -361,7 +363,7 @@ class ActionSubmitDonationPledge(Action):
             payment_channels=created.payment_channels,
             never_ask=created.never_ask,
         )
-        return reset_form_slots()
+        return [*reset_form_slots(), SlotSet(PLEDGE_MADE, created.reference)]
 
     async def _hand_over(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -501,8 +501,11 @@ async def test_submit_makes_the_pledge_and_resets(backoffice: FakeBackoffice) ->
     assert message["response"] == "utter_donation_pledge_created"
     assert message["reference"] == "CS-20261128-0001"
     assert "验证码" in message["never_ask"]
-    assert all(value is None for value in slots_of(events).values())
-    assert "donation_amount" in slots_of(events)
+    made = slots_of(events)
+    # The form's answers are cleared; the reference is kept for a second "确认" (record_reminder).
+    assert made.pop("donation_pledge_made") == "CS-20261128-0001"
+    assert all(value is None for value in made.values())
+    assert "donation_amount" in made
     assert "donation_needs_staff" not in slots_of(events)
 
 
