@@ -10,6 +10,11 @@ from functools import lru_cache
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
+# Characters that show nothing but split words for NLU and crisis words ("低\u200b保", "自\u2060杀"):
+# every format character (Unicode category Cf: zero-width space and joiners, BOM, soft hyphen,
+# direction marks, tag characters), variation selectors, and blank letters that render as space.
+_INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 # Full-width ASCII look-alikes (ＡＢＣ１２３，？！) become half-width; 。、【】 and other CJK
 # punctuation outside that block are kept as typed.
 _FULLWIDTH_OFFSET = 0xFEE0
@@ -52,6 +57,23 @@ def to_halfwidth(text: str) -> str:
     return "".join(chars)
 
 
+def is_invisible(char: str) -> bool:
+    """True for a character that shows nothing and is not a space (removed, not kept as one)."""
+    code = ord(char)
+    if unicodedata.category(char) == "Cf" or char in _INVISIBLE_EXTRA:
+        return True
+    return any(low <= code <= high for low, high in _VARIATION_SELECTORS)
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without control characters (tab and newline kept) and invisible characters."""
+    return "".join(
+        char
+        for char in text
+        if not is_invisible(char) and (unicodedata.category(char) != "Cc" or char in "\n\t")
+    )
+
+
 def to_simplified(text: str) -> str:
     """Convert Traditional Chinese characters to Simplified (OpenCC `t2s`, then a few variants)."""
     simplified = str(_t2s().convert(text))
@@ -59,7 +81,11 @@ def to_simplified(text: str) -> str:
 
 
 def normalise(text: str, *, max_chars: int) -> NormalisedText:
-    """Trim, fold full-width characters, convert to Simplified Chinese and cap the length.
+    """Trim, drop invisible characters, fold widths, convert to Simplified Chinese, cap the length.
+
+    The one normalisation of citizen text (connectors/router.py calls it for every channel):
+    zero-width and other format characters are removed, every kind of space (full-width,
+    no-break, line separators) becomes one ASCII space.
 
     Args:
         text: What the citizen typed.
@@ -69,7 +95,7 @@ def normalise(text: str, *, max_chars: int) -> NormalisedText:
         The normalised text, with whether it was truncated.
     """
     cleaned = unicodedata.normalize("NFC", text)
-    cleaned = "".join(c for c in cleaned if unicodedata.category(c) != "Cc" or c in "\n\t")
+    cleaned = strip_invisible(cleaned)
     cleaned = _WHITESPACE.sub(" ", to_halfwidth(cleaned)).strip()
     cleaned = to_simplified(cleaned)
     original_length = len(cleaned)

@@ -34,6 +34,19 @@ async def test_message_is_normalised_once_and_sent_with_a_channel_scoped_id() ->
     assert reply.notices == []
 
 
+async def test_zero_width_characters_never_reach_the_assistant() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["message"])
+        return httpx.Response(200, json=[{"recipient_id": "x", "text": "好的"}])
+
+    await make_router(handler, max_chars=50).handle(
+        channel="web", sender="abc12345", text="低\u200b保怎么\u3000申请\ufeff"
+    )
+    assert seen == ["低保怎么 申请"]
+
+
 async def test_empty_input_is_not_sent() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("must not reach rasa")

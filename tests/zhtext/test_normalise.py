@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhtext.normalise import normalise
+from zhtext.normalise import is_invisible, normalise
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,13 @@ from zhtext.normalise import normalise
         ("牠走丟了", "它走丢了"),
         ("第一行\n\n  第二行", "第一行 第二行"),
         ("\x00\x07", ""),
+        # Invisible characters go (they split 低保 for NLU and crisis words); spaces become one.
+        ("低\u200b保怎么申请", "低保怎么申请"),
+        ("\ufeff自\u2060杀\u200d", "自杀"),
+        ("结\u200c婚\u00ad登\u200e记\u202e", "结婚登记"),
+        ("养\ufe0f老\U000e0041院", "养老院"),
+        ("低保\u3000怎么\u00a0申请\u2028\u2003吗", "低保 怎么 申请 吗"),
+        ("\u3164\u2800\u200b", ""),
     ],
 )
 def test_normalise(typed: str, expected: str) -> None:
@@ -33,3 +40,8 @@ def test_long_text_is_cut_and_flagged() -> None:
 
 def test_blank_input_is_empty() -> None:
     assert normalise(" \u3000 ", max_chars=500).is_empty
+
+
+def test_visible_characters_and_emoji_are_kept() -> None:
+    assert not any(is_invisible(char) for char in "低保 abc123，。？😀👍")
+    assert normalise("谢谢👍", max_chars=500).text == "谢谢👍"
