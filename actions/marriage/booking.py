@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.marriage import Booking, Policy, get_marriage_api
 from actions.marriage import common as s
+from actions.marriage.days import last_bookable_day
 from actions.marriage.parsing import format_day, half_day_label
 from core.sealing import unseal
 from zhtext.city_time import city_today
@@ -54,6 +55,7 @@ class ActionAskMarriageDate(Action):
             api = get_marriage_api()
             check = await api.check_day(today)
             window = (await api.get_policy()).booking_window
+            last_day = await last_bookable_day(api, check)
         except BackofficeError:
             # Without the back office the window is unknown: ask without naming it.
             dispatcher.utter_message(response="utter_marriage_ask_date_plain")
@@ -64,7 +66,7 @@ class ActionAskMarriageDate(Action):
             response="utter_ask_marriage_date",
             buttons=[{"title": title, "payload": title} for title in titles],
             first_day=format_day(check.first_day, today=today),
-            last_day=format_day(check.last_day, today=today),
+            last_day=format_day(last_day, today=today),
             lead_working_days=window.lead_working_days,
             horizon_days=window.horizon_days,
         )

@@ -20,7 +20,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.marriage import (
-    DayCheck,
     HalfDay,
     MarriageApi,
     NewBooking,
@@ -30,6 +29,7 @@ from actions.clients.marriage import (
     get_marriage_api,
 )
 from actions.marriage import common as s
+from actions.marriage.days import needs_city, read_day
 from actions.marriage.parsing import (
     CITY_LEVEL,
     Correction,
@@ -370,7 +370,7 @@ async def _read_broad(turn: Turn, text: str, requested: str | None) -> bool:
     day, half_day = parse_booking_date(text, today=turn.today)
     if day is not None:
         understood = True
-        place_changed |= await _read_day(turn, day, half_day)
+        place_changed |= await read_day(turn, day, half_day)
     answer = half_day or parse_half_day_answer(text)
     either = False
     if answer is not None:
@@ -396,7 +396,7 @@ async def _read_office(turn: Turn, codes: tuple[str, ...], how: str, matched: st
     office = await turn.office(codes[0])
     if office is None:
         return False
-    if _needs_city(turn) and office.level != CITY_LEVEL:
+    if needs_city(turn) and office.level != CITY_LEVEL:
         turn.say("utter_marriage_city_office_only", office_name=(await _city(turn)).name)
         return False
     if how == "former_merged":
@@ -405,61 +405,6 @@ async def _read_office(turn: Turn, codes: tuple[str, ...], how: str, matched: st
         return False
     turn.set(s.OFFICE, office.code)
     return True
-
-
-async def _read_day(turn: Turn, day: dt.date, half_day: HalfDay | None = None) -> bool:
-    check = await turn.api.check_day(day)
-    day_text = format_day(day, today=turn.today)
-    if not check.bookable:
-        window = (await turn.policy()).booking_window
-        values: dict[str, Any] = {
-            "day": day_text,
-            "first_day": format_day(check.first_day, today=turn.today),
-            "last_day": format_day(check.last_day, today=turn.today),
-            "holiday": check.holiday_name or "",
-            "lead_working_days": window.lead_working_days,
-            "horizon_days": window.horizon_days,
-        }
-        reason = check.reason or "not_working_day"
-        if reason == "not_working_day" and check.holiday_name:
-            reason = "holiday"
-        if reason == "not_working_day":
-            # Weekends are open by appointment; the editors' rule says why not here (one text,
-            # also quoted by the knowledge article), instead of "the office is closed".
-            turn.dispatcher.utter_message(text=(await turn.policy()).weekend.reply(day_text))
-        else:
-            turn.say(s.DATE_REJECTIONS[reason], **values)
-        turn.set(s.DATE, None)
-        if reason in ("not_working_day", "holiday"):
-            await _offer_days_around(turn, check, half_day or turn.get(s.HALF_DAY))
-        return False
-    if check.is_estimate:
-        turn.say("utter_marriage_date_estimate", day=day_text, year=day.year)
-    if day.isoformat() == turn.get(s.DATE):
-        return False
-    turn.set(s.DATE, day.isoformat())
-    return True
-
-
-async def _offer_days_around(turn: Turn, check: DayCheck, half_day: HalfDay | None) -> None:
-    """After a weekend or holiday: the nearest free half-days around the day asked for.
-
-    With the office known, the back office's availability search gives the free half-days
-    nearest to that day (before and after); without it, the next bookable days after it.
-    """
-    office_code = turn.get(s.OFFICE)
-    if office_code:
-        found = await turn.api.availability(
-            office_code=office_code,
-            day=check.day,
-            half_day=half_day,
-            city_only=_needs_city(turn),
-        )
-        titles = [b["title"] for b in s.suggestion_buttons(found, today=turn.today)]
-    else:
-        days = check.next_bookable_days[: s.DAYS_OFFERED]
-        titles = [format_day(day, today=turn.today) for day in days]
-    turn.set(s.SUGGESTIONS, titles or None)
 
 
 async def _check_place(turn: Turn, *, either: bool = False) -> None:
@@ -474,7 +419,7 @@ async def _check_place(turn: Turn, *, either: bool = False) -> None:
         return
     half_day: HalfDay | None = turn.get(s.HALF_DAY)
     found = await turn.api.availability(
-        office_code=office_code, day=day, half_day=half_day, city_only=_needs_city(turn)
+        office_code=office_code, day=day, half_day=half_day, city_only=needs_city(turn)
     )
     if found.has_room:
         if half_day is None and either and found.requested:
@@ -494,19 +439,6 @@ async def _check_place(turn: Turn, *, either: bool = False) -> None:
     turn.set(s.SUGGESTIONS, [b["title"] for b in buttons] or None)
     turn.set(s.DATE, None)
     turn.set(s.HALF_DAY, None)
-
-
-def _needs_city(turn: Turn) -> bool:
-    kinds = (turn.get(s.PARTY1_ID_KIND), turn.get(s.PARTY2_ID_KIND))
-    if "passport" in kinds:
-        return True
-    for slot in (s.PARTY1_ID, s.PARTY2_ID):
-        number = unseal(turn.get(slot))
-        if number:
-            answer = parse_id_answer(str(number), today=turn.today)
-            if answer is not None and answer.needs_city_office:
-                return True
-    return False
 
 
 async def _city(turn: Turn) -> Office:

@@ -29,7 +29,7 @@ from actions.clients.backoffice import BackofficeTransport
 from actions.clients.marriage import DayCheck, MarriageApi, Office, Policy
 from actions.marriage import booking as booking_actions
 from actions.marriage import common as s
-from actions.marriage import form, manage
+from actions.marriage import days, form, manage
 from actions.marriage.parsing import (
     format_day,
     is_affirmation,
@@ -582,7 +582,7 @@ def test_a_day_in_a_year_without_official_holidays_is_flagged_as_an_estimate() -
 
     dispatcher = CollectingDispatcher()
     turn = form.Turn(api=EstimatingApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
-    assert run(form._read_day(turn, day)) is True
+    assert run(days.read_day(turn, day)) is True
     assert turn.changes[s.DATE] == day.isoformat()
     [note] = dispatcher.messages
     assert note["response"] == "utter_marriage_date_estimate"
@@ -826,7 +826,7 @@ def test_a_too_soon_day_names_the_configured_notice() -> None:
 
     dispatcher = CollectingDispatcher()
     turn = form.Turn(api=ThreeDaysNoticeApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
-    assert run(form._read_day(turn, day)) is False
+    assert run(days.read_day(turn, day)) is False
     [refusal] = dispatcher.messages
     assert refusal["response"] == "utter_marriage_date_too_soon"
     assert (refusal["lead_working_days"], refusal["horizon_days"]) == (3, 45)
