@@ -10,7 +10,7 @@ from functools import lru_cache
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
-# Characters that show nothing but split words for NLU and crisis words ("低\u200b保", "自\u2060杀"):
+# Characters that show nothing but split words for NLU and crisis words ("低\u200b保"):
 # every format character (Unicode category Cf: zero-width space and joiners, BOM, soft hyphen,
 # direction marks, tag characters), variation selectors, and blank letters that render as space.
 _INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u2800")

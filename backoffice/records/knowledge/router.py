@@ -50,9 +50,13 @@ def post_feedback(body: FeedbackIn, session: DbSession) -> dict[str, str]:
 
 @router.post("/api/knowledge/unanswered", status_code=201, dependencies=[ServiceOnly])
 def post_unanswered(body: UnansweredIn, session: DbSession) -> dict[str, str]:
-    """Record a question without a confident answer (called by the action server)."""
-    service.record_unanswered(session=session, question=body)
-    return {"status": "recorded"}
+    """Record a question without a confident answer (called by the action server).
+
+    Noise (a run of one character, markup, SQL, a button payload) is answered `ignored` and not
+    stored: the editors' list holds real questions only (knowledge/question_rule.py).
+    """
+    stored = service.record_unanswered(session=session, question=body)
+    return {"status": "recorded" if stored else "ignored"}
 
 
 @router.get(

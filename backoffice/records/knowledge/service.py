@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.records.knowledge.models import KnowledgeFeedback, UnansweredQuestion
 from backoffice.records.knowledge.schemas import ArticleFeedbackOut, FeedbackIn, UnansweredIn
+from knowledge.question_rule import is_real_question
 
 
 def record_feedback(*, session: Session, feedback: FeedbackIn) -> None:
@@ -15,10 +16,17 @@ def record_feedback(*, session: Session, feedback: FeedbackIn) -> None:
     session.commit()
 
 
-def record_unanswered(*, session: Session, question: UnansweredIn) -> None:
-    """Store one unanswered question."""
+def record_unanswered(*, session: Session, question: UnansweredIn) -> bool:
+    """Store one unanswered question; noise (knowledge/question_rule.py) is not stored.
+
+    Returns:
+        True when it was stored, False when it is not a real question.
+    """
+    if not is_real_question(question.question):
+        return False
     session.add(UnansweredQuestion(**question.model_dump()))
     session.commit()
+    return True
 
 
 def latest_unanswered(*, session: Session, limit: int) -> list[UnansweredQuestion]:
