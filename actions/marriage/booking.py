@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
@@ -13,10 +14,10 @@ from actions.clients.backoffice import BackofficeError
 from actions.clients.marriage import Booking, Policy, get_marriage_api
 from actions.marriage import common as s
 from actions.marriage.days import last_bookable_day
-from actions.marriage.parsing import format_day, half_day_label
+from actions.marriage.parsing import format_day, half_day_label, vocabulary
 from core.sealing import unseal
 from zhtext.city_time import city_today
-from zhtext.idcard import mask_id_number, mask_name, mask_phone
+from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
 
 
 class ActionStartMarriageBooking(Action):
@@ -105,8 +106,10 @@ class ActionAskMarriageConfirmed(Action):
             half_day=half_day_label(str(tracker.get_slot(s.HALF_DAY))),
             party1_name=mask_name(str(tracker.get_slot(s.PARTY1_NAME) or "")),
             party1_id=mask_id_number(unseal(tracker.get_slot(s.PARTY1_ID)) or ""),
+            party1_id_details=_id_details(tracker, s.PARTY1_ID, s.PARTY1_ID_KIND, today=today),
             party2_name=mask_name(str(tracker.get_slot(s.PARTY2_NAME) or "")),
             party2_id=mask_id_number(unseal(tracker.get_slot(s.PARTY2_ID)) or ""),
+            party2_id_details=_id_details(tracker, s.PARTY2_ID, s.PARTY2_ID_KIND, today=today),
             phone=mask_phone(str(tracker.get_slot(s.PHONE) or "")),
         )
         if business_type == "divorce":
@@ -187,6 +190,31 @@ def utter_documents(dispatcher: CollectingDispatcher, booking: Booking, policy: 
         dispatcher.utter_message(
             response="utter_marriage_divorce_reminder", days=policy.cooling_off_days
         )
+
+
+def id_details(number: str, kind: str | None, *, today: dt.date) -> str:
+    """What the summary shows beside a masked ID number: "，1995年6月5日出生，男".
+
+    The birth date and sex are read from the number itself, so a mistyped digit in the birth date
+    shows although the number is masked. Passports (and numbers that do not parse) show nothing.
+    """
+    if kind == "passport" or not number:
+        return ""
+    check = validate_id_number(number, today=today)
+    if not check.valid or check.birth_date is None or check.sex is None:
+        return ""
+    words = vocabulary()
+    born = check.birth_date
+    birth_date = words.text("birth_date_format").format(
+        year=born.year, month=born.month, day=born.day
+    )
+    sex = str(words.raw["sex_labels"][check.sex])
+    return words.text("id_details_format").format(birth_date=birth_date, sex=sex)
+
+
+def _id_details(tracker: Tracker, slot: str, kind_slot: str, *, today: dt.date) -> str:
+    number = unseal(tracker.get_slot(slot)) or ""
+    return id_details(str(number), tracker.get_slot(kind_slot), today=today)
 
 
 def _label(policy: Policy, business_type: str) -> str:
