@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
@@ -14,6 +15,7 @@ from actions.clients.backoffice import BackofficeError
 from actions.clients.prescreen import PrescreenResult, get_prescreen_api
 from actions.confirm_service import ask_back
 from actions.prescreen import answers, slots
+from actions.prescreen.verdict import verdict_lines
 from actions.prescreen.wording import Template, programme_values, render
 
 logger = logging.getLogger(__name__)
@@ -37,14 +39,24 @@ class ActionStartPrescreen(Action):
         return [SlotSet(slot, None) for slot in slots.ALL_SLOTS]
 
 
-def _utter_result(
-    dispatcher: CollectingDispatcher, domain: DomainDict, result: PrescreenResult, permit: bool
+def _utter_verdict(
+    dispatcher: CollectingDispatcher, domain: DomainDict, result: PrescreenResult
 ) -> None:
+    """The short result: one message, a line per programme; the details come on request."""
     dispatcher.utter_message(
-        response="utter_prescreen_result_header",
+        response="utter_prescreen_verdict",
         reference=result.reference,
         as_of=result.as_of.isoformat(),
+        verdicts=verdict_lines(
+            domain, [p.model_dump(mode="json") for p in result.programmes], result.as_of
+        ),
     )
+
+
+def _utter_details(
+    dispatcher: CollectingDispatcher, domain: DomainDict, result: PrescreenResult, permit: bool
+) -> None:
+    """Every reason with its figures, the disclaimer, how to apply, and the offer of a person."""
     for programme in result.programmes:
         values: dict[str, Any] = programme_values(domain, programme.model_dump())
         dispatcher.utter_message(response="utter_prescreen_programme", **values)
@@ -83,8 +95,37 @@ class ActionPrescreenHousehold(Action):
             logger.warning("pre-screen failed", exc_info=True)
             dispatcher.utter_message(response="utter_prescreen_unavailable")
             return []
-        _utter_result(dispatcher, domain, result, permit=facts["residence"] == "permit")
-        return [SlotSet(slots.REFERENCE, result.reference)]
+        _utter_verdict(dispatcher, domain, result)
+        details = {
+            "result": result.model_dump(mode="json"),
+            "permit": facts["residence"] == "permit",
+        }
+        return [SlotSet(slots.REFERENCE, result.reference), SlotSet(slots.DETAILS, details)]
+
+
+class ActionShowPrescreenDetails(Action):
+    """After the short result, on request: every reason, the disclaimer and how to apply."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_show_prescreen_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Explain the latest result of this conversation (no new pre-screen is run or logged)."""
+        details = tracker.get_slot(slots.DETAILS)
+        if not isinstance(details, dict):
+            details = {}
+        try:
+            result = PrescreenResult.model_validate(details.get("result"))
+            permit = bool(details.get("permit"))
+        except ValidationError:
+            # No result in this conversation (the button of an earlier chat, or a restart).
+            dispatcher.utter_message(response="utter_prescreen_details_missing")
+            return []
+        _utter_details(dispatcher, domain, result, permit)
+        return []
 
 
 def _field_from_entity(tracker: Tracker) -> answers.Field | None:

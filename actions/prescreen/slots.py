@@ -20,6 +20,8 @@ UNSURE = "prescreen_unsure"
 CORRECTION_PENDING = "prescreen_correction_pending"
 CORRECTION_FIELD = "prescreen_correction_field"
 REFERENCE = "prescreen_reference"
+# The latest result, kept for "查看详细说明" (the short result shows only the verdicts).
+DETAILS = "prescreen_details"
 
 UNKNOWN_DISTRICT = "unknown"
 ANSWER_SLOTS = (DISTRICT, HOUSEHOLD_SIZE, INCOME, SAVINGS, ASSETS, CIRCUMSTANCES)
@@ -31,6 +33,7 @@ ALL_SLOTS = (
     CORRECTION_PENDING,
     CORRECTION_FIELD,
     REFERENCE,
+    DETAILS,
 )
 
 

@@ -268,24 +268,29 @@ async def test_the_result_is_explained_per_programme(monkeypatch: pytest.MonkeyP
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots=FILLED, sender_id="web-abc")
     events = await screening.ActionPrescreenHousehold().run(dispatcher, tracker, DOMAIN)
-    assert events == [SlotSet(slots.REFERENCE, "YS-20261128-ABC123")]
+    assert events[0] == SlotSet(slots.REFERENCE, "YS-20261128-ABC123")
     assert sent[0]["conversation_id"] == "web-abc"
     assert sent[0]["facts"]["monthly_income"] == "2300"
     assert sent[0]["facts"]["household_size"] == 2
-    assert responses(dispatcher) == [
-        "utter_prescreen_result_header",
+    # One short message; the reasons, the disclaimer and how to apply come on request.
+    assert responses(dispatcher) == ["utter_prescreen_verdict"]
+    assert "· 低保：可能符合" in dispatcher.messages[0]["verdicts"]
+    details = CollectingDispatcher()
+    later = make_tracker(slots={slots.DETAILS: events[1]["value"]})
+    assert await screening.ActionShowPrescreenDetails().run(details, later, DOMAIN) == []
+    assert responses(details) == [
         *["utter_prescreen_programme"] * 4,
         "utter_prescreen_disclaimer",
         "utter_prescreen_how_to_apply",
         "utter_prescreen_offer_review",
     ]
-    dibao = dispatcher.messages[1]
+    dibao = details.messages[0]
     assert dibao["programme"] == "最低生活保障（低保）"
     assert dibao["outcome"] == "可能符合"
     assert (
         "家庭月人均收入 1,150 元，低于 2025 年西湖区低保标准 1,167 元（示例值）" in dibao["reasons"]
     )
-    assert "· 身份证" in dispatcher.messages[6]["documents"]
+    assert "· 身份证" in details.messages[5]["documents"]
 
 
 async def test_unknown_answers_are_sent_as_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,7 +310,7 @@ async def test_unknown_answers_are_sent_as_unknown(monkeypatch: pytest.MonkeyPat
     facts = sent[0]["facts"]
     assert facts["district"] is None
     assert (facts["monthly_income"], facts["income_status"]) == (None, "refused")
-    assert dispatcher.messages[1]["outcome"] == "需要人工评估"
+    assert "· 低保：需要人工评估" in dispatcher.messages[0]["verdicts"]
 
 
 async def test_back_office_down_keeps_the_answers(monkeypatch: pytest.MonkeyPatch) -> None:
