@@ -267,6 +267,46 @@ async def test_crisis_outside_hours_still_opens_and_says_so(desk, rasa, clock) -
     assert ticket is not None and ticket.urgency == URGENT
 
 
+async def test_crisis_outside_hours_never_promises_a_person_or_a_wait(desk, rasa, clock) -> None:
+    clock.now = SATURDAY_10_AM_UTC
+    for other in ("web-earlier-1", "web-earlier-2"):  # earlier urgent tickets wait too
+        await make_router(desk, rasa).handle(channel="web", sender=other[4:], text="我想死")
+    router = make_router(desk, rasa)
+    reply = await router.handle(channel="web", sender=SENDER, text="我不想活了")
+    first, second = (m.text or "" for m in reply.messages)
+    # The emergency and 24-hour numbers first; then what truly happens next.
+    assert "110" in first and "120" in first and "12356" in first and "。 " not in first
+    assert "11月30日 08:30" in second and "回电" in second and "12345" in second
+    for promise in ("转接", "不要离开", "排在第", "预计等待", "分钟"):
+        assert promise not in first + second, promise
+    later = await router.handle(channel="web", sender=SENDER, text="还有人吗")
+    assert later.messages == [] and "12345" in later.notices[0]
+    assert "排在第" not in later.notices[0] and "分钟" not in later.notices[0]
+    phone = await router.handle(channel="web", sender=SENDER, text="我的电话 138 1234 5678")
+    assert "138****5678" in phone.notices[0] and "回电" in phone.notices[0]
+    callbacks = await desk.run_db(lambda s: service.list_callbacks(session=s))
+    assert [(c.conversation_id, c.phone, c.reason) for c in callbacks] == [
+        (CID, "13812345678", "crisis")
+    ]
+    # The tickets ahead of this one go: nobody on duty, so no "排队更新" with a wait either.
+    first_ticket = await desk.run_db(
+        lambda s: service.open_ticket_for(session=s, conversation_id="web-earlier-1")
+    )
+    await router.handle(channel="web", sender="earlier-1", text="不等了")
+    await router.handle(channel="web", sender="earlier-2", text="不等了")
+    pushed = await desk.run_db(
+        lambda s: service.citizen_outbox(session=s, conversation_id=CID, after_id=0)
+    )
+    assert first_ticket is not None and not [m for m in pushed if "排队" in m.text]
+
+
+async def test_crisis_in_hours_is_the_usual_urgent_transfer(desk, rasa) -> None:
+    reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="我不想活了")
+    first, second = (m.text or "" for m in reply.messages)
+    assert "12356" in first and "转接" not in first
+    assert "紧急转接人工客服" in second and "第 1 位" in second and "非工作时间" not in second
+
+
 async def test_crisis_survives_rasa_being_down(desk, rasa) -> None:
     rasa.down = True
     reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="孩子走丢了")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,9 +11,11 @@ import pytest
 from backoffice.records.handoff.masking import mask_slots, mask_text
 from backoffice.records.handoff.policy import (
     HandoffPolicyError,
+    join_lines,
     load_policy,
     policy_from_document,
 )
+from backoffice.records.handoff.wiring import desk_policy
 
 HANGZHOU = ZoneInfo("Asia/Shanghai")
 
@@ -86,6 +89,28 @@ def test_crisis_words(text: str, code: str | None) -> None:
         assert "110" in found.reply
 
 
+def test_crisis_replies_give_the_numbers_and_keep_the_transfer_apart() -> None:
+    for category in load_policy().crisis.categories:
+        assert "110" in category.reply, category.code
+        # Said only while staff are on duty: out of hours nobody takes the conversation.
+        assert "转接" not in category.reply and "转接" in category.handover, category.code
+        for text in (category.reply, category.handover):
+            assert not re.search(r"[。，；！？）]\s|\s[。，；！？（]", text), text
+
+
+@pytest.mark.parametrize(
+    ("folded", "joined"),
+    [
+        ("请拨打 120（急救）。 您也可以拨打 12356。", "请拨打 120（急救）。您也可以拨打 12356。"),
+        ("请立即\n拨打 110 报警", "请立即拨打 110 报警"),
+        ("热线 12345 （24 小时）", "热线 12345（24 小时）"),
+        ("call 110 now", "call 110 now"),
+    ],
+)
+def test_folded_lines_join_without_stray_spaces(folded: str, joined: str) -> None:
+    assert join_lines(folded) == joined
+
+
 @pytest.mark.parametrize(
     ("text", "cancel"),
     [("不等了", True), ("不等了！", True), ("我不等了。", True), ("等一下", False)],
@@ -109,3 +134,10 @@ def test_masking() -> None:
         "bride_id_number": "E******78",
         "age": 30,
     }
+
+
+def test_a_duty_only_desk_has_no_office_hours() -> None:
+    monday_morning = local(2026, 11, 30, 10)
+    assert desk_policy(duty_only=False).hours.is_open(monday_morning)
+    closed = desk_policy(duty_only=True).hours
+    assert not closed.is_open(monday_morning) and closed.next_opening(monday_morning) is None

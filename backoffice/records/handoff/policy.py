@@ -21,6 +21,14 @@ from zhtext.holidays import is_working_day
 
 POLICY_FILE = PROJECT_ROOT / "knowledge" / "policies" / "handoff.yml"
 _PUNCTUATION = re.compile(r"[\s，。！？!?,.、~～…]+")
+# A line break of a folded YAML text becomes a space; between Chinese sentences, or next to
+# Chinese punctuation, that space is a stray one ("…120（急救）。 您也可以…").
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_CJK_CLOSE = "。，；：！？、）」』】》"
+_CJK_OPEN = "（「『【《"
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{_CJK_CLOSE}])\s+|\s+(?=[{_CJK_CLOSE}{_CJK_OPEN}])|(?<=[{_HAN}])\s+(?=[{_HAN}])"
+)
 _SEARCH_DAYS = 30
 
 
@@ -82,12 +90,18 @@ class OfficeHours:
 
 @dataclass(frozen=True)
 class CrisisCategory:
-    """A kind of emergency, the words that reveal it and what the citizen is told at once."""
+    """A kind of emergency, the words that reveal it and what the citizen is told at once.
+
+    Attributes:
+        reply: The emergency and 24-hour numbers, always first, in or out of office hours.
+        handover: Said after `reply` only while staff take conversations ("我已经为您紧急转接…").
+    """
 
     code: str
     label: str
     words: tuple[str, ...]
     reply: str
+    handover: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,11 @@ class HandoffPolicy:
         """Minutes until a person answers the citizen at `position` (1 = next), at least 1."""
         staff = max(staff_available, 1)
         return max(1, -(-position * self.minutes_per_citizen // staff))
+
+
+def join_lines(text: str) -> str:
+    """A folded YAML text as one line: spaces collapsed, none left between Chinese sentences."""
+    return _STRAY_SPACE.sub("", " ".join(text.split()))
 
 
 def _time(value: Any, where: str) -> dt.time:
@@ -165,7 +184,8 @@ def policy_from_document(document: Any) -> HandoffPolicy:
             code=str(code),
             label=str(_mapping(item, f"crisis.{code}")["label"]),
             words=_strings(item.get("words"), f"crisis.{code}.words"),
-            reply=" ".join(str(item["reply"]).split()),
+            reply=join_lines(str(item["reply"])),
+            handover=join_lines(str(item.get("handover") or "")),
         )
         for code, item in _mapping(crisis.get("categories"), "crisis.categories").items()
     )

@@ -21,6 +21,9 @@ class HandoffSettings(BaseSettings):
         cookie_secure: Send the cookie over HTTPS only (set true behind TLS).
         session_hours: How long a login lasts.
         seed_staff_file: Sample staff accounts with dev passwords (embedded profile only).
+        duty_only: No office hours: staff take conversations only while someone has switched on
+            duty in the console (a desk without fixed hours; the end-to-end tests use it so
+            that the hour of the run does not decide what a script sees).
     """
 
     model_config = SettingsConfigDict(
@@ -31,6 +34,7 @@ class HandoffSettings(BaseSettings):
     cookie_secure: bool = False
     session_hours: int = 8
     seed_staff_file: Path = Path(__file__).with_name("seed_staff.yml")
+    duty_only: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import sessionmaker
 
 from backoffice.db import make_engine
 from backoffice.records.handoff.delivery import DeliveryRegistry, HubDelivery
 from backoffice.records.handoff.desk import HandoffDesk
-from backoffice.records.handoff.policy import load_policy
+from backoffice.records.handoff.policy import HandoffPolicy, load_policy
 from backoffice.records.handoff.rasa_control import RasaControl
 from backoffice.records.handoff.redis_hub import build_hub
+from backoffice.records.handoff.settings import get_handoff_settings
 from core.rasa_pool import replica_urls
 from core.settings import Settings
 
@@ -31,7 +34,7 @@ def build_desk(settings: Settings) -> HandoffDesk:
         session_factory=sessionmaker(
             bind=make_engine(settings.database_url), expire_on_commit=False
         ),
-        policy=load_policy(),
+        policy=desk_policy(duty_only=get_handoff_settings().duty_only),
         rasa=RasaControl(
             rasa_url=settings.rasa_url,
             rasa_urls=replica_urls(settings),
@@ -40,3 +43,15 @@ def build_desk(settings: Settings) -> HandoffDesk:
         deliveries=deliveries,
         hub=hub,
     )
+
+
+def _never(_day: object) -> bool:
+    return False
+
+
+def desk_policy(*, duty_only: bool) -> HandoffPolicy:
+    """The handoff policy; with `duty_only` no day has office hours (only extra duty opens)."""
+    policy = load_policy()
+    if not duty_only:
+        return policy
+    return replace(policy, hours=replace(policy.hours, working_day=_never))

@@ -16,6 +16,7 @@ from backoffice.records.handoff import service
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import bot_message
+from backoffice.records.handoff.desk.off_hours import off_hours_text, off_hours_waiting
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
 from backoffice.records.handoff.desk.rasa_hold import DEFAULT_RESUME_INTENT, RasaHold
 from backoffice.records.handoff.models import (
@@ -29,6 +30,7 @@ from backoffice.records.handoff.models import (
 )
 from backoffice.records.handoff.policy import CrisisCategory
 from backoffice.records.handoff.rasa_control import RasaControlError
+from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
 from backoffice.records.handoff.snapshot import summary_from_tracker, transcript_from_events
 from backoffice.records.handoff.texts import citizen_text
@@ -115,7 +117,7 @@ class CitizenGate:
             except RasaControlError:
                 logger.warning("crisis on %s: no tracker from Rasa, ticket opened without it", cid)
 
-        def work(session: Session) -> tuple[HandoffTicket, int | None, bool]:
+        def work(session: Session) -> tuple[HandoffTicket, int | None, Availability]:
             ticket, _ = service.open_ticket(
                 session=session,
                 conversation_id=cid,
@@ -130,16 +132,20 @@ class CitizenGate:
             )
             service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
             position = service.queue_position(session=session, ticket=ticket)
-            return ticket, position, context.availability(session).open
+            return ticket, position, context.availability(session)
 
-        ticket, position, is_open = await context.run_db(work)
+        ticket, position, availability = await context.run_db(work)
         await self._hold.pause(ticket)
         context.hub.notify(QUEUE_TOPIC, ticket_topic(ticket.id))
+        # The emergency and 24-hour numbers first, in or out of office hours.
         messages = [BotMessage(text=category.reply)]
-        if not is_open:
-            messages.append(BotMessage(text=citizen_text("urgent_off_hours")))
-        elif position is not None:
-            messages.append(BotMessage(text=citizen_text("urgent_queued", position=position)))
+        if not availability.open:
+            # Nobody is on duty: say truthfully what happens next, no place in a queue.
+            messages.append(BotMessage(text=off_hours_text(availability)))
+        else:
+            urgent = citizen_text("urgent_queued", position=position) if position else ""
+            if category.handover + urgent:
+                messages.append(BotMessage(text=category.handover + urgent))
             await self._queue.tell_changes()
         return HumanTurn(messages=messages)
 
@@ -168,20 +174,25 @@ class CitizenGate:
         )
         context.hub.notify(ticket_topic(ticket.id), QUEUE_TOPIC)
         try:
-            return await self._waiting_turn(ticket)
+            return await self._waiting_turn(ticket, text)
         except SQLAlchemyError:
             # The message is with the ticket: the bot must not answer it as well.
             logger.exception("handoff desk: no queue position for ticket %s", ticket.id)
             return HumanTurn()
 
-    async def _waiting_turn(self, ticket: HandoffTicket) -> HumanTurn:
+    async def _waiting_turn(self, ticket: HandoffTicket, text: str = "") -> HumanTurn:
         if ticket.status != WAITING:
             return HumanTurn()  # a person is answering: the bot stays silent
         context = self._context
 
         def work(session: Session) -> str | None:
             current = service.get_ticket(session=session, ticket_id=ticket.id)
-            position = current and service.queue_position(session=session, ticket=current)
+            if current is None or current.status != WAITING:
+                return None
+            if not context.availability(session).open:
+                # Nobody on duty until the next opening: no wait estimate that cannot come true.
+                return off_hours_waiting(session, current, text)
+            position = service.queue_position(session=session, ticket=current)
             if not position:
                 return None
             minutes = context.wait_minutes(session, position)

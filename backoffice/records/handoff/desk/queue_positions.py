@@ -26,13 +26,15 @@ class QueuePositions:
 
         def work(session: Session) -> list[tuple[HandoffTicket, OutboundMessage]]:
             told = []
+            # While nobody is on duty a place and a wait estimate would promise what cannot be.
+            on_duty = context.availability(session).open
             for position, ticket in enumerate(service.waiting_queue(session=session), start=1):
                 if ticket.told_position == position:
                     continue
                 first = ticket.told_position is None
                 ticket.told_position = position
                 session.commit()
-                if first:
+                if first or not on_duty:
                     continue  # the assistant or the crisis reply already said it
                 message = service.add_message(
                     session=session, ticket=ticket, kind=STATUS, push_to_citizen=True,
