@@ -48,6 +48,7 @@ RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 SUPERVISORD = PROJECT_ROOT / ".venv" / "bin" / "supervisord"
 MODELS_DIR = PROJECT_ROOT / "models"
+MODELS_DIR_VARIABLE = "STACK_MODELS_DIR"
 START_TIMEOUT_SECONDS = 300.0
 # Several Rasa replicas load their models at the same time on the same cores.
 PRODUCTION_START_TIMEOUT_SECONDS = 600.0
@@ -66,8 +67,15 @@ def free_port() -> int:
         return port
 
 
-def latest_model(models_dir: Path = MODELS_DIR) -> Path:
-    """The newest trained model; raises when none was trained (run `make train`)."""
+def latest_model(models_dir: Path | None = None) -> Path:
+    """The newest trained model; raises when none was trained (run `make train`).
+
+    Args:
+        models_dir: Where to look; default `$STACK_MODELS_DIR` when set (a model trained
+            elsewhere, e.g. `rasa train --out /tmp/x` for a changed domain, without replacing the
+            one in models/), else models/.
+    """
+    models_dir = models_dir or Path(os.environ.get(MODELS_DIR_VARIABLE) or MODELS_DIR)
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         raise StackError(f"no trained model in {models_dir}: run `make train` first")
