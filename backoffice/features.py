@@ -37,8 +37,9 @@ def _modules(module: str) -> Iterator[ModuleType]:
 
 
 def import_models() -> None:
-    """Import every feature's models, and the staff table, so `Base.metadata` knows all tables."""
+    """Import every feature's models, the staff and review tables: `Base.metadata` knows all."""
     importlib.import_module("backoffice.staff.models")
+    importlib.import_module("backoffice.review.models")
     for _ in _modules("models"):
         pass
 

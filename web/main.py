@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backoffice.api import build_backoffice_router
+from backoffice.console import analytics_pages, review_pages
 from backoffice.console.routes import install_console
 from backoffice.secrets import backoffice_secrets
 from connectors.assembly import build_gateway
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.wechat_token:
         app.include_router(wechat_router)
     install_console(app)
+    app.include_router(analytics_pages.router)
+    app.include_router(review_pages.router)
     app.mount("/static/webchat", StaticFiles(directory=WEBCHAT_DIR / "static"), name="webchat")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
