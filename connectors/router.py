@@ -18,10 +18,20 @@ from zhtext.normalise import normalise
 
 @dataclass
 class RouterReply:
-    """What a channel shows the citizen after one message."""
+    """What a channel shows the citizen after one message.
+
+    `receipt` is a quiet status ("已送达人工客服 小王"), not a message: the web chat shows it under
+    the citizen's own message; Telegram and WeChat send it as a short line after the notices
+    (`notices_and_receipt`).
+    """
 
     messages: list[BotMessage] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    receipt: str | None = None
+
+    def notices_and_receipt(self) -> list[str]:
+        """The notices, then the receipt as one more line (for channels without a status line)."""
+        return [*self.notices, *([self.receipt] if self.receipt else [])]
 
 
 class HandoffGate(Protocol):
@@ -78,6 +88,7 @@ class ConversationRouter:
             if human is not None:
                 reply.messages = human.messages
                 reply.notices += human.notices
+                reply.receipt = human.receipt
                 return reply
         reply.messages = await self._rasa.send(
             sender_id=conversation_id(channel, sender), text=normalised.text, metadata=metadata

@@ -29,10 +29,18 @@ class BotMessage(BaseModel):
 
 @dataclass
 class HumanTurn:
-    """The reply when the desk, not the bot, answers a message."""
+    """The reply when the desk, not the bot, answers a message.
+
+    Attributes:
+        messages: Said to the citizen (emergency numbers, the queue ...).
+        notices: Shown as the gateway's notices.
+        receipt: A quiet status, not a message: the citizen's words reached the staff member
+            ("已送达人工客服 小王"); the web chat shows it under the citizen's own message.
+    """
 
     messages: list[BotMessage] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    receipt: str | None = None
 
 
 def conversation_id(channel: str, sender: str) -> str:

@@ -68,9 +68,12 @@ class ReplyWriter:
         return delivered
 
     async def send_reply(self, chat_id: str, reply: RouterReply) -> bool:
-        """The gateway's notices first (they explain what happened), then the bot's messages."""
+        """The gateway's notices first (they explain what happened), then the bot's messages.
+
+        The receipt while staff answer ("已送达人工客服 小王") is a short line after the notices.
+        """
         delivered = True
-        for notice in reply.notices:
+        for notice in reply.notices_and_receipt():
             delivered = await self.send_text(chat_id, notice) and delivered
         for message in reply.messages:
             delivered = await self.send_bot_message(chat_id, message) and delivered

@@ -35,6 +35,8 @@ class ChatResponse(BaseModel):
 
     messages: list[BotMessage]
     notices: list[str]
+    # A quiet status under the citizen's message ("已送达人工客服 小王"), not a bot message.
+    receipt: str | None = None
 
 
 class HealthResponse(BaseModel):
@@ -78,7 +80,7 @@ async def post_message(
         )
     except AssistantUnavailableError:
         return unavailable_response()
-    return ChatResponse(messages=reply.messages, notices=reply.notices)
+    return ChatResponse(messages=reply.messages, notices=reply.notices, receipt=reply.receipt)
 
 
 @router.get("/health", response_model=HealthResponse)

@@ -170,7 +170,8 @@ class WechatGateway:
         except Exception:  # the citizen gets an apology, never silence
             logger.exception("wechat message from %s failed", inbound.open_id)
             return RenderedReply(texts=[message("internal_error")])
-        rendered = render(reply.messages, reply.notices)
+        # The receipt while staff answer ("已送达人工客服 小王") is a short line of its own.
+        rendered = render(reply.messages, reply.notices_and_receipt())
         if rendered.texts:
             self.choices.remember(inbound.open_id, rendered.choices)
         return rendered

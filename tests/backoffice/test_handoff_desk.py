@@ -93,12 +93,16 @@ async def test_owned_conversation_does_not_reach_rasa(desk, rasa, staff) -> None
     assert rasa.texts_sent() == ["你好"], "a message reached Rasa while a person owns the chat"
     assert rasa.events_for(CID) == ["pause"]
     assert reply.messages == []
-    assert "第 1 位" in reply.notices[0]
+    assert "第 1 位" in reply.notices[0] and reply.receipt is None
 
     await desk.claim(ticket_id=1, staff=staff["agent1"])
     silent = await router.handle(channel="web", sender=SENDER, text="我的身份证 330106199001011234")
     assert silent.messages == [] and silent.notices == []
+    # Not the bot speaking: a quiet receipt that the words reached the staff member.
+    assert silent.receipt == "已送达人工客服 小王"
     assert rasa.texts_sent() == ["你好"]
+    pressed = await router.handle(channel="web", sender=SENDER, text="/request_menu")
+    assert (pressed.messages, pressed.notices, pressed.receipt) == ([], [], None)
     texts = [
         m.text for m in await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=1))
     ]

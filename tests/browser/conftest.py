@@ -120,6 +120,8 @@ class FakeBot:
             return _reply({"text": "这条回复来得太晚了。"})
         if len(message) > 500:
             return _reply({"text": "收到。"}, notices=["您的消息比较长，我只读取了前 500 个字。"])
+        if message.startswith("给客服："):  # a staff member owns the chat: no bot, a receipt
+            return {"messages": [], "notices": [], "receipt": "已送达人工客服 小王"}
         return _reply({"text": f"您说的是：{message}"})
 
 

@@ -419,6 +419,25 @@ def test_staff_messages_arrive_by_server_sent_events_after_404s(open_chat, fake_
     assert [entry["role"] for entry in stored_transcript(page)][:3] == ["bot", "notice", "staff"]
 
 
+def test_a_message_to_staff_gets_a_quiet_receipt_not_a_bubble(open_chat, fake_bot):
+    page = open_chat()
+    greeted(page)
+    bubbles = page.locator(".bubble-bot").count()
+
+    send_text(page, "给客服：我家的低保卡丢了")
+
+    receipt = page.locator(".row-user").last.locator(".delivery-receipt")
+    expect(receipt).to_have_text("已送达人工客服 小王")
+    expect(receipt).to_have_attribute("role", "status")
+    assert page.locator(".bubble-bot").count() == bubbles  # the assistant did not speak
+    assert page.locator(".notice").count() == 0
+    page.reload()
+    greeted(page)
+    expect(page.locator(".row-user").last.locator(".delivery-receipt")).to_have_text(
+        "已送达人工客服 小王"
+    )
+
+
 def test_controls_have_names_live_region_and_readable_contrast(open_chat, fake_bot):
     page = open_chat()
     greeted(page)

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from connectors.rasa_client import AssistantUnavailableError, RasaClient
-from connectors.router import ConversationRouter
+from connectors.router import ConversationRouter, RouterReply
 
 
 def make_router(handler, max_chars: int = 10) -> ConversationRouter:
@@ -105,3 +105,9 @@ async def test_rasa_error_status_is_unavailable() -> None:
 
     with pytest.raises(AssistantUnavailableError):
         await make_router(handler).handle(channel="web", sender="abc12345", text="你好")
+
+
+def test_channels_without_a_status_line_get_the_receipt_after_the_notices() -> None:
+    reply = RouterReply(notices=["提示"], receipt="已送达人工客服 小王")
+    assert reply.notices_and_receipt() == ["提示", "已送达人工客服 小王"]
+    assert RouterReply(notices=["提示"]).notices_and_receipt() == ["提示"]

@@ -281,6 +281,9 @@
     }
     row.append(bubble);
     if (entry.role === "user" && entry.failed) row.append(el("p", "delivery-failed", S.notDelivered));
+    if (entry.role === "user" && typeof entry.receipt === "string" && entry.receipt) {
+      row.append(receiptNode(entry.receipt));
+    }
     if (Array.isArray(entry.buttons) && entry.buttons.length) {
       row.append(renderChoices(entry));
       syncChoicesOf(entry, row);
@@ -301,6 +304,25 @@
       const row = rows.get(entry.id);
       if (row && Array.isArray(entry.buttons) && entry.buttons.length) syncChoicesOf(entry, row);
     }
+  }
+
+  // While staff answer, each message of the citizen gets a quiet status under it (the gateway's
+  // "receipt": delivered to the staff member): a status line, not a bubble, so it never reads as
+  // the assistant speaking.
+  function receiptNode(text) {
+    const node = el("p", "delivery-receipt", text);
+    node.setAttribute("role", "status");
+    return node;
+  }
+
+  function markDelivered(entry, text) {
+    if (!entry || typeof text !== "string" || !text.trim()) return;
+    entry.receipt = text;
+    const row = rows.get(entry.id);
+    if (!row) return;
+    const old = row.querySelector(".delivery-receipt");
+    if (old) old.remove();
+    row.append(receiptNode(text));
   }
 
   function markFailed(entry) {
@@ -394,6 +416,7 @@
       const data = await readJson(response);
       if (response.ok) {
         hideUnavailable();
+        if (data && userEntry) markDelivered(userEntry, data.receipt);
         showReplies(data);
         outcome = "ok";
       } else if (response.status >= 500) {

@@ -34,6 +34,7 @@ from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
 from backoffice.records.handoff.snapshot import summary_from_tracker, transcript_from_events
 from backoffice.records.handoff.texts import citizen_text
+from backoffice.staff.models import StaffUser
 from core.chat import BotMessage, HumanTurn, conversation_id
 
 logger = logging.getLogger(__name__)
@@ -174,11 +175,24 @@ class CitizenGate:
         )
         context.hub.notify(ticket_topic(ticket.id), QUEUE_TOPIC)
         try:
+            if ticket.status != WAITING:
+                return await self._delivered_turn(ticket)
             return await self._waiting_turn(ticket, text)
         except SQLAlchemyError:
             # The message is with the ticket: the bot must not answer it as well.
             logger.exception("handoff desk: no queue position for ticket %s", ticket.id)
             return HumanTurn()
+
+    async def _delivered_turn(self, ticket: HandoffTicket) -> HumanTurn:
+        """A person is answering: the bot stays silent; a quiet receipt says it reached them."""
+
+        def work(session: Session) -> str | None:
+            staff = session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None
+            if staff is None:
+                return None
+            return citizen_text("delivered_to_staff", staff_name=staff.display_name)
+
+        return HumanTurn(receipt=await self._context.run_db(work, again_if_ended=True))
 
     async def _waiting_turn(self, ticket: HandoffTicket, text: str = "") -> HumanTurn:
         if ticket.status != WAITING:
