@@ -33,3 +33,25 @@ def ask_back(dispatcher: CollectingDispatcher, service_intent: str) -> list[dict
     """Ask whether the citizen wants the service; the citizen speaks next."""
     dispatcher.utter_message(response=confirmation_response(service_intent))
     return [FollowupAction("action_listen")]
+
+
+def request_words(tracker: Tracker) -> str:
+    """What the citizen said when asking for the service now starting.
+
+    The latest message; but when it is the "是的" button of an ask-back ("您是想……吗？"), the
+    message that was asked back about: "我家三口人，月收入两千" → 是的 still says three people.
+    """
+    texts: list[str] = []
+    asked_back = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            texts.append(str(event.get("text") or ""))
+            if len(texts) == 2 or not texts[0].startswith("/"):
+                break
+        elif kind == "bot" and texts and len(texts) == 1:
+            action = str((event.get("metadata") or {}).get("utter_action") or "")
+            asked_back = asked_back or action.startswith(CONFIRM_PREFIX)
+    if len(texts) == 2 and asked_back:
+        return texts[1]
+    return texts[0] if texts else ""

@@ -25,6 +25,20 @@ from actions.knowledge import answer_or_fall_back
 ACTION_LISTEN = "action_listen"
 
 
+def answered_this_turn(tracker: Tracker) -> bool:
+    """Whether the assistant has already replied to the latest message.
+
+    The policies may find nothing to do after a completed action (已为您取消预约 …); the message
+    was answered, so the fallback stays silent instead of adding "没太明白".
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
+
+
 def confirmed_just_now(tracker: Tracker) -> bool:
     """Whether the assistant's last words before this message were a confirmation (ask once)."""
     seen_user = False
@@ -53,6 +67,8 @@ class ActionHandleFallback(Action):
         says what follows, and letting the policies predict again would only fall back again,
         over and over, until Rasa's circuit breaker stops the turn.
         """
+        if answered_this_turn(tracker):
+            return [FollowupAction(ACTION_LISTEN)]
         candidate = service_candidate(tracker)
         known = candidate and confirmation_response(candidate) in domain.get("responses", {})
         if candidate and known and not confirmed_just_now(tracker):

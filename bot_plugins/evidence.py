@@ -23,6 +23,9 @@ INFO_QUESTION = "info_question"
 OFF_TOPIC = "off_topic"
 CIVIL_TOPIC = "civil_topic"
 GENERIC_ACTION = "generic_action"
+STOP_OPENING = "stop_opening"
+CHANGE_OF_MIND = "change_of_mind"
+STOP_INTENT = "stop"
 STRONG = "strong"
 OBJECT = "object"
 ACTION = "action"
@@ -30,7 +33,9 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
 TURNED_AWAY = frozenset({OUT_OF_SCOPE_INTENT, FALLBACK_INTENT})
 
-Outcome = Literal["keep", "question", "off_topic", "confirm", "unclear", "rescue", "context"]
+Outcome = Literal[
+    "keep", "question", "off_topic", "confirm", "unclear", "rescue", "context", "stop"
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,19 @@ class Lexicon:
     off_topic: frozenset[str] = frozenset()
     civil_topic: frozenset[str] = frozenset()
     generic_actions: frozenset[str] = frozenset()
+    stop_openings: frozenset[str] = frozenset()
+    change_of_mind: frozenset[str] = frozenset()
+
+    def opens_with_stop(self, text: str) -> bool:
+        """ "算了，我先问问家里人": the first clause is a stop phrase and nothing takes it back.
+
+        "算了，还是改到下周五吧" changes an answer instead, and "算了，不要票据了" answers one.
+        """
+        first, _, rest = _CLAUSE_END.sub("，", text.strip(), count=1).partition("，")
+        opening = normalise(first).rstrip(_PARTICLES)
+        if opening not in self.stop_openings:
+            return False
+        return not _contains_any(normalise(rest), self.change_of_mind)
 
     def family_of(self, intent: str) -> Family | None:
         """The service family an intent starts, if it starts one."""
@@ -97,6 +115,10 @@ class Verdict:
     outcome: Outcome
     reason: str = ""
     intent: str = ""
+
+
+_CLAUSE_END = re.compile(r"[，,。.！!；;…～~\s]+")
+_PARTICLES = "吧啊呀啦哈嘛"
 
 
 def _contains_any(text: str, words: Iterable[str]) -> bool:
@@ -151,6 +173,8 @@ def build_lexicon(
         off_topic=tables.get(OFF_TOPIC, frozenset()),
         civil_topic=tables.get(CIVIL_TOPIC, frozenset()),
         generic_actions=tables.get(GENERIC_ACTION, frozenset()),
+        stop_openings=tables.get(STOP_OPENING, frozenset()),
+        change_of_mind=tables.get(CHANGE_OF_MIND, frozenset()),
     )
 
 
@@ -210,6 +234,8 @@ def decide(
         confident: Confidence from which the classifier alone may start a service.
         margin: The lead over the second intent that must come with it.
     """
+    if lexicon.opens_with_stop(text):
+        return Verdict("stop", "the message opens with a stop phrase")
     plain = normalise(text)
     markers = Markers.of(lexicon, plain)
     if intent in TURNED_AWAY:

@@ -43,6 +43,7 @@ from bot_plugins.evidence import (
     FALLBACK_INTENT,
     LOOKUP_PREFIX,
     OUT_OF_SCOPE_INTENT,
+    STOP_INTENT,
     Lexicon,
     build_lexicon,
     decide,
@@ -187,6 +188,8 @@ class EvidenceGate(GraphComponent, IntentClassifier):
         )
         if verdict.outcome == "rescue":
             self._set_intent(message, verdict.intent, dict(ranking)[verdict.intent])
+        elif verdict.outcome == "stop":  # said in words, not guessed: the forms must let go
+            self._set_intent(message, STOP_INTENT, 1.0)
         elif verdict.outcome in REWRITES:
             self._set_intent(message, REWRITES[verdict.outcome], confidence)
         if verdict.outcome == "confirm":

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.donation import PledgeRequest, Project, get_donation_api
+from actions.confirm_service import request_words
 from actions.donation.labels import label
 from actions.donation.parsing import (
     clean_name,
@@ -29,6 +30,7 @@ from actions.donation.parsing import (
     wants_anonymous,
     yuan,
 )
+from actions.donation.volunteered import VolunteeredPledgeAnswers, projects_named
 from core.sealing import seal, unseal
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
@@ -74,7 +76,7 @@ def slot_text(tracker: Tracker, name: str) -> str:
     return "" if value is None else str(value)
 
 
-class ValidateDonationForm(FormValidationAction):
+class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
     """Checks each answer of the donation form and says exactly what was wrong."""
 
     def name(self) -> str:
@@ -249,7 +251,10 @@ class ActionAskCharityProject(Action):
             projects = await get_donation_api().list_projects()
         except BackofficeError:
             projects = []
-        ordered = sorted(projects, key=lambda p: (not p.general_fund, not p.recommended))
+        # "我想给助学项目捐…": only the projects the citizen's words point to, and the general fund.
+        named = projects_named(request_words(tracker), projects)
+        shown = [p for p in projects if p in named or p.general_fund] if named else projects
+        ordered = sorted(shown, key=lambda p: (not p.general_fund, not p.recommended))
         buttons = [
             {"title": p.name, "payload": f'/pledge_donation{{"{PROJECT}": "{p.code}"}}'}
             for p in ordered

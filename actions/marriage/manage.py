@@ -7,6 +7,7 @@ answers (hotline staff can still look the booking up).
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from rasa_sdk.events import EventType, SlotSet
@@ -17,9 +18,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.marriage import get_marriage_api
+from actions.confirm_service import request_words
 from actions.marriage import common as s
 from actions.marriage.booking import booking_values, utter_booking
 from actions.marriage.form import validate_answer
+from actions.marriage.wanted_time import LOOKUP_REQUEST, time_asked_for
 from zhtext.city_time import city_today
 from zhtext.phone import parse_phone
 
@@ -108,6 +111,7 @@ class ActionStartMarriageLookup(Action):
         intent, _ = s.latest_intent(tracker)
         wanted = MANAGE_INTENTS.get(intent, "check")
         events: list[EventType] = [SlotSet(MANAGE_ACTION, wanted)]
+        events.append(SlotSet(LOOKUP_REQUEST, request_words(tracker)))
         if tracker.get_slot(PENDING) and tracker.get_slot(LOOKUP_PROOF):
             return events  # verified a moment ago: go straight on
         dispatcher.utter_message(response="utter_marriage_lookup_intro")
@@ -199,13 +203,16 @@ class ActionFindMarriageBooking(Action):
         if wanted == "cancel":
             dispatcher.utter_message(response="utter_marriage_confirm_cancel")
             return [SlotSet(PENDING, "cancel")]
+        new_time = {s.OFFICE: booking.office.code, s.DATE: None, s.HALF_DAY: None}
+        new_time[s.SUGGESTIONS] = None
+        # "改到下周五下午": the time the request named is used, not asked again (records down:
+        # the reschedule form asks, and reads the answer, as usual).
+        with contextlib.suppress(BackofficeError):
+            new_time.update(await time_asked_for(dispatcher, tracker, booking))
         return [
             SlotSet(PENDING, "reschedule"),
-            SlotSet(s.OFFICE, booking.office.code),
             SlotSet(s.BUSINESS_TYPE, booking.booking_type),
-            SlotSet(s.DATE, None),
-            SlotSet(s.HALF_DAY, None),
-            SlotSet(s.SUGGESTIONS, None),
+            *(SlotSet(slot, value) for slot, value in new_time.items()),
         ]
 
 

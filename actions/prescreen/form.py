@@ -17,7 +17,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
+from actions.confirm_service import request_words
 from actions.prescreen import answers, slots
+from actions.prescreen.volunteered import volunteered_answers
 from actions.prescreen.wording import format_yuan
 from zhtext.places import all_districts
 
@@ -54,6 +56,18 @@ def _not_known(
     return {slot: answers.unknown() if slot != slots.DISTRICT else slots.UNKNOWN_DISTRICT}
 
 
+def _volunteered(tracker: Tracker, slot: str) -> SlotValues:
+    """`slot` from the citizen's words when they said it unasked (the asked one reads itself)."""
+    if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
+        return {}
+    started = tracker.get_slot("requested_slot") is None  # the words that started the form
+    text = request_words(tracker) if started else str(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        return {}
+    value = volunteered_answers(text).get(slot)
+    return {} if value is None else {slot: value}
+
+
 class ValidatePrescreenForm(FormValidationAction):
     """Reads each pre-screen answer and says exactly what was not understood."""
 
@@ -72,6 +86,24 @@ class ValidatePrescreenForm(FormValidationAction):
         if tracker.get_slot(slots.CORRECTION_PENDING):
             return domain_slots
         return [slot for slot in domain_slots if slot != slots.CORRECTION_FIELD]
+
+    async def extract_prescreen_district(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A district named before it is asked."""
+        return _volunteered(tracker, slots.DISTRICT)
+
+    async def extract_prescreen_household_size(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """ "三口人" said before it is asked."""
+        return _volunteered(tracker, slots.HOUSEHOLD_SIZE)
+
+    async def extract_prescreen_income(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """ "每月收入两千" said before it is asked."""
+        return _volunteered(tracker, slots.INCOME)
 
     def validate_prescreen_district(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -95,3 +95,19 @@ async def test_the_fallback_inside_a_form_always_says_something(no_backoffice, n
     tracker = make_tracker([user_event("嗯嗯啊啊", "nlu_fallback")], active_loop="donation_form")
     await ActionHandleFallback().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert dispatcher.messages, "the citizen gets a reply"
+
+
+async def test_after_a_completed_action_replied_the_fallback_says_nothing(no_articles) -> None:
+    # 确定取消 → "已为您取消预约 …": no policy knows what follows; the citizen was answered.
+    cancelled = {
+        "event": "bot",
+        "text": "已为您取消预约 HY-20261210-0001",
+        "metadata": {"utter_action": "utter_marriage_cancelled"},
+    }
+    tracker = make_tracker(
+        [user_event("/affirm", "affirm"), {"event": "action", "name": "x"}, cancelled]
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+    assert events[-1]["name"] == "action_listen"

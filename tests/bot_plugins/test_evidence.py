@@ -188,3 +188,33 @@ def test_civil_subjects_in_citizens_words_are_rescued_and_referred(text: str, to
     assert verdict(text, "out_of_scope") == "question"
     referral = get_store().referral_for(text)
     assert referral is not None and referral.topic == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "算了，我先问问家里人",
+        "算了吧，先不約了",
+        "不办了，我回去再商量商量",
+        "先不预约了。我再想想",
+        "還是算了，我問問家裡人",
+        "算了",
+    ],
+)
+def test_a_sentence_opening_with_a_stop_phrase_stops(text: str) -> None:
+    # Whatever the classifier guessed (here: a name for the form), the citizen said stop.
+    assert verdict(text, "inform_marriage_details") == "stop"
+    assert verdict(text, "nlu_fallback", 0.55) == "stop"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "算了，还是改到下周五吧",  # changes an answer
+        "算了，不要票据了",  # answers the receipt question
+        "我算了一下收入大概三千",  # 算了 inside a word, not an opening
+        "不用了",  # an answer ("需要票据吗？"), not a stop
+    ],
+)
+def test_a_stop_word_that_is_not_a_stop_is_left_alone(text: str) -> None:
+    assert verdict(text, "inform_marriage_details") != "stop"

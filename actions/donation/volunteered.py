@@ -1,0 +1,118 @@
+"""Answers a donor gives before being asked: "我想给助学项目捐两百块，匿名，不要票据".
+
+The donation form reads them from the words that started it (or any later message) for every
+question not yet answered, so only what is missing is asked. Each value still goes through the
+form's own validation (amount bounds, project open). A theme that fits several projects is not
+chosen: the project question then offers only those (`projects_named`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Tracker
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backoffice import BackofficeError
+from actions.clients.donation import Project, get_donation_api
+from actions.confirm_service import request_words
+from actions.donation.parsing import match_project, wants_anonymous
+from zhtext.numbers import parse_money
+
+PROJECT = "charity_project"
+AMOUNT = "donation_amount"
+DONOR_NAME = "donor_name"
+RECEIPT_WANTED = "receipt_wanted"
+ANONYMOUS_NAME = "匿名"
+
+_NO_RECEIPT = re.compile(
+    r"(?:不要|不需要|不用|无需|免)(?:开)?(?:捐赠)?(?:票据|发票|收据)|不(?:用|要)?开票"
+)
+_RECEIPT = re.compile(r"(?:要|需要|开|给我开)(?:捐赠)?(?:票据|发票|收据)|开票")
+_AMOUNT_CLAUSE = re.compile(r"[^，,。；;！!？?]*(?:捐|元|块|钱)[^，,。；;！!？?]*")
+
+
+def wants_receipt(text: str) -> bool | None:
+    """ "不要票据" → False, "要开票据" → True, nothing said → None."""
+    if _NO_RECEIPT.search(text):
+        return False
+    if _RECEIPT.search(text):
+        return True
+    return None
+
+
+def amount_said(text: str) -> str | None:
+    """The amount in the clause that speaks of money ("捐两百块" → "捐两百块"), as said."""
+    for found in _AMOUNT_CLAUSE.finditer(text):
+        clause = found.group(0)
+        if parse_money(clause) is not None:
+            return clause
+    return None
+
+
+def projects_named(text: str, projects: Sequence[Project]) -> list[Project]:
+    """The projects a sentence names or points to by theme (none when it names none)."""
+    if not text or text.startswith("/"):
+        return []
+    return match_project(text, projects)
+
+
+def _words(tracker: Tracker) -> str:
+    """The words to read: those that started the form, or the latest message."""
+    if tracker.get_slot("requested_slot") is None:
+        return request_words(tracker)
+    return str(tracker.latest_message.get("text") or "")
+
+
+def _open(tracker: Tracker, slot: str) -> bool:
+    """Not answered yet and not the question being asked (that one reads itself)."""
+    return tracker.get_slot(slot) is None and tracker.get_slot("requested_slot") != slot
+
+
+class VolunteeredPledgeAnswers:
+    """`extract_*` methods of the donation form's validation (a mix-in for rasa_sdk)."""
+
+    async def extract_charity_project(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A project named so that only one fits."""
+        text = _words(tracker)
+        if not _open(tracker, PROJECT) or text.startswith("/"):
+            return {}
+        try:
+            named = projects_named(text, await get_donation_api().list_projects())
+        except BackofficeError:
+            return {}
+        return {PROJECT: named[0].code} if len(named) == 1 else {}
+
+    async def extract_donation_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "捐两百块"."""
+        text = _words(tracker)
+        if not _open(tracker, AMOUNT) or text.startswith("/"):
+            return {}
+        said = amount_said(text)
+        return {AMOUNT: said} if said else {}
+
+    async def extract_donor_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "匿名" said before the name is asked."""
+        text = _words(tracker)
+        if not _open(tracker, DONOR_NAME) or text.startswith("/"):
+            return {}
+        return {DONOR_NAME: ANONYMOUS_NAME} if wants_anonymous(text) else {}
+
+    async def extract_receipt_wanted(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "不要票据" / "要开票据" said before it is asked."""
+        text = _words(tracker)
+        if not _open(tracker, RECEIPT_WANTED) or text.startswith("/"):
+            return {}
+        wanted = wants_receipt(text)
+        return {} if wanted is None else {RECEIPT_WANTED: wanted}
