@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from backoffice.analytics.metrics import Table
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 10, 30
+LEFT, RIGHT, TOP, BOTTOM = 40, 30, 10, 30
 COLOURS = ("#1f6feb", "#2da44e", "#cf222e", "#bf8700")
 
 
@@ -74,7 +74,7 @@ def daily_trend(table: Table, keys: tuple[str, ...]) -> LineChart:
 def bars(labelled: list[tuple[str, int, int]], *, height: int = 22) -> list[Bar]:
     """Horizontal bars of (label, value, colour index), scaled to the largest value."""
     peak = _scale(max((value for _, value, _ in labelled), default=0))
-    usable = WIDTH - 200
+    usable = WIDTH - 240
     return [
         Bar(
             label=label,

@@ -42,7 +42,7 @@ SCENARIOS = (
     ("knowledge_not_helpful", 2),
     ("fallback_handoff", 2),
     ("request_handoff", 2),
-    ("callback", 1),
+    ("callback", 2),
     ("chitchat", 2),
 )
 QUESTIONS = (
@@ -220,7 +220,11 @@ def _ticket(
     agent = rng.choice(agents)
     reply = at + dt.timedelta(seconds=rng.randint(20, 400))
     ended = reply + dt.timedelta(seconds=rng.randint(120, 1500))
-    reason = "bot_failed" if scenario == "fallback_handoff" else "citizen_request"
+    reason = (
+        "bot_failed"
+        if scenario == "fallback_handoff"
+        else rng.choice(("citizen_request", "citizen_request", "service_needs_human", "crisis"))
+    )
     ticket = HandoffTicket(
         conversation_id=cid,
         channel=channel,
