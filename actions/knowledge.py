@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
+from actions.side_questions import form_subject, search_in_context
 from knowledge.answer import answered_article, source_line
 from knowledge.schema import Article
 from knowledge.search import SearchResult
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 ARTICLE_SLOT = "knowledge_article"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REFERRAL_RESPONSE = "utter_knowledge_referral"
+RESUME_PREFIX = "utter_resume_"
 
 
 def utter_answer(dispatcher: CollectingDispatcher, article: Article) -> list[dict[str, Any]]:
@@ -97,9 +99,12 @@ async def answer_or_fall_back(
         form_follows: A form runs next (a side question inside a form): with no answer, say
             nothing and let the form read the message or ask again.
     """
-    result = get_store().search(tracker.latest_message.get("text") or "")
+    question = str(tracker.latest_message.get("text") or "")
+    result = search_in_context(question, form_subject(tracker) if form_follows else None)
     events = answer_from_result(dispatcher, result)
     if events is not None:
+        if form_follows:
+            resume_form(dispatcher, tracker)
         return events
     await record_unanswered(tracker, result)
     if form_follows:
@@ -115,6 +120,13 @@ async def answer_or_fall_back(
         )
         return []
     return handle_not_understood(dispatcher, tracker)
+
+
+def resume_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """ "好，我们接着预约：" before the form asks its question again (when it has such a line)."""
+    form = str(tracker.active_loop.get("name") or "")
+    if form:
+        dispatcher.utter_message(response=f"{RESUME_PREFIX}{form}")
 
 
 def chosen_article(tracker: Tracker) -> Article | None:
@@ -138,7 +150,10 @@ class ActionAnswerFromKnowledge(Action):
         """Answer, suggest, or take the not-understood path."""
         article = chosen_article(tracker)
         if article is not None:
-            return utter_answer(dispatcher, article)
+            events = utter_answer(dispatcher, article)
+            if tracker.active_loop.get("name"):
+                resume_form(dispatcher, tracker)
+            return events
         form_follows = bool(tracker.active_loop.get("name"))
         return await answer_or_fall_back(dispatcher, tracker, form_follows=form_follows)
 
