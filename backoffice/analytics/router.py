@@ -12,10 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from backoffice.analytics.catalogue import catalogue
 from backoffice.analytics.metrics import BUILDERS, Table
 from backoffice.analytics.service import period_of, report, table_csv
+from backoffice.db import DbSession
 from backoffice.staff.access import SupervisorDep
 from core.errors import ApiError
 
@@ -32,11 +34,15 @@ def table_json(table: Table) -> dict[str, Any]:
 
 @router.get("/report")
 def get_report(
-    _staff: SupervisorDep, start: StartQuery = None, end: EndQuery = None, demo: DemoQuery = False
+    _staff: SupervisorDep,
+    session: DbSession,
+    start: StartQuery = None,
+    end: EndQuery = None,
+    demo: DemoQuery = False,
 ) -> dict[str, Any]:
     """Every table of the period."""
     period = period_of(start, end)
-    tables = report(period, demo=demo)
+    tables = report(period, session=session, demo=demo)
     return {
         "start": period.first.isoformat(),
         "end": period.last.isoformat(),
@@ -45,23 +51,26 @@ def get_report(
     }
 
 
-def _one(name: str, start: dt.date | None, end: dt.date | None, demo: bool) -> Table:
+def _one(
+    session: Session, name: str, start: dt.date | None, end: dt.date | None, demo: bool
+) -> Table:
     if name not in BUILDERS:
         raise ApiError(404, "unknown_table", catalogue().page("unknown_table"))
-    return report(period_of(start, end), demo=demo)[name]
+    return report(period_of(start, end), session=session, demo=demo)[name]
 
 
 @router.get("/tables/{name}.csv")
 def get_table_csv(
     name: str,
     _staff: SupervisorDep,
+    session: DbSession,
     start: StartQuery = None,
     end: EndQuery = None,
     demo: DemoQuery = False,
 ) -> Response:
     """One table as a CSV file."""
     period = period_of(start, end)
-    table = _one(name, start, end, demo)
+    table = _one(session, name, start, end, demo)
     suffix = "_demo" if demo else ""
     filename = f"analytics_{name}_{period.first}_{period.last}{suffix}.csv"
     return Response(
@@ -75,9 +84,10 @@ def get_table_csv(
 def get_table(
     name: str,
     _staff: SupervisorDep,
+    session: DbSession,
     start: StartQuery = None,
     end: EndQuery = None,
     demo: DemoQuery = False,
 ) -> dict[str, Any]:
     """One table as JSON."""
-    return table_json(_one(name, start, end, demo))
+    return table_json(_one(session, name, start, end, demo))

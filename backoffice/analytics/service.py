@@ -7,13 +7,14 @@ import datetime as dt
 import io
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from backoffice.analytics.catalogue import catalogue
 from backoffice.analytics.demo import demo_stores
 from backoffice.analytics.facts import Period, load_facts
 from backoffice.analytics.metrics import Table, compute
 from backoffice.analytics.tracker import tracker_engine
-from backoffice.db import get_session_factory, utcnow
+from backoffice.db import utcnow
 from core.errors import ApiError
 from zhtext.city_time import city_today
 
@@ -34,22 +35,23 @@ def period_of(first: dt.date | None, last: dt.date | None) -> Period:
     return Period(start, end)
 
 
-def report(period: Period, *, demo: bool, now: dt.datetime | None = None) -> dict[str, Table]:
-    """Every table of `period`: the demo database's with `demo`, else the real stores'."""
-    tracker: Engine | None
+def report(
+    period: Period, *, session: Session, demo: bool, now: dt.datetime | None = None
+) -> dict[str, Table]:
+    """Every table of `period`: the demo database's with `demo`, else `session`'s and Rasa's."""
     if demo:
         stores = demo_stores()
-        sessions, tracker = stores.sessions, stores.tracker
-    else:
-        sessions, tracker = get_session_factory(), tracker_engine()
-    with sessions() as session:
-        facts = load_facts(
-            session=session,
-            tracker=tracker,
-            period=period,
-            catalogue=catalogue(),
-            now=now or utcnow(),
-        )
+        with stores.sessions() as demo_session:
+            return _compute(period, demo_session, stores.tracker, now)
+    return _compute(period, session, tracker_engine(), now)
+
+
+def _compute(
+    period: Period, session: Session, tracker: Engine | None, now: dt.datetime | None
+) -> dict[str, Table]:
+    facts = load_facts(
+        session=session, tracker=tracker, period=period, catalogue=catalogue(), now=now or utcnow()
+    )
     return compute(facts, catalogue())
 
 

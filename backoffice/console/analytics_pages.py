@@ -17,6 +17,7 @@ from backoffice.analytics import charts
 from backoffice.analytics.catalogue import catalogue
 from backoffice.analytics.service import period_of, report
 from backoffice.console.routes import StaffPage, render
+from backoffice.db import DbSession
 from backoffice.staff.access import require_staff_page
 from backoffice.staff.models import SUPERVISOR
 from core.errors import ApiError
@@ -41,6 +42,7 @@ def shown(value: object, key: str) -> str:
 @router.get("/analytics", response_class=HTMLResponse)
 def get_analytics_page(
     staff: StaffPage,
+    session: DbSession,
     start: Annotated[dt.date | None, Query()] = None,
     end: Annotated[dt.date | None, Query()] = None,
     demo: Annotated[bool, Query()] = False,
@@ -53,7 +55,7 @@ def get_analytics_page(
         period = period_of(start, end)
     except ApiError as refused:
         error, period = refused.message, period_of(None, None)
-    tables = report(period, demo=demo)
+    tables = report(period, session=session, demo=demo)
     query = {"start": period.first.isoformat(), "end": period.last.isoformat()}
     if demo:
         query["demo"] = "true"
