@@ -16,6 +16,7 @@ from backoffice.analytics.metrics import Table, compute
 from backoffice.analytics.tracker import tracker_engine
 from backoffice.db import utcnow
 from core.errors import ApiError
+from core.settings import get_settings
 from zhtext.city_time import city_today
 
 MAX_DAYS = 366
@@ -35,11 +36,18 @@ def period_of(first: dt.date | None, last: dt.date | None) -> Period:
     return Period(start, end)
 
 
+def demo_available() -> bool:
+    """Demo figures belong to the embedded (development) profile only."""
+    return get_settings().profile == "embedded"
+
+
 def report(
     period: Period, *, session: Session, demo: bool, now: dt.datetime | None = None
 ) -> dict[str, Table]:
     """Every table of `period`: the demo database's with `demo`, else `session`'s and Rasa's."""
     if demo:
+        if not demo_available():
+            raise ApiError(404, "no_demo", catalogue().page("no_demo"))
         stores = demo_stores()
         with stores.sessions() as demo_session:
             return _compute(period, demo_session, stores.tracker, now)

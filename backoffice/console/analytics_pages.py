@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from backoffice.analytics import charts
 from backoffice.analytics.catalogue import catalogue
-from backoffice.analytics.service import period_of, report
+from backoffice.analytics.service import demo_available, period_of, report
 from backoffice.console.routes import StaffPage, render
 from backoffice.db import DbSession
 from backoffice.staff.access import require_staff_page
@@ -55,6 +55,7 @@ def get_analytics_page(
         period = period_of(start, end)
     except ApiError as refused:
         error, period = refused.message, period_of(None, None)
+    demo = demo and demo_available()
     tables = report(period, session=session, demo=demo)
     query = {"start": period.first.isoformat(), "end": period.last.isoformat()}
     if demo:
@@ -68,6 +69,7 @@ def get_analytics_page(
         shown=shown,
         period=period,
         demo=demo,
+        demo_available=demo_available(),
         error=error,
         tables=tables,
         query=urlencode(query),

@@ -147,3 +147,16 @@ def test_the_review_api_needs_an_editor(client: TestClient) -> None:
     )
     assert refused.status_code == 404
     assert "收件箱" in refused.json()["error"]["message"]
+
+
+def test_no_demo_data_in_the_production_profile(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    login(client, "lead1")
+    monkeypatch.setattr(get_settings(), "profile", "production")
+    monkeypatch.setenv("RASA_TRACKER_URL", f"sqlite:///{tmp_path / 'no_tracker.db'}")
+    response = client.get("/api/analytics/report", params={"demo": "true"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "no_demo"
+    page = client.get("/console/analytics", params={"demo": "true"})
+    assert page.status_code == 200 and "demo-toggle" not in page.text
