@@ -17,8 +17,10 @@ Command line (against a running stack, or a fresh one when no URL is given)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import difflib
+import functools
 import re
 import sys
 import uuid
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+import yaml
 from sqlalchemy import Engine, create_engine
 
 from core.chat import conversation_id as make_conversation_id
@@ -44,6 +47,7 @@ from testkit.script_format import (
     parse_script,
 )
 from testkit.script_vars import VariableError, Variables
+from testkit.staff_desk import DeskClient, DeskError, StaffDeskClient
 from zhtext.city_time import city_today
 
 __all__ = [
@@ -68,6 +72,8 @@ __all__ = [
 ]
 
 CHAT_CHANNEL = "web"
+DOMAIN_DIR = Path(__file__).resolve().parent.parent / "bot" / "domain"
+NOT_UNDERSTOOD = ("utter_ask_rephrase", "utter_offer_human")
 CHAT_TIMEOUT_SECONDS = 60.0
 _SENDER_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -92,6 +98,7 @@ class BotReply:
     texts: tuple[str, ...] = ()
     buttons: tuple[ReplyButton, ...] = ()
     notices: tuple[str, ...] = ()
+    receipt: str | None = None
 
     @property
     def text(self) -> str:
@@ -115,6 +122,7 @@ class BotReply:
                 for b in m.get("buttons") or []
             ),
             notices=tuple(body.get("notices") or []),
+            receipt=body.get("receipt") or None,
         )
 
 
@@ -197,7 +205,33 @@ def check_reply(expect: Expect, reply: BotReply) -> list[str]:
     for fragment in expect.notices:
         if not any(fragment in notice for notice in reply.notices):
             problems.append(f"a notice should contain {fragment!r}")
+    for fragment in expect.receipt:
+        if fragment not in (reply.receipt or ""):
+            problems.append(f"the receipt should contain {fragment!r}")
+    if expect.silent and (reply.texts or reply.buttons):
+        problems.append("the bot should say nothing (a person owns the conversation)")
+    if fallback_after_reply(reply.texts):
+        problems.append("a not-understood reply follows an answer in the same turn (never)")
     return problems
+
+
+@functools.cache
+def _not_understood_texts() -> tuple[str, ...]:
+    """The first line of each not-understood response (bot/domain/base.yml)."""
+    domain = yaml.safe_load((DOMAIN_DIR / "base.yml").read_text(encoding="utf-8"))
+    return tuple(
+        str(domain["responses"][name][0]["text"]).splitlines()[0] for name in NOT_UNDERSTOOD
+    )
+
+
+def fallback_after_reply(texts: Sequence[str]) -> bool:
+    """Whether "没太明白" (or its second form) comes after another message of one reply.
+
+    Checked in every script, whatever it expects: a turn that was answered (已为您取消预约 …)
+    never ends by saying it was not understood.
+    """
+    failed = [any(line in text for line in _not_understood_texts()) for text in texts]
+    return any(failed[i] and not all(failed[:i]) for i in range(1, len(failed)))
 
 
 def _closest_hint(fragment: str, text: str) -> str:
@@ -297,6 +331,8 @@ def _reply_lines(reply: BotReply | None, *, indent: str) -> list[str]:
     lines.append(f"{indent}buttons: {_titles(reply.button_titles)}")
     if reply.notices:
         lines.append(f"{indent}notices: {' / '.join(reply.notices)}")
+    if reply.receipt:
+        lines.append(f"{indent}receipt: {reply.receipt}")
     return lines
 
 
@@ -324,15 +360,22 @@ class ConversationRunner:
         chat: How messages reach the bot (the gateway in real runs, a fake in unit tests).
         database_url: SQLAlchemy URL of the back office (None: scripts with records fail).
         today: The day placeholders are computed from (default: the real today).
+        desk: A staff member at the console (None: scripts with `desk:` or `staff:` fail).
     """
 
     def __init__(
-        self, *, chat: ChatClient, database_url: str | None, today: dt.date | None = None
+        self,
+        *,
+        chat: ChatClient,
+        database_url: str | None,
+        today: dt.date | None = None,
+        desk: DeskClient | None = None,
     ) -> None:
         self._chat = chat
         self._database_url = database_url
         self._engine: Engine | None = None
         self._today = today
+        self._desk = desk
 
     def close(self) -> None:
         """Release the database connections."""
@@ -354,15 +397,68 @@ class ConversationRunner:
         except VariableError as error:
             result.error = f"vars: {error}"
             return result
+        needs_desk = script.desk is not None or any(t.staff for t in script.turns)
+        if needs_desk and self._desk is None:
+            result.error = "the script uses `desk:` or `staff:` but no staff desk client was given"
+            return result
+        try:
+            result.error = self._set_up_desk(script.desk)
+            if result.error is None:
+                self._play(loaded, variables, sender, result)
+        except DeskError as error:
+            result.error = f"staff desk: {error}"
+        finally:
+            if script.desk == "open" and self._desk is not None:
+                with contextlib.suppress(DeskError):  # the script's own outcome matters more
+                    self._desk.set_duty(on=False)
+        return result
+
+    def _set_up_desk(self, desk: str | None) -> str | None:
+        """Open the desk (duty on) or make sure it is closed; a problem, or None."""
+        if desk is None or self._desk is None:
+            return None
+        self._desk.set_duty(on=desk == "open")
+        if desk == "closed" and self._desk.is_open():
+            return (
+                "desk: closed, but the desk is open now (office hours or someone on duty); "
+                "the test stack runs without office hours (HANDOFF_DUTY_ONLY=true)"
+            )
+        return None
+
+    def _play(
+        self, loaded: LoadedScript, variables: Variables, sender: str, result: ScriptResult
+    ) -> None:
+        script = loaded.script
         previous: BotReply | None = None
         for index, turn in enumerate(script.turns):
-            outcome = self._play_turn(index, turn, loaded, variables, previous, sender)
+            if turn.staff is not None:
+                outcome = self._staff_turn(index, turn, loaded, variables)
+            else:
+                outcome = self._play_turn(index, turn, loaded, variables, previous, sender)
             result.turns.append(outcome)
             if outcome.problems:
-                return result
-            previous = outcome.reply
+                return
+            if outcome.reply is not None:
+                previous = outcome.reply
         result.record_problems = self._check_records(script.records, variables, loaded.record_lines)
-        return result
+
+    def _staff_turn(
+        self, index: int, turn: Turn, loaded: LoadedScript, variables: Variables
+    ) -> TurnOutcome:
+        """A staff member acts on this conversation's ticket; then the turn's records checks."""
+        assert self._desk is not None and turn.staff is not None
+        line = loaded.turn_lines[index] if index < len(loaded.turn_lines) else None
+        outcome = TurnOutcome(
+            number=index + 1, line=line, said=turn.action_text(), sent="", reply=None,
+            expect=turn.expect,
+        )  # fmt: skip
+        try:
+            self._desk.act(turn.staff, variables.render("{conversation_id}"))
+        except DeskError as error:
+            outcome.problems.append(f"staff {turn.staff} failed: {error}")
+            return outcome
+        outcome.problems += self._check_records(turn.records, variables, ())
+        return outcome
 
     def _play_turn(
         self,
@@ -461,6 +557,8 @@ def _render_expect(expect: Expect, variables: Variables) -> Expect:
         else [variables.render(t) for t in expect.buttons_exactly],
         matches=[variables.render(t, escape=re.escape) for t in expect.matches],
         notices=[variables.render(t) for t in expect.notices],
+        receipt=[variables.render(t) for t in expect.receipt],
+        silent=expect.silent,
     )
 
 
@@ -484,7 +582,8 @@ def run_files(
 ) -> list[ScriptResult | ScriptFormatError]:
     """Load and run each script against a running stack; format errors are returned, not raised."""
     chat = GatewayChatClient(web_url)
-    runner = ConversationRunner(chat=chat, database_url=database_url)
+    desk = StaffDeskClient(web_url)
+    runner = ConversationRunner(chat=chat, database_url=database_url, desk=desk)
     outcomes: list[ScriptResult | ScriptFormatError] = []
     try:
         for path in paths:
@@ -497,6 +596,7 @@ def run_files(
     finally:
         runner.close()
         chat.close()
+        desk.close()
     return outcomes
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -44,9 +44,13 @@ class Expect(BaseModel):
     buttons_exactly: list[str] | None = None
     matches: list[str] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    # The quiet status while staff answer ("已送达人工客服 小王"), not a message.
+    receipt: list[str] = Field(default_factory=list)
+    # True: no message and no button at all (a person owns the conversation, the bot is silent).
+    silent: bool = False
 
     @field_validator("contains", "not_contains", "buttons", "not_buttons", "matches", "notices",
-                     mode="before")  # fmt: skip
+                     "receipt", mode="before")  # fmt: skip
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return _as_list(value)
@@ -65,12 +69,12 @@ class Expect(BaseModel):
         """Every string of this expectation (for placeholder checks)."""
         return [
             *self.contains, *self.not_contains, *self.buttons, *self.not_buttons,
-            *(self.buttons_exactly or []), *self.matches, *self.notices,
+            *(self.buttons_exactly or []), *self.matches, *self.notices, *self.receipt,
         ]  # fmt: skip
 
     def is_empty(self) -> bool:
         """True when nothing is checked."""
-        return not self.texts() and self.buttons_exactly is None
+        return not self.texts() and self.buttons_exactly is None and not self.silent
 
 
 class RecordCheck(BaseModel):
@@ -98,13 +102,21 @@ class RecordCheck(BaseModel):
         return f"{self.table}{' where ' + conditions if conditions else ''} ({how_many} row(s))"
 
 
+StaffAction = Literal["claim", "hand_back", "close"]
+
+
 class Turn(BaseModel):
-    """One thing the citizen does (say `user` or click a button by title) and the checks."""
+    """One thing that happens, and the checks.
+
+    The citizen says `user` or clicks a button by title (`click`), or a staff member acts on this
+    conversation's ticket (`staff: claim | hand_back | close`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     user: str | None = None
     click: str | None = None
+    staff: StaffAction | None = None
     expect: Expect = Field(default_factory=Expect)
     records: list[RecordCheck] = Field(default_factory=list)
 
@@ -120,12 +132,18 @@ class Turn(BaseModel):
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
-        if (self.user is None) == (self.click is None):
-            raise ValueError("a turn needs exactly one of `user:` (what is typed) or `click:`")
+        if [self.user, self.click, self.staff].count(None) != 2:
+            raise ValueError(
+                "a turn needs exactly one of `user:` (what is typed), `click:` or `staff:`"
+            )
+        if self.staff is not None and not self.expect.is_empty():
+            raise ValueError("a `staff:` turn has no reply to check: use `records:` only")
         return self
 
     def action_text(self) -> str:
-        """What the citizen does, as shown in reports."""
+        """What the citizen (or the staff member) does, as shown in reports."""
+        if self.staff is not None:
+            return f"[staff] {self.staff}"
         return self.user if self.user is not None else f"[click] {self.click}"
 
 
@@ -138,6 +156,9 @@ class Script(BaseModel):
     title: str = Field(min_length=1)
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    # open: a staff member switches on duty for the script (and off after); closed: nobody is on
+    # duty and the desk must be closed (the test stack has no office hours: HANDOFF_DUTY_ONLY).
+    desk: Literal["open", "closed"] | None = None
     vars: dict[str, str] = Field(default_factory=dict)
     turns: list[Turn] = Field(min_length=1)
     records: list[RecordCheck] = Field(default_factory=list)

@@ -72,6 +72,11 @@ def channel_test_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_stack() -> Iterator[LiveStack]:
-    """Rasa, the action server and the web app on free ports, with a fresh database."""
-    with LiveStack.start(extra_env=channel_test_env()) as stack:
+    """Rasa, the action server and the web app on free ports, with a fresh database.
+
+    The desk has no office hours (HANDOFF_DUTY_ONLY): a test or script that needs staff switches
+    on duty (testkit.staff_desk), one that needs the desk closed leaves it off, whatever the hour.
+    """
+    env = {**channel_test_env(), "HANDOFF_DUTY_ONLY": "true"}
+    with LiveStack.start(extra_env=env) as stack:
         yield stack

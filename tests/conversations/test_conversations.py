@@ -20,6 +20,7 @@ from testkit.conversations import (
     load_script,
 )
 from testkit.stack import LiveStack
+from testkit.staff_desk import StaffDeskClient
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +31,14 @@ SCRIPTS = discover_scripts(SCRIPTS_DIR, os.environ.get("CONVERSATION_FILES"))
 @pytest.fixture(scope="module")
 def runner(live_stack: LiveStack) -> Iterator[ConversationRunner]:
     chat = GatewayChatClient(live_stack.web_url)
-    conversation_runner = ConversationRunner(chat=chat, database_url=live_stack.database_url)
+    desk = StaffDeskClient(live_stack.web_url)
+    conversation_runner = ConversationRunner(
+        chat=chat, database_url=live_stack.database_url, desk=desk
+    )
     yield conversation_runner
     conversation_runner.close()
     chat.close()
+    desk.close()
 
 
 def test_there_are_scripts() -> None:
