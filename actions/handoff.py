@@ -26,6 +26,7 @@ from actions.clients.handoff import (
 from core.sealing import SEALED_PREFIX, unseal
 from zhtext.idcard import mask_id_number
 from zhtext.phone import parse_phone
+from zhtext.references import find_references
 
 REASON_SLOT = "handoff_reason"
 SERVICE_SLOT = "handoff_service"
@@ -35,6 +36,7 @@ TIME_SLOT = "handoff_callback_time"
 OFFER_HUMAN = "utter_offer_human"
 SERVICES = ("marriage", "prescreen", "eldercare", "donation")
 MAX_TRANSCRIPT = 60
+MAX_REFERENCES = 50
 MAX_TIME_CHARS = 50
 # Slots that describe the conversation machinery, not the citizen's case.
 _NOT_CASE = frozenset({"requested_slot", "session_started_metadata"})
@@ -112,6 +114,17 @@ def transcript_of(tracker: Tracker) -> list[TranscriptLine]:
     return lines[-MAX_TRANSCRIPT:]
 
 
+def references_of(tracker: Tracker) -> list[str]:
+    """Reference numbers anywhere in the conversation (before a restart too): HY-…, YS-…."""
+    texts = [
+        str(event.get("text"))
+        for event in tracker.events
+        if event.get("event") in ("user", "bot") and event.get("text")
+    ]
+    texts += [value for value in tracker.current_slot_values().values() if isinstance(value, str)]
+    return find_references(texts)[:MAX_REFERENCES]
+
+
 def case_slots(tracker: Tracker) -> dict[str, Any]:
     """The slots collected so far (the back office masks ID numbers; sealed ones arrive masked)."""
     return {
@@ -153,6 +166,7 @@ class ActionStartHandoff(Action):
             slots=case_slots(tracker),
             active_form=form,
             transcript=transcript_of(tracker),
+            references=references_of(tracker),
         )
         try:
             outcome = await get_handoff_api().request_ticket(request)

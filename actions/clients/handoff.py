@@ -29,6 +29,7 @@ class TicketRequest(BaseModel):
     slots: dict[str, Any] = Field(default_factory=dict)
     active_form: str | None = None
     transcript: list[TranscriptLine] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
 
 
 class TicketOutcome(BaseModel):

@@ -103,6 +103,24 @@ async def test_request_opens_a_ticket_with_the_case(backoffice: FakeBackoffice) 
     assert slots["handoff_resume_form"] == "marriage_form" and slots["handoff_reason"] is None
 
 
+async def test_references_from_before_a_restart_reach_the_case(
+    backoffice: FakeBackoffice,
+) -> None:
+    tracker = make_tracker(
+        [
+            user_event("帮我预审一下低保", "request_prescreen"),
+            bot_event("预审编号 YS-20261201-3FA2C1，结果仅供参考。"),
+            {"event": "restart"},
+            user_event("转人工", "request_human"),
+        ],
+        slots={"marriage_reference": "hy-20261207-0003"},
+    )
+    await run(handoff.ActionStartHandoff(), tracker)
+    _, body = backoffice.requests[0]
+    assert body["references"] == ["YS-20261201-3FA2C1", "HY-20261207-0003"]
+    assert [line["text"] for line in body["transcript"]] == ["转人工"]
+
+
 async def test_second_failure_then_button_is_a_bot_failed_ticket(
     backoffice: FakeBackoffice,
 ) -> None:

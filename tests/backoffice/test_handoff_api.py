@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -282,6 +283,27 @@ def test_outside_hours_and_callbacks(harness: Harness) -> None:
     # Extra duty outside office hours opens the desk.
     assert client.post("/api/handoff/duty", json={"on": True}).json()["on_duty_until"]
     assert ask_for_person(client, "web-on-duty-1")["outcome"] == "queued"
+
+
+@pytest.mark.parametrize(
+    ("utc_now", "day"),
+    [
+        (dt.datetime(2026, 11, 28, 2, 0), "2026-11-29"),  # Saturday 10:00 in Hangzhou
+        (dt.datetime(2026, 11, 28, 17, 0), "2026-11-30"),  # already Sunday 01:00 in Hangzhou
+    ],
+)
+def test_a_callback_time_in_words_is_stored_as_a_date_and_half_day(
+    harness: Harness, utc_now: dt.datetime, day: str
+) -> None:
+    harness.clock.now = utc_now
+    for said, half_day in (("明天上午", "am"), ("明天下午", "pm")):
+        body = {"conversation_id": CID, "phone": "13812345678", "preferred_time": said}
+        assert harness.client.post("/api/handoff/bot/callbacks", json=body).status_code == 200
+        login(harness.client, "agent1")
+        [row] = harness.client.get("/api/handoff/callbacks").json()
+        assert (row["preferred_time"], row["preferred_date"], row["preferred_half_day"]) == (
+            said, day, half_day,
+        )  # fmt: skip
 
 
 def test_bot_api_validates_input(harness: Harness) -> None:

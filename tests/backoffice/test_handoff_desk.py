@@ -402,3 +402,27 @@ async def test_without_desk_tables_the_bot_answers_and_crisis_numbers_still_come
     crisis = await router.handle(channel="web", sender=SENDER, text="我想自杀")
     assert "12356" in (crisis.messages[0].text or "") and "12345" in crisis.notices[0]
     assert rasa.texts_sent() == ["你好"]
+
+
+async def test_a_handover_asked_first_thing_reaches_staff_with_what_is_known(desk, rasa) -> None:
+    await ask_for_person(desk, references=["HY-20261207-0003"])
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert ticket.summary["channel"] == "web" and ticket.summary["first_words"] is None
+    assert ticket.summary["references"] == ["HY-20261207-0003"] and ticket.service is None
+    router = make_router(desk, rasa)
+    await router.handle(channel="web", sender=SENDER, text="我想问问低保，身份证330106199001011234")
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert ticket.service == "prescreen" and ticket.summary["service_inferred"] == "prescreen"
+    assert ticket.summary["first_words"] == "我想问问低保,身份证3301**********1234"
+
+
+async def test_a_crisis_case_names_the_channel_and_the_first_words(desk, rasa) -> None:
+    rasa.tracker_events = [
+        {"event": "user", "text": "我想给养老院捐款"},
+        {"event": "bot", "text": "已登记您的捐赠意向，编号 CS-20261130-0012。"},
+        {"event": "restart"},
+    ]
+    await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="我被打了")
+    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    assert ticket.summary["channel"] == "web" and ticket.summary["first_words"] == "我被打了"
+    assert ticket.summary["references"] == ["CS-20261130-0012"], "before the restart too"

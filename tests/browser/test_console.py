@@ -75,10 +75,19 @@ def test_staff_claims_replies_and_hands_back_live(
     row = console.locator(f"tr[data-ticket-id='{ticket_id}']")
     expect(row).to_be_visible(timeout=LIVE)  # arrived through the live queue, no reload
     expect(row).to_contain_text("市民要求转人工")
+    expect(row).to_contain_text("未选择业务")
+    # Asked for a person first thing: what the citizen writes while waiting completes the case.
+    chat.get_by_label("输入您想办理或咨询的事情").fill("我想问问我妈妈的低保")
+    chat.get_by_role("button", name="发送").click()
+    expect(row).to_contain_text("救助资格预审", timeout=LIVE)
     row.get_by_role("button", name="接入").click()
 
     expect(console.locator("#ticket-title")).to_contain_text(f"#{ticket_id}")
     expect(console.locator("#transcript")).to_contain_text("我要找人工")
+    summary = console.locator("#summary")
+    expect(summary).to_contain_text("渠道网页")
+    expect(summary).to_contain_text("市民先说的话我想问问我妈妈的低保")
+    expect(summary).to_contain_text("救助资格预审（根据市民的话推测）")
     expect(chat.locator(".row-notice").last).to_contain_text("小王", timeout=LIVE)
 
     chat.get_by_label("输入您想办理或咨询的事情").fill("请问低保怎么申请？")

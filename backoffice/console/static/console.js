@@ -198,7 +198,13 @@
       list.append(el("dt", "", t(key)));
       list.append(el("dd", "", value === undefined || value === null || value === "" ? t("summary_none") : String(value)));
     };
-    add("summary_service", label("service_", view.ticket.service, "service_none"));
+    add("summary_channel", label("channel_", summary.channel || view.ticket.channel));
+    add("summary_first_words", summary.first_words || t("summary_first_words_none"));
+    const serviceLabel = label("service_", view.ticket.service, "service_none");
+    const guessed = summary.service_inferred && summary.service_inferred === view.ticket.service;
+    add("summary_service", guessed ? t("summary_service_inferred", { service: serviceLabel }) : serviceLabel);
+    const references = Array.isArray(summary.references) ? summary.references : [];
+    add("summary_references", references.join(" "));
     const reason = label("reason_", view.ticket.reason, "reason_other");
     add("summary_reason", view.ticket.reason_detail ? reason + " · " + view.ticket.reason_detail : reason);
     if (summary.crisis) add("summary_crisis", view.ticket.reason_detail || summary.crisis);

@@ -29,6 +29,8 @@ class TicketRequest(BaseModel):
     slots: dict[str, Any] = Field(default_factory=dict)
     active_form: str | None = Field(default=None, max_length=64)
     transcript: list[TranscriptLineIn] = Field(default_factory=list, max_length=200)
+    # Reference numbers from the whole conversation (also before a restart): HY-…, YS-….
+    references: list[str] = Field(default_factory=list, max_length=50)
 
 
 class TicketOutcome(BaseModel):

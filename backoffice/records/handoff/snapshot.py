@@ -9,6 +9,7 @@ from typing import Any
 
 from backoffice.records.handoff.models import BOT, CITIZEN
 from backoffice.records.handoff.service import TranscriptLine
+from zhtext.references import find_references
 
 MAX_TRANSCRIPT_LINES = 60
 # Slots that say nothing about the citizen's case.
@@ -28,12 +29,23 @@ def transcript_from_events(events: list[dict[str, Any]]) -> list[TranscriptLine]
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 
+def references_in_events(events: list[dict[str, Any]]) -> list[str]:
+    """Reference numbers anywhere in the tracker's texts (before a restart too)."""
+    return find_references(
+        str(event["text"])
+        for event in events
+        if event.get("event") in ("user", "bot") and isinstance(event.get("text"), str)
+    )
+
+
 def summary_from_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
     """Collected slots (unmasked: the service masks them) and the active form of a tracker."""
     slots = {
         name: value
         for name, value in (tracker.get("slots") or {}).items()
-        if value not in (None, "", [], {}) and name not in _INTERNAL_SLOTS
+        if value not in (None, "", [], {})
+        and name not in _INTERNAL_SLOTS
+        and not name.startswith("handoff_")  # the handover's own machinery, not the case
     }
     loop = (tracker.get("active_loop") or {}).get("name")
     return {"slots": slots, "active_form": loop}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import service
+from backoffice.records.handoff.case import case_summary
 from backoffice.records.handoff.delivery import QUEUE_TOPIC
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
@@ -30,6 +31,15 @@ async def request_handoff(
                 next_opening=availability.next_opening,
                 next_opening_text=availability.next_opening_text,
             )
+        transcript = [TranscriptLine(line.kind, line.text) for line in request.transcript]
+        summary = case_summary(
+            channel=channel,
+            transcript=transcript,
+            slots=request.slots,
+            active_form=request.active_form,
+            service=request.service,
+            references=request.references,
+        )
         ticket, created = service.open_ticket(
             session=session,
             conversation_id=request.conversation_id,
@@ -37,10 +47,10 @@ async def request_handoff(
             sender=sender,
             reason=request.reason,
             reason_detail=request.reason_detail,
-            service=request.service,
+            service=request.service or summary["service_inferred"],
             urgency=request.urgency,
-            summary={"slots": request.slots, "active_form": request.active_form},
-            transcript=[TranscriptLine(line.kind, line.text) for line in request.transcript],
+            summary=summary,
+            transcript=transcript,
             now=context.clock(),
         )
         position = service.queue_position(session=session, ticket=ticket)

@@ -13,12 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import service
+from backoffice.records.handoff.case import add_citizen_words, case_summary
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import bot_message
 from backoffice.records.handoff.desk.off_hours import off_hours_text, off_hours_waiting
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
 from backoffice.records.handoff.desk.rasa_hold import DEFAULT_RESUME_INTENT, RasaHold
+from backoffice.records.handoff.masking import mask_text
 from backoffice.records.handoff.models import (
     CANCELLED,
     CITIZEN,
@@ -32,7 +34,11 @@ from backoffice.records.handoff.policy import CrisisCategory
 from backoffice.records.handoff.rasa_control import RasaControlError
 from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
-from backoffice.records.handoff.snapshot import summary_from_tracker, transcript_from_events
+from backoffice.records.handoff.snapshot import (
+    references_in_events,
+    summary_from_tracker,
+    transcript_from_events,
+)
 from backoffice.records.handoff.texts import citizen_text
 from backoffice.staff.models import StaffUser
 from core.chat import BotMessage, HumanTurn, conversation_id
@@ -105,7 +111,7 @@ class CitizenGate:
     ) -> HumanTurn:
         context = self._context
         cid = conversation_id(channel, sender)
-        summary: dict[str, Any] = {"crisis": category.code}
+        tracker: dict[str, Any] = {}
         transcript: list[TranscriptLine] = []
         existing = await context.run_db(
             lambda s: service.open_ticket_for(session=s, conversation_id=cid)
@@ -113,10 +119,19 @@ class CitizenGate:
         if existing is None:
             try:
                 tracker = await context.rasa.tracker(cid)
-                summary |= summary_from_tracker(tracker)
                 transcript = transcript_from_events(tracker.get("events") or [])
             except RasaControlError:
                 logger.warning("crisis on %s: no tracker from Rasa, ticket opened without it", cid)
+        found = summary_from_tracker(tracker)
+        summary: dict[str, Any] = {"crisis": category.code} | case_summary(
+            channel=channel,
+            transcript=transcript,
+            slots=found["slots"],
+            active_form=found["active_form"],
+            service=None,
+            latest=text,
+            references=references_in_events(tracker.get("events") or []),
+        )
 
         def work(session: Session) -> tuple[HandoffTicket, int | None, Availability]:
             ticket, _ = service.open_ticket(
@@ -127,6 +142,7 @@ class CitizenGate:
                 reason="crisis",
                 reason_detail=category.label,
                 urgency=URGENT,
+                service=summary["service_inferred"],
                 summary=summary,
                 transcript=transcript,
                 now=context.clock(),
@@ -169,10 +185,14 @@ class CitizenGate:
         if text.startswith("/"):
             # A button of an earlier bot message: nothing for the staff member to read.
             return await self._waiting_turn(ticket)
-        await context.run_db(
-            lambda s: service.add_message(session=s, ticket=ticket, kind=CITIZEN, text=text),
-            again_if_ended=True,
-        )
+
+        def store(session: Session) -> None:
+            service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
+            current = service.get_ticket(session=session, ticket_id=ticket.id)
+            if current is not None and add_citizen_words(current, mask_text(text)):
+                session.commit()
+
+        await context.run_db(store, again_if_ended=True)
         context.hub.notify(ticket_topic(ticket.id), QUEUE_TOPIC)
         try:
             if ticket.status != WAITING:
