@@ -31,6 +31,7 @@ pytestmark = pytest.mark.browser
 
 EDITOR_TOKEN = "editor-" + "Rv7Tq2Lm9Xw4Zp6Kc3Hn"
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "analytics.png"
+REVIEW_SCREENSHOT = SCREENSHOT.with_name("review.png")
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,7 @@ def test_editor_turns_failed_turns_into_an_example_and_a_question(
     page.get_by_label("署名").fill("王编辑")
     page.get_by_role("button", name="保存署名").click()
     expect(page.locator("#signed-as")).to_contain_text("王编辑")
+    page.screenshot(path=str(REVIEW_SCREENSHOT), full_page=False)
 
     failed = page.locator("[data-conversation='web-d'] .turn", has_text=FALLBACK_TEXT)
     failed.locator("select[name=target]").select_option("request_human")
