@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backoffice.api import build_backoffice_router
@@ -33,6 +33,7 @@ from knowledge.store import get_store
 from web.security import install_security
 
 WEBCHAT_DIR = Path(__file__).resolve().parent.parent / "connectors" / "webchat"
+FAVICON = WEBCHAT_DIR / "static" / "favicon.ico"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,6 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(render_index(WEBCHAT_DIR / "strings.yml"))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # One fixed file of ours (no path from the request); browsers ask for it on every site.
+        return FileResponse(
+            FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     @app.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
     def privacy() -> HTMLResponse:

@@ -223,6 +223,43 @@ def test_large_text_mode_enlarges_text_and_is_remembered(open_chat, fake_bot):
     assert font_px() == normal
 
 
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_whole_placeholder_shows_after_a_reload_in_large_text(open_chat, fake_bot, width):
+    page = open_chat(width=width, height=740)
+    greeted(page)
+    page.get_by_role("button", name="大字模式").click()
+    page.reload()
+    greeted(page)
+    box = page.get_by_label("输入您想办理或咨询的事情")
+    expect(box).to_have_value("")
+    # Nothing of the placeholder is hidden: the field is as tall as its content.
+    hidden = box.evaluate("node => node.scrollHeight - node.clientHeight")
+    assert hidden <= 1, f"{hidden}px of the placeholder cut off at {width}px"
+
+
+def test_large_text_enlarges_the_header_buttons_on_a_desktop(open_chat, fake_bot):
+    page = open_chat(width=1280, height=800)
+    greeted(page)
+    toggle = page.get_by_role("button", name="大字模式")
+    restart = page.get_by_role("button", name="重新开始")
+
+    def size(locator) -> tuple[float, float]:
+        box = locator.bounding_box()
+        assert box is not None
+        font = float(locator.evaluate("node => parseFloat(getComputedStyle(node).fontSize)"))
+        return font, box["height"]
+
+    normal_font, normal_height = size(restart)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    for button in (toggle, restart):
+        font, height = size(button)
+        assert font >= normal_font * 1.2 and height >= normal_height * 1.2, (font, height)
+    page.reload()
+    greeted(page)
+    assert size(restart)[0] >= normal_font * 1.2
+
+
 def test_pending_reply_shows_typing_and_blocks_double_sends(open_chat, fake_bot):
     page = open_chat()
     greeted(page)

@@ -116,6 +116,17 @@ def test_pages_and_errors_carry_security_headers(tmp_path) -> None:
         assert "strict-transport-security" not in response.headers
 
 
+def test_the_site_icon_is_served_safely(tmp_path) -> None:
+    with TestClient(create_app(make_settings(tmp_path))) as client:
+        icon = client.get("/favicon.ico")
+        page = client.get("/")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00", "an ICO file"
+    assert icon.headers["x-content-type-options"] == "nosniff"
+    assert "max-age" in icon.headers["cache-control"]
+    assert '<link rel="icon" href="/favicon.ico"' in page.text
+
+
 def test_hsts_only_in_production_and_relaxed_csp_only_on_the_preview() -> None:
     assert "Strict-Transport-Security" in security_headers("/", production=True)
     assert "Strict-Transport-Security" not in security_headers("/", production=False)

@@ -643,6 +643,7 @@
       scrollToEnd();
     });
     dom.restart.addEventListener("click", restart);
+    window.addEventListener("resize", autoGrow); // a turned phone wraps the placeholder anew
     window.addEventListener("online", () => {
       if (!state.unavailable) return;
       window.clearTimeout(health.timer);
@@ -669,6 +670,8 @@
     readStrings();
     setHotline(S.hotlineDefault);
     applyLargeText(store.get(STORAGE.largeText) === "1");
+    // Sized for the text size just chosen: in large text the placeholder may take two lines.
+    autoGrow();
 
     state.sender = loadSender();
     state.entries = loadTranscript();
