@@ -89,3 +89,8 @@ def test_greeting_with_keyboard_and_a_handover_round_trip(
             ),
             timeout=30,
         )
+        # Not the bot speaking: a short line says the message reached the staff member.
+        fake.wait_for(
+            lambda: any(m.visible_text == "已送达人工客服 小王" for m in fake.sent_to(CHAT)),
+            timeout=15,
+        )

@@ -102,9 +102,10 @@ def test_greeting_numbered_choices_and_a_handover_round_trip(
                 timeout=15,
             )
 
-            # The citizen's next message goes to the ticket, not to the bot.
-            silent = post(live_stack, signer.plain(text_xml(open_id, "我想问问低保怎么申请")))
-            assert silent.text == "success"
+            # The citizen's next message goes to the ticket, not to the bot; a short line (not
+            # the bot speaking) says it reached the staff member.
+            delivered = post(live_stack, signer.plain(text_xml(open_id, "我想问问低保怎么申请")))
+            assert reply_text(signer, delivered) == "已送达人工客服 小王"
             view = staff.get(f"/api/handoff/tickets/{ticket['id']}").json()
             assert any(m["text"] == "我想问问低保怎么申请" for m in view["messages"])
         finally:
