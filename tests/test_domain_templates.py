@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ from typing import Any
 import pytest
 import yaml
 
-DOMAIN_DIR = Path(__file__).resolve().parents[1] / "bot" / "domain"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 # The keys of a response that Rasa 3.6 interpolates (rasa/core/nlg/response.py).
 INTERPOLATED_KEYS = ("text", "image", "custom", "buttons", "attachment", "quick_replies")
 PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -128,3 +132,39 @@ def test_the_replica_fills_like_rasa(template: str, filled: str) -> None:
 def test_the_replica_trips_where_rasa_logs_an_error(template: str) -> None:
     with pytest.raises(InterpolatorError):
         rasa_interpolate(template)
+
+
+# Rasa's own interpolator over every template, with a value for every placeholder name: it must
+# log nothing and give what the replica above gives.
+RASA_CHECK = textwrap.dedent(
+    """
+    import json, logging, re, sys
+    import structlog
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    errors = []
+    structlog.configure(processors=[lambda _l, _m, event: errors.append(event) or ""])
+    templates = json.load(sys.stdin)
+    names = {m for t in templates for m in re.findall(r"{([A-Za-z_][A-Za-z0-9_]*)}", t)}
+    values = {name: f"<{name}>" for name in names}
+    print(json.dumps({"filled": [interpolate_text(t, values) for t in templates],
+                      "errors": [str(e.get("response")) for e in errors]}))
+    """
+)
+
+
+def test_rasas_own_interpolator_agrees_and_logs_no_error() -> None:
+    found = [template for _, template in templates()]
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", RASA_CHECK],
+        input=json.dumps(found),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rasa = json.loads(result.stdout.strip().splitlines()[-1])
+    assert rasa["errors"] == []
+    assert rasa["filled"] == [rasa_interpolate(template) for template in found]
