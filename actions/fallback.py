@@ -21,6 +21,7 @@ from actions.confirm_service import (
     service_candidate,
 )
 from actions.knowledge import answer_or_fall_back
+from actions.marriage.manage import lookup_of_own_booking
 
 ACTION_LISTEN = "action_listen"
 
@@ -70,6 +71,9 @@ class ActionHandleFallback(Action):
         if answered_this_turn(tracker):
             return [FollowupAction(ACTION_LISTEN)]
         candidate = service_candidate(tracker)
+        own_booking = lookup_of_own_booking(dispatcher, tracker, candidate or "")
+        if own_booking is not None:
+            return own_booking
         known = candidate and confirmation_response(candidate) in domain.get("responses", {})
         if candidate and known and not confirmed_just_now(tracker):
             return ask_back(dispatcher, candidate)

@@ -123,7 +123,7 @@ async def answer_or_fall_back(
 
 
 def resume_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """ "好，我们接着预约：" before the form asks its question again (when it has such a line)."""
+    """The linking line ("好，我们接着预约：") before the form asks its question again."""
     form = str(tracker.active_loop.get("name") or "")
     if form:
         dispatcher.utter_message(response=f"{RESUME_PREFIX}{form}")

@@ -36,7 +36,7 @@ _AMOUNT_CLAUSE = re.compile(r"[^，,。；;！!？?]*(?:捐|元|块|钱)[^，,�
 
 
 def wants_receipt(text: str) -> bool | None:
-    """ "不要票据" → False, "要开票据" → True, nothing said → None."""
+    """Whether a receipt is wanted: "不要票据" → False, "要开票据" → True, else None."""
     if _NO_RECEIPT.search(text):
         return False
     if _RECEIPT.search(text):
@@ -91,7 +91,7 @@ class VolunteeredPledgeAnswers:
     async def extract_donation_amount(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """ "捐两百块"."""
+        """An amount said before it is asked ("捐两百块")."""
         text = _words(tracker)
         if not _open(tracker, AMOUNT) or text.startswith("/"):
             return {}
@@ -101,7 +101,7 @@ class VolunteeredPledgeAnswers:
     async def extract_donor_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """ "匿名" said before the name is asked."""
+        """Anonymity ("匿名") said before the name is asked."""
         text = _words(tracker)
         if not _open(tracker, DONOR_NAME) or text.startswith("/"):
             return {}
@@ -110,7 +110,7 @@ class VolunteeredPledgeAnswers:
     async def extract_receipt_wanted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """ "不要票据" / "要开票据" said before it is asked."""
+        """The receipt choice ("不要票据" / "要开票据") said before it is asked."""
         text = _words(tracker)
         if not _open(tracker, RECEIPT_WANTED) or text.startswith("/"):
             return {}

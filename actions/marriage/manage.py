@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
@@ -30,6 +30,7 @@ MANAGE_ACTION = "marriage_manage_action"
 LOOKUP_REFERENCE = "marriage_lookup_reference"
 LOOKUP_PROOF = "marriage_lookup_proof"
 PENDING = "marriage_pending"
+LOOKUP_FORM = "marriage_lookup_form"
 # Refusals of a cancellation that get their own reply (others show the back office's message).
 CANCEL_REFUSALS = {
     "cancel_too_late": "utter_marriage_cancel_too_late",
@@ -109,18 +110,39 @@ class ActionStartMarriageLookup(Action):
     ) -> list[EventType]:
         """Remember what the citizen wants to do and ask for the reference if needed."""
         intent, _ = s.latest_intent(tracker)
-        wanted = MANAGE_INTENTS.get(intent, "check")
-        events: list[EventType] = [SlotSet(MANAGE_ACTION, wanted)]
-        events.append(SlotSet(LOOKUP_REQUEST, request_words(tracker)))
-        if tracker.get_slot(PENDING) and tracker.get_slot(LOOKUP_PROOF):
-            return events  # verified a moment ago: go straight on
-        dispatcher.utter_message(response="utter_marriage_lookup_intro")
-        return [
-            *events,
-            SlotSet(PENDING, None),
-            SlotSet(LOOKUP_PROOF, None),
-            SlotSet(LOOKUP_REFERENCE, tracker.get_slot(s.REFERENCE)),
-        ]
+        return start_lookup(dispatcher, tracker, MANAGE_INTENTS.get(intent, "check"))
+
+
+def start_lookup(
+    dispatcher: CollectingDispatcher, tracker: Tracker, wanted: str
+) -> list[EventType]:
+    """Events that start checking / rescheduling / cancelling (`wanted`) a booking."""
+    events: list[EventType] = [SlotSet(MANAGE_ACTION, wanted)]
+    events.append(SlotSet(LOOKUP_REQUEST, request_words(tracker)))
+    if tracker.get_slot(PENDING) and tracker.get_slot(LOOKUP_PROOF):
+        return events  # verified a moment ago: go straight on
+    dispatcher.utter_message(response="utter_marriage_lookup_intro")
+    return [
+        *events,
+        SlotSet(PENDING, None),
+        SlotSet(LOOKUP_PROOF, None),
+        SlotSet(LOOKUP_REFERENCE, tracker.get_slot(s.REFERENCE)),
+    ]
+
+
+def lookup_of_own_booking(
+    dispatcher: CollectingDispatcher, tracker: Tracker, service_intent: str
+) -> list[EventType] | None:
+    """A new time right after booking here ("改到下周五"): no ask-back, the look-up starts.
+
+    The message names no marriage service, so the EvidenceGate held it back; but this
+    conversation made a booking, which gives it its meaning. None when that is not the case.
+    """
+    wanted = MANAGE_INTENTS.get(service_intent)
+    if wanted is None or not tracker.get_slot(s.REFERENCE):
+        return None
+    events = start_lookup(dispatcher, tracker, wanted)
+    return [*events, ActiveLoop(LOOKUP_FORM), FollowupAction(LOOKUP_FORM)]
 
 
 class ValidateMarriageLookupForm(FormValidationAction):

@@ -96,13 +96,13 @@ class ValidatePrescreenForm(FormValidationAction):
     async def extract_prescreen_household_size(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """ "三口人" said before it is asked."""
+        """The household size ("三口人") said before it is asked."""
         return _volunteered(tracker, slots.HOUSEHOLD_SIZE)
 
     async def extract_prescreen_income(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """ "每月收入两千" said before it is asked."""
+        """The income ("每月收入两千") said before it is asked."""
         return _volunteered(tracker, slots.INCOME)
 
     def validate_prescreen_district(

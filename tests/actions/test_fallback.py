@@ -111,3 +111,39 @@ async def test_after_a_completed_action_replied_the_fallback_says_nothing(no_art
     events = await ActionHandleFallback().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages == []
     assert events[-1]["name"] == "action_listen"
+
+
+def reschedule_candidate(text: str) -> dict[str, Any]:
+    event = user_event(text, "nlu_fallback")
+    event["parse_data"]["entities"] = [
+        {"entity": "service_candidate", "value": "reschedule_marriage_booking"}
+    ]
+    return event
+
+
+async def test_after_booking_here_a_new_time_starts_the_reschedule_without_asking_back() -> None:
+    tracker = make_tracker(
+        [reschedule_candidate("我想把时间改到下周五下午")],
+        slots={"marriage_reference": "HY-20261209-0001"},
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["marriage_manage_action"] == "reschedule"
+    assert slots["marriage_lookup_request"] == "我想把时间改到下周五下午"
+    assert slots["marriage_lookup_reference"] == "HY-20261209-0001"
+    assert {"event": "active_loop", "name": "marriage_lookup_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+    assert events[-1] == {"event": "followup", "name": "marriage_lookup_form", "timestamp": None}
+
+
+async def test_without_a_booking_here_the_reschedule_is_asked_back(no_backoffice) -> None:
+    domain: DomainDict = {
+        **EMPTY_DOMAIN,
+        "responses": {"utter_confirm_reschedule_marriage_booking": [{"text": "?"}]},
+    }
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([reschedule_candidate("我想把时间改到下周五下午")])
+    await ActionHandleFallback().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_confirm_reschedule_marriage_booking"

@@ -13,7 +13,9 @@ def action(name: str) -> dict[str, object]:
 AFFIRM = {"event": "user", "text": "确认", "parse_data": {"intent": {"name": "affirm"}}}
 
 
-async def remind(events: list[dict[str, object]], slots: dict[str, object]) -> list:
+async def remind(
+    events: list[dict[str, object]], slots: dict[str, object]
+) -> list[dict[str, object]]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([*events, action("action_listen"), AFFIRM], slots=slots)
     await ActionRemindRecordMade().run(dispatcher, tracker, EMPTY_DOMAIN)
