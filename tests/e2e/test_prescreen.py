@@ -52,15 +52,23 @@ def test_a_household_is_prescreened_explained_and_logged(live_stack: LiveStack) 
     assert "存款" in texts(say(live_stack, sender, "两个人加起来一个月两千三"))
     assert "财产" in texts(say(live_stack, sender, "存款一万左右"))
     assert "特殊情况" in texts(say(live_stack, sender, "都没有"))
+    # The result is one short message, each figure cited (#19); the details come on request.
     result = say(live_stack, sender, "都没有")
     reply = texts(result)
-    assert "【最低生活保障（低保）】可能符合" in reply
-    assert "家庭月人均收入 1,150 元，低于 2025 年西湖区低保标准 1,167 元（示例值）" in reply
-    assert "预审结果仅供参考，以街道审核为准" in reply
+    assert len(result["messages"]) == 1
+    assert "· 低保：可能符合。家庭月人均收入 1,150 元" in reply
+    assert "2025 年西湖区低保标准 1,167 元（示例值，来源：" in reply
+    assert "仅供参考，以街道审核为准" in reply
     assert "请工作人员帮我看看" in buttons(result)
     assert "_yuan" not in reply and "{" not in reply
+    details = say(live_stack, sender, buttons(result)["查看详细说明"])
+    explained = texts(details)
+    assert "【最低生活保障（低保）】可能符合" in explained
+    assert "家庭月人均收入 1,150 元，低于 2025 年西湖区低保标准 1,167 元（示例值）" in explained
+    assert "预审结果仅供参考，以街道审核为准" in explained
+    assert "请工作人员帮我看看" in buttons(details)
 
-    [check] = logged_checks(live_stack, sender)
+    [check] = logged_checks(live_stack, sender)  # the details ran no second pre-screen
     assert check["reference"] in reply
     assert "dibao-2025-sample" in check["policy_version"]
     assert '"monthly_income": "2300"' in str(check["inputs"]).replace("'", '"')
@@ -75,13 +83,13 @@ def test_unsure_twice_then_a_correction_gives_a_new_logged_result(live_stack: Li
     say(live_stack, sender, "没有存款")
     say(live_stack, sender, "都没有")
     first = say(live_stack, sender, "都没有")
-    assert "【最低生活保障（低保）】需要人工评估" in texts(first)
-    assert "家庭收入不清楚" in texts(first)
+    assert "· 低保：需要人工评估" in texts(first)
+    assert "家庭收入不清楚" in texts(say(live_stack, sender, buttons(first)["查看详细说明"]))
 
     corrected = say(live_stack, sender, "收入改成两千")
     reply = texts(corrected)
     assert "已按您说的修改" in reply
-    assert "【最低生活保障（低保）】可能符合" in reply
+    assert "· 低保：可能符合" in reply
     assert len(logged_checks(live_stack, sender)) == 2
 
 
