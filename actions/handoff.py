@@ -23,6 +23,7 @@ from actions.clients.handoff import (
     TranscriptLine,
     get_handoff_api,
 )
+from actions.not_understood import OFFER_HUMAN, user_turns
 from core.sealing import SEALED_PREFIX, unseal
 from zhtext.idcard import mask_id_number
 from zhtext.phone import parse_phone
@@ -33,7 +34,6 @@ SERVICE_SLOT = "handoff_service"
 RESUME_FORM_SLOT = "handoff_resume_form"
 PHONE_SLOT = "handoff_callback_phone"
 TIME_SLOT = "handoff_callback_time"
-OFFER_HUMAN = "utter_offer_human"
 SERVICES = ("marriage", "prescreen", "eldercare", "donation")
 MAX_TRANSCRIPT = 60
 MAX_REFERENCES = 50
@@ -42,19 +42,9 @@ MAX_TIME_CHARS = 50
 _NOT_CASE = frozenset({"requested_slot", "session_started_metadata"})
 
 
-def _turns(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    turns: list[list[dict[str, Any]]] = []
-    for event in events:
-        if event.get("event") == "user":
-            turns.append([event])
-        elif turns:
-            turns[-1].append(event)
-    return turns
-
-
 def offered_after_failures(tracker: Tracker) -> bool:
     """True when the bot's previous turn offered a person after failing to understand twice."""
-    turns = _turns(tracker.events)
+    turns = user_turns(tracker.events)
     if len(turns) < 2:
         return False
     return any(

@@ -12,7 +12,7 @@ OFFER_HUMAN = "utter_offer_human"
 FAILURE_RESPONSES = frozenset({ASK_REPHRASE, OFFER_HUMAN})
 
 
-def _turns(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def user_turns(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Split the events into user turns: each turn is a user event and what followed it."""
     turns: list[list[dict[str, Any]]] = []
     for event in events:
@@ -33,7 +33,7 @@ def _failed(turn: list[dict[str, Any]]) -> bool:
 
 def failures_in_a_row(tracker: Tracker) -> int:
     """How many turns in a row, the current one included, the assistant could not answer."""
-    previous_turns = _turns(tracker.events)[:-1]
+    previous_turns = user_turns(tracker.events)[:-1]
     count = 1
     for turn in reversed(previous_turns):
         if not _failed(turn):
