@@ -73,13 +73,13 @@ def open_desk(stack: LiveStack) -> None:
     """
     password = secrets.token_urlsafe(16)
     created = subprocess.run(
-        [str(APP_PYTHON), "-m", "backoffice.records.handoff.staff_cli", "add",
+        [str(APP_PYTHON), "-m", "backoffice.staff.cli", "add",
          DESK_USERNAME, DESK_DISPLAY_NAME, "--password-stdin"],
         input=password + "\n", cwd=PROJECT_ROOT, env=stack.environment(),
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if created.returncode != 0:
-        raise RuntimeError(f"staff_cli add failed:\n{created.stdout}\n{created.stderr}")
+        raise RuntimeError(f"backoffice.staff.cli add failed:\n{created.stdout}\n{created.stderr}")
     with httpx.Client(base_url=stack.web_url, timeout=30) as client:
         login = client.post(
             "/api/handoff/login", json={"username": DESK_USERNAME, "password": password}

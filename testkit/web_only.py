@@ -22,8 +22,9 @@ import httpx
 from sqlalchemy.orm import Session
 
 from backoffice.db import make_engine
-from backoffice.records.handoff.seed import load_seed_staff, upsert_staff
+from backoffice.records.handoff.seed import load_seed_staff
 from backoffice.records.handoff.settings import get_handoff_settings
+from backoffice.staff.service import upsert_staff
 from core.settings import PROJECT_ROOT
 from testkit.databases import migrate
 from testkit.stack import free_port

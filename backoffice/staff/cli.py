@@ -1,4 +1,4 @@
-"""Create or update a staff account: `python -m backoffice.records.handoff.staff_cli add ...`.
+"""Create or update a staff account: `python -m backoffice.staff.cli add ...`.
 
 The password is read from the terminal (or `--password-stdin`), never from the command line.
 """
@@ -10,13 +10,13 @@ import getpass
 import sys
 
 from backoffice.db import get_session_factory
-from backoffice.records.handoff.seed import upsert_staff
 from backoffice.staff.models import AGENT, SUPERVISOR
+from backoffice.staff.service import upsert_staff
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(prog="staff_cli")
+    parser = argparse.ArgumentParser(prog="python -m backoffice.staff.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create or update a staff account")
     add.add_argument("username")
