@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backoffice.records.prescreen.texts import text
 from core.settings import get_settings
 from zhtext.places import default_table
 
@@ -164,16 +165,18 @@ class PolicyDocument(BaseModel):
         ids = [entry.id for table in tables for entry in table]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"条目 id 重复：{', '.join(duplicates)}")
+            raise ValueError(text("policy_duplicate_ids", ids=", ".join(duplicates)))
         for table in tables:
             starts = [entry.effective_from for entry in table]
             if len(set(starts)) != len(starts):
-                raise ValueError(f"同一张表里有两条生效日期相同的条目：{table[0].id} 所在的表")
+                raise ValueError(text("policy_duplicate_start", entry=table[0].id))
         known_tiers = set(default_table().tiers)
         for entry in self.dibao_standard:
             unknown = set(entry.amounts) - known_tiers
             if unknown:
-                raise ValueError(f"{entry.id}：未知的分档 {', '.join(sorted(unknown))}")
+                raise ValueError(
+                    text("policy_unknown_tiers", entry=entry.id, tiers=", ".join(sorted(unknown)))
+                )
         return self
 
 

@@ -16,6 +16,7 @@ from backoffice.records.prescreen.schemas import (
     PrescreenOut,
     StatusLookupIn,
 )
+from backoffice.records.prescreen.texts import text
 from backoffice.service_auth import ServiceOnly
 from core.errors import ApiError
 from zhtext.city_time import city_today
@@ -31,9 +32,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
     try:
         policy = get_policy()
     except PolicyFileError as error:
-        raise HTTPException(
-            status_code=503, detail="救助政策参数暂时无法读取，请稍后再试"
-        ) from error
+        raise HTTPException(status_code=503, detail=text("policy_unavailable")) from error
     try:
         return service.run_prescreen(
             session=session,
@@ -43,7 +42,9 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
             conversation_id=body.conversation_id,
         )
     except service.UnknownDistrictError as error:
-        raise HTTPException(status_code=422, detail=f"未知的区县代码：{error}") from error
+        raise HTTPException(
+            status_code=422, detail=text("unknown_district", district=error)
+        ) from error
 
 
 @router.get("/checks/{reference}", response_model=PrescreenCheckOut)
@@ -51,7 +52,7 @@ def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut
     """A logged pre-screen (for staff and the handoff summary)."""
     check = service.get_check(session=session, reference=reference)
     if check is None:
-        raise ApiError(404, "prescreen_check_not_found", "没有找到这条预审记录")
+        raise ApiError(404, "prescreen_check_not_found", text("check_not_found"))
     return PrescreenCheckOut(
         reference=check.reference,
         as_of=check.as_of,
@@ -65,9 +66,9 @@ def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut
 def lookup_application(body: StatusLookupIn, session: DbSession) -> ApplicationStatusOut:
     """The stage of an application; needs the identity number and the phone together."""
     if not validate_id_number(body.id_number).valid:
-        raise HTTPException(status_code=422, detail="身份证号码格式不正确")
+        raise HTTPException(status_code=422, detail=text("invalid_id_number"))
     if not parse_phone(body.phone).valid:
-        raise HTTPException(status_code=422, detail="手机号码格式不正确")
+        raise HTTPException(status_code=422, detail=text("invalid_phone"))
     guard = get_lookup_guard()
     keys = (
         f"prescreen:id:{normalise_id_number(body.id_number)}",
@@ -81,5 +82,5 @@ def lookup_application(body: StatusLookupIn, session: DbSession) -> ApplicationS
     if application is None:
         guard.record_failure(*keys)
         # The same answer whether the number is unknown or the phone does not match.
-        raise ApiError(404, "application_not_found", "没有找到与该身份证号和手机号同时匹配的申请")
+        raise ApiError(404, "application_not_found", text("application_not_found"))
     return ApplicationStatusOut.model_validate(application)
