@@ -16,196 +16,30 @@ terms, so "明天杭州会下雨吗" gets a low confidence although 杭州 match
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from rank_bm25 import BM25Okapi
-
+from knowledge.bm25_index import FieldIndex, Query, character_terms, question_key
 from knowledge.homophones import HomophoneRepair
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Article
+from knowledge.search_results import Decision, Match, SearchResult
 from knowledge.search_settings import SearchSettings, Thresholds
-from knowledge.tokenizer import PLACE_TERM, SearchTokenizer, normalise_text
+from knowledge.tokenizer import PLACE_TERM, SearchTokenizer
 
-Decision = Literal["answer", "suggest", "none"]
+__all__ = [
+    "SIGNALS",
+    "Decision",
+    "FieldIndex",
+    "KnowledgeIndex",
+    "Match",
+    "Query",
+    "SearchResult",
+    "character_terms",
+    "decide",
+    "question_key",
+]
 
 SIGNALS = ("article", "best_question", "characters")
-_CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-class Match(BaseModel):
-    """One ranked article.
-
-    Attributes:
-        article_id: The article id.
-        title: The article title (for a suggestion button).
-        topic: Topic code.
-        topic_name: Topic name in Chinese.
-        score: Weighted BM25 total (only comparable within one search).
-        confidence: Total relative to a perfect match for this question, 0–1.
-        signal_scores: Unweighted score per signal, for the preview page.
-        article: The full article (answer, source, dates).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    article_id: str
-    title: str
-    topic: str
-    topic_name: str
-    score: float
-    confidence: float
-    signal_scores: dict[str, float]
-    article: Article
-
-
-class SearchResult(BaseModel):
-    """What the knowledge base says about one question.
-
-    Attributes:
-        query: The question as asked.
-        terms: Search terms after segmentation, stop words, aliases and typo repair.
-        decision: ``answer`` (give ``answer``), ``suggest`` (offer ``suggestions`` as buttons) or
-            ``none`` (nothing good enough: fallback path).
-        answer: The article to answer with, when the decision is ``answer``.
-        suggestions: Two or three close articles, when the decision is ``suggest``.
-        matches: The top-ranked articles whatever the decision (for the preview page).
-        margin: Lead of the best article over the best one not linked to it by ``related``, as a
-            share of the best confidence.
-        places: Place names mentioned in the question (standard names).
-        services: Service names mentioned in the question (standard names).
-        exact_question: The question is one of an article's example questions (punctuation
-            and case aside); that article is answered whatever the scores.
-        knowledge_version: Version of the knowledge base that answered.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    query: str
-    terms: list[str]
-    decision: Decision
-    answer: Match | None = None
-    suggestions: list[Match] = Field(default_factory=list)
-    matches: list[Match] = Field(default_factory=list)
-    margin: float = 0.0
-    places: list[str] = Field(default_factory=list)
-    services: list[str] = Field(default_factory=list)
-    exact_question: bool = False
-    knowledge_version: str = ""
-
-    @property
-    def best(self) -> Match | None:
-        """The top-ranked article, whatever the decision."""
-        return self.matches[0] if self.matches else None
-
-
-@dataclass(frozen=True)
-class FieldIndex:
-    """BM25 over one kind of document; several documents may belong to one article.
-
-    Attributes:
-        bm25: The BM25 model (``None`` when there are no documents).
-        owners: Document position → article position.
-        rare_idf: idf given to terms never seen (the highest idf of the index).
-    """
-
-    bm25: BM25Okapi | None
-    owners: tuple[int, ...]
-    rare_idf: float
-
-    @classmethod
-    def build(
-        cls, documents: Sequence[tuple[int, list[str]]], *, k1: float, b: float
-    ) -> FieldIndex:
-        """Index tokenised documents, each tagged with the position of its article.
-
-        Args:
-            documents: ``(article position, terms)`` pairs.
-            k1: BM25 term-frequency saturation.
-            b: BM25 length normalisation.
-
-        Returns:
-            The index.
-        """
-        if not documents:
-            return cls(bm25=None, owners=(), rare_idf=0.0)
-        # rank_bm25 cannot index an empty document; a placeholder term keeps positions aligned.
-        corpus = [terms or ["\u0000"] for _, terms in documents]
-        bm25 = BM25Okapi(corpus, k1=k1, b=b)
-        rare_idf = max(bm25.idf.values()) if bm25.idf else 0.0
-        return cls(bm25=bm25, owners=tuple(owner for owner, _ in documents), rare_idf=rare_idf)
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        """Every term of the index."""
-        return frozenset(self.bm25.idf) if self.bm25 is not None else frozenset()
-
-    def article_scores(self, terms: Sequence[str], article_count: int) -> list[float]:
-        """Return each article's best document score for the terms."""
-        scores = [0.0] * article_count
-        if self.bm25 is None or not terms:
-            return scores
-        for document, value in enumerate(self.bm25.get_scores(list(terms))):
-            owner = self.owners[document]
-            scores[owner] = max(scores[owner], float(value))
-        return scores
-
-    def perfect_score(
-        self, terms: Sequence[str], *, occurrences: int = 1, unseen_weight: float = 1.0
-    ) -> float:
-        """Score of an average-length document holding each term ``occurrences`` times.
-
-        Args:
-            terms: The query terms.
-            occurrences: How often a perfectly matching document holds each term (an article
-                document repeats its title and questions, so a perfect match holds a word once
-                per repeat of the title and of one question).
-            unseen_weight: Share of the highest idf counted for a term the index has never seen.
-
-        Returns:
-            The score a perfect match would get.
-        """
-        if self.bm25 is None:
-            return 0.0
-        idf: dict[str, float] = self.bm25.idf
-        k1 = float(self.bm25.k1)
-        saturation = (k1 + 1) * occurrences / (occurrences + k1)
-        unseen = self.rare_idf * unseen_weight
-        return saturation * sum(max(idf.get(term, unseen), 0.0) for term in terms)
-
-
-def question_key(text: str) -> str:
-    """Return a question without punctuation, spaces or case, for exact comparison."""
-    return _NOT_WORD.sub("", normalise_text(text))
-
-
-def character_terms(text: str) -> list[str]:
-    """Return the Chinese characters of a text and every pair of neighbouring ones."""
-    characters = _CJK_CHARACTER.findall(normalise_text(text))
-    pairs = [first + second for first, second in itertools.pairwise(characters)]
-    return characters + pairs
-
-
-@dataclass(frozen=True)
-class Query:
-    """A question turned into the terms each signal needs.
-
-    Attributes:
-        words: Word terms (segmentation, aliases, stop words, parts, typo repairs).
-        characters: Character terms (characters and pairs, typo repairs included).
-    """
-
-    words: list[str]
-    characters: list[str]
-
-    def terms_for(self, signal: str) -> list[str]:
-        """Return the terms a signal scores."""
-        return self.characters if signal == "characters" else self.words
 
 
 class KnowledgeIndex:
