@@ -27,21 +27,37 @@ rephrase, exactly as action_handle_fallback does). The strict rejection (``out_o
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import re
-import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from core.settings import PROJECT_ROOT
+from testkit.nlu_heldout import (
+    HELDOUT_DIR,
+    MAX_CHARS,
+    TAIPEI_FAQ,
+    TRAINING_DIR,
+    EvaluationError,
+    HeldoutExample,
+    intent_stems,
+    load_heldout,
+    plain_text,
+    read_nlu_examples,
+    read_taipei_faq,
+    training_texts,
+    write_nlu_file,
+)
+from testkit.nlu_rasa import (
+    MODEL,
+    fallback_threshold,
+    read_predictions,
+    read_scores,
+    run_rasa_test,
+)
 from testkit.nlu_report import write_html
 from testkit.nlu_scores import (
     FALLBACK,
@@ -58,212 +74,39 @@ from testkit.nlu_scores import (
 )
 from zhtext.normalise import normalise
 
-HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
-TRAINING_DIR = PROJECT_ROOT / "nlu_data"
+# The names other modules and the tests import from here (their homes: nlu_heldout, nlu_rasa).
+__all__ = [
+    "HELDOUT_DIR",
+    "MAX_CHARS",
+    "TAIPEI_FAQ",
+    "TRAINING_DIR",
+    "EvaluationError",
+    "HeldoutExample",
+    "evaluate",
+    "fallback_threshold",
+    "format_routing",
+    "format_summary",
+    "intent_stems",
+    "load_heldout",
+    "main",
+    "plain_text",
+    "read_nlu_examples",
+    "read_predictions",
+    "read_scores",
+    "read_taipei_faq",
+    "routing_table",
+    "summarise",
+    "training_texts",
+    "write_nlu_file",
+    "write_summary_json",
+]
+
 REPORT_DIR = PROJECT_ROOT / "reports" / "nlu"
-MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
-CONFIG = PROJECT_ROOT / "config.yml"
-RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
-TAIPEI_FAQ = PROJECT_ROOT.parent / "shared" / "reference" / "external" / "taipei_faq_simplified.tsv"
-# Same cap as the gateway (core.settings.max_message_chars); held-out texts are far shorter.
-MAX_CHARS = 500
-# Rasa's entity markup in an example: [西湖区](district) or [西湖区]{"entity": "district"}.
-_ENTITY_MARKUP = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-RASA_TIMEOUT_SECONDS = 1800
-
-
-class EvaluationError(RuntimeError):
-    """The held-out data is unusable or Rasa's evaluation failed."""
-
-
-@dataclass(frozen=True)
-class HeldoutExample:
-    """One test phrasing: its intent, the text as written and as the gateway passes it on."""
-
-    intent: str
-    raw: str
-    text: str
-    source: str
-
-    @property
-    def plain(self) -> str:
-        """The text without entity markup (as Rasa reports it)."""
-        return plain_text(self.text)
-
-
-def plain_text(example: str) -> str:
-    """An NLU example without entity markup: "去[西湖区](district)" → "去西湖区"."""
-    return _ENTITY_MARKUP.sub(lambda match: match["text"], example)
-
-
-# ---------------------------------------------------------------------------------------------
-# Held-out data
-# ---------------------------------------------------------------------------------------------
-
-
-def read_nlu_examples(path: Path) -> list[tuple[str, str]]:
-    """(intent, example) pairs of a Rasa NLU YAML file (synonyms, lookups, regexes skipped).
-
-    Raises:
-        EvaluationError: The file is not Rasa NLU YAML.
-    """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise EvaluationError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("nlu"), list):
-        raise EvaluationError(f'{path}: expected `version: "3.1"` and an `nlu:` list')
-    pairs: list[tuple[str, str]] = []
-    for item in data["nlu"]:
-        if not isinstance(item, dict) or "intent" not in item:
-            continue
-        examples = item.get("examples") or ""
-        for line in str(examples).splitlines():
-            stripped = line.strip()
-            if stripped.startswith("- "):
-                pairs.append((str(item["intent"]), stripped[2:].strip()))
-    return pairs
-
-
-def load_heldout(directory: Path = HELDOUT_DIR, *, normalised: bool = True) -> list[HeldoutExample]:
-    """Every held-out example under `directory`, normalised like the gateway unless told not to.
-
-    Raises:
-        EvaluationError: No example found.
-    """
-    examples: list[HeldoutExample] = []
-    for path in sorted(directory.glob("*.yml")):
-        for intent, raw in read_nlu_examples(path):
-            text = normalise(raw, max_chars=MAX_CHARS).text if normalised else raw
-            examples.append(HeldoutExample(intent=intent, raw=raw, text=text, source=path.stem))
-    if not examples:
-        raise EvaluationError(f"no held-out examples in {directory}/*.yml")
-    return examples
-
-
-def training_texts(directory: Path = TRAINING_DIR) -> set[str]:
-    """Normalised training examples, to catch test phrasings copied from the training data."""
-    return {
-        plain_text(normalise(text, max_chars=MAX_CHARS).text)
-        for path in directory.glob("*.yml")
-        for _, text in read_nlu_examples(path)
-    }
-
-
-def write_nlu_file(pairs: Iterable[tuple[str, str]], path: Path) -> None:
-    """Write (intent, text) pairs as one Rasa NLU YAML file."""
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for intent, text in pairs:
-        if text not in grouped[intent]:
-            grouped[intent].append(text)
-    lines = ['version: "3.1"', "nlu:"]
-    for intent, texts in grouped.items():
-        lines += [f"  - intent: {intent}", "    examples: |"]
-        lines += [f"      - {text}" for text in texts]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def intent_stems(directory: Path = TRAINING_DIR) -> dict[str, str]:
-    """Intent → the feature stem whose nlu_data file defines it."""
-    stems = {
-        intent: path.stem
-        for path in sorted(directory.glob("*.yml"))
-        for intent, _ in read_nlu_examples(path)
-    }
-    stems[OUT_OF_SCOPE] = OUT_OF_SCOPE
-    stems[FALLBACK] = FALLBACK
-    return stems
-
-
-def read_taipei_faq(path: Path = TAIPEI_FAQ) -> list[tuple[str, str]]:
-    """(area, question) rows of the Taipei FAQ file (comment line and header skipped)."""
-    with path.open(encoding="utf-8") as handle:
-        rows = [
-            row for row in csv.reader(handle, delimiter="\t") if row and not row[0].startswith("#")
-        ]
-    return [(row[0], row[1]) for row in rows[1:] if len(row) >= 2]
-
-
-# ---------------------------------------------------------------------------------------------
-# Running Rasa
-# ---------------------------------------------------------------------------------------------
-
-
-def run_rasa_test(nlu_file: Path, *, model: Path, out: Path, plots: bool = True) -> None:
-    """Run ``rasa test nlu``; its log goes to ``out/rasa_test.log``.
-
-    Raises:
-        EvaluationError: Rasa failed (the log tail is in the message).
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(RASA_BIN), "test", "nlu", "--nlu", str(nlu_file), "--model", str(model),
-        "--out", str(out), "--successes",
-    ]  # fmt: skip
-    if not plots:
-        command.append("--no-plot")
-    log_path = out / "rasa_test.log"
-    with log_path.open("w", encoding="utf-8") as log:
-        result = subprocess.run(
-            command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
-            timeout=RASA_TIMEOUT_SECONDS, check=False,
-        )  # fmt: skip
-    if result.returncode != 0:
-        tail = "\n".join(log_path.read_text(encoding="utf-8").splitlines()[-30:])
-        raise EvaluationError(f"rasa test nlu failed ({result.returncode}):\n{tail}")
-
-
-def read_predictions(out: Path) -> list[Prediction]:
-    """Every prediction Rasa wrote (intent_successes.json + intent_errors.json)."""
-    predictions: list[Prediction] = []
-    for name in ("intent_successes.json", "intent_errors.json"):
-        path = out / name
-        if not path.exists():
-            continue
-        for item in json.loads(path.read_text(encoding="utf-8")):
-            predicted = item.get("intent_prediction") or {}
-            predictions.append(
-                Prediction(
-                    text=str(item["text"]),
-                    gold=str(item["intent"]),
-                    predicted=str(predicted.get("name") or FALLBACK),
-                    confidence=float(predicted.get("confidence") or 0.0),
-                )
-            )
-    return predictions
-
-
-def read_scores(report_path: Path) -> list[IntentScore]:
-    """Per-label scores of a Rasa report file (aggregate rows and `no_entity` skipped)."""
-    if not report_path.exists():
-        return []
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    skip = {"accuracy", "macro avg", "weighted avg", "micro avg", "no_entity"}
-    return [
-        IntentScore(
-            intent=label,
-            precision=float(values.get("precision", 0.0)),
-            recall=float(values.get("recall", 0.0)),
-            f1=float(values.get("f1-score", 0.0)),
-            support=int(values.get("support", 0)),
-        )
-        for label, values in report.items()
-        if label not in skip and isinstance(values, dict)
-    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Metrics
 # ---------------------------------------------------------------------------------------------
-
-
-def fallback_threshold(config: Path = CONFIG) -> float:
-    """The FallbackClassifier threshold of the NLU pipeline (0 when there is none)."""
-    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-    for component in data.get("pipeline") or []:
-        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
-            return float(component.get("threshold", 0.3))  # Rasa's default
-    return 0.0
 
 
 def summarise(
