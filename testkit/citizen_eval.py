@@ -30,111 +30,57 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
-import yaml
 
-from actions.confirm_service import CONFIRM_PREFIX
 from connectors.webchat.routes import CHANNEL
 from core.chat import conversation_id
 from core.settings import PROJECT_ROOT
-from knowledge.store import get_store
 from testkit.chat import new_sender
-from testkit.nlu_eval import HELDOUT_DIR, MAX_CHARS, TRAINING_DIR, plain_text, read_nlu_examples
+from testkit.citizen_outcomes import SERVICE_STEPS, Outcome, classify
+from testkit.citizen_sets import (
+    ANY_ANSWER,
+    INTENT_AREA,
+    REJECT,
+    SEALED_PREFIX,
+    Item,
+    key,
+    leaked,
+    load_heldout,
+    load_real,
+    seen_in_training,
+)
 from testkit.stack import LiveStack, latest_model
-from zhtext.normalise import normalise
 
-REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
-KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+# The names the tests and the data notes import from here (their homes: citizen_sets,
+# citizen_outcomes).
+__all__ = [
+    "ANY_ANSWER",
+    "INTENT_AREA",
+    "REJECT",
+    "SERVICE_STEPS",
+    "Item",
+    "Outcome",
+    "SetScore",
+    "classify",
+    "key",
+    "leaked",
+    "load_heldout",
+    "load_real",
+    "main",
+    "right_place",
+    "score",
+    "seen_in_training",
+    "write_report",
+]
+
 REPORT_DIR = PROJECT_ROOT / "reports" / "nlu"
 TIMEOUT_SECONDS = 60
-SEALED_PREFIX = "sealed_"
 WORKERS = 3
-
-# What each action or response that starts a service belongs to.
-SERVICE_STEPS: dict[str, str] = {
-    "action_start_marriage_booking": "marriage",
-    "marriage_form": "marriage",
-    "action_start_marriage_lookup": "marriage",
-    "marriage_lookup_form": "marriage",
-    "action_start_prescreen": "assistance",
-    "prescreen_form": "assistance",
-    "utter_prescreen_status_intro": "assistance",
-    "application_status_form": "assistance",
-    "eldercare_search_form": "eldercare",
-    "eldercare_visit_form": "eldercare",
-    "eldercare_cancel_form": "eldercare",
-    "utter_donation_menu": "charity",
-    "donation_form": "charity",
-    "pledge_lookup_form": "charity",
-    "action_list_charity_projects": "charity",
-    "action_show_charity_project": "charity",
-    "action_show_goods_donation": "charity",
-    "utter_donation_scam_warning": "charity",
-    "handoff_callback_form": "handoff",
-    "action_start_handoff": "handoff",
-}
-# The area of each service intent (for the confirmation question and the held-out files).
-INTENT_AREA: dict[str, str] = {
-    "request_marriage_booking": "marriage",
-    "check_marriage_booking": "marriage",
-    "reschedule_marriage_booking": "marriage",
-    "cancel_marriage_booking": "marriage",
-    "request_prescreen": "assistance",
-    "check_application_status": "assistance",
-    "request_eldercare": "eldercare",
-    "request_facility_visit": "eldercare",
-    "cancel_facility_visit": "eldercare",
-    "request_donation": "charity",
-    "pledge_donation": "charity",
-    "browse_charity_projects": "charity",
-    "ask_goods_donation": "charity",
-    "check_donation_pledge": "charity",
-    "request_callback": "handoff",
-    "request_human": "handoff",
-}
-ANY_ANSWER = "any_answer"
-REJECT = "reject"
-HELDOUT_EXPECTED: dict[str, str] = {
-    **INTENT_AREA,
-    "ask_policy_question": ANY_ANSWER,
-    "out_of_scope": REJECT,
-    "nonsense": REJECT,
-}
-NOT_UNDERSTOOD = frozenset({"utter_ask_rephrase", "utter_offer_human"})
-SMALL_TALK = frozenset(
-    {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_menu"}
-)
-# Marriage details said outside a form: "您是想预约或查询婚姻登记吗？" (a question back).
-MARRIAGE_ASK_BACK = "utter_marriage_details_without_form"
-
-
-@dataclass(frozen=True)
-class Item:
-    """One evaluation sentence: the set it belongs to and where it should land."""
-
-    set_name: str
-    text: str
-    expected: str
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the citizen saw: kind (service, answer, …) and the areas it belongs to."""
-
-    kind: str
-    areas: tuple[str, ...] = ()
-    detail: str = ""
-
-    def label(self) -> str:
-        """E.g. ``answer:marriage`` or ``not_understood``."""
-        return f"{self.kind}:{'+'.join(self.areas)}" if self.areas else self.kind
 
 
 @dataclass
@@ -163,115 +109,7 @@ class SetScore:
         return f"{self.not_understood / self.civil:.1%}" if self.civil else "—"
 
 
-# -- the sets -------------------------------------------------------------------------------
-def load_real(directory: Path = REAL_DIR, *, sealed: bool = False) -> list[Item]:
-    """The real civil-affairs questions and off-topic queries (or the sealed sets).
-
-    The sealed files (``sealed_*civil_affairs.yml``, ``sealed_*off_topic.yml``) were collected by
-    someone else and not read by the developers; each is its own set, named by its file (set A,
-    ``sealed_civil_affairs``, has had its misses read once; set B, ``sealed_b_…``, is unread).
-    They are run only when asked for.
-    """
-    if sealed:
-        civil_files = sorted(directory.glob(f"{SEALED_PREFIX}*civil_affairs.yml"))
-        off_topic_files = sorted(directory.glob(f"{SEALED_PREFIX}*off_topic.yml"))
-    else:
-        civil_files = sorted(directory.glob("civil_affairs_*.yml"))
-        off_topic_files = sorted(directory.glob("off_topic.yml"))
-    items: list[Item] = []
-    for path in civil_files:
-        name = path.stem if sealed else "real_civil_affairs"
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
-            items.append(Item(name, str(entry["text"]), str(entry["area"])))
-    for path in off_topic_files:
-        name = path.stem if sealed else "real_off_topic"
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]:
-            items.append(Item(name, str(entry["text"]), REJECT, str(entry["category"])))
-    return items
-
-
-def load_heldout(directory: Path = HELDOUT_DIR) -> list[Item]:
-    """The team's held-out sentences whose intent a first message can carry."""
-    return [
-        Item("heldout", plain_text(text), HELDOUT_EXPECTED[intent], intent)
-        for path in sorted(directory.glob("*.yml"))
-        for intent, text in read_nlu_examples(path)
-        if intent in HELDOUT_EXPECTED
-    ]
-
-
-def seen_in_training(directory: Path = TRAINING_DIR, knowledge: Path = KNOWLEDGE_DIR) -> set[str]:
-    """Every training example and knowledge-base example question, compared as plain text."""
-    texts = [text for path in directory.glob("*.yml") for _, text in read_nlu_examples(path)]
-    for path in (knowledge / "articles").rglob("*.yml"):
-        article = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        texts += [str(q) for q in article.get("questions") or []]
-    return {key(text) for text in texts}
-
-
-def key(text: str) -> str:
-    """The comparison form: normalised like the gateway, then without punctuation or spaces."""
-    return plain_text(normalise(text, max_chars=MAX_CHARS).text)
-
-
-def leaked(items: Iterable[Item], seen: set[str]) -> list[Item]:
-    """Evaluation sentences that are also training or knowledge-base sentences."""
-    return [item for item in items if key(item.text) in seen]
-
-
 # -- one conversation -------------------------------------------------------------------------
-def classify(tracker: Mapping[str, Any], text: str) -> Outcome:
-    """Sort what the assistant did after the first message into one outcome."""
-    events = tracker.get("events") or []
-    steps = [str(e.get("name")) for e in events if e.get("event") == "action"]
-    utters = [
-        str((e.get("metadata") or {}).get("utter_action") or "")
-        for e in events
-        if e.get("event") == "bot"
-    ]
-    for step in [*steps, *utters]:
-        if step in SERVICE_STEPS:
-            return Outcome("service", (SERVICE_STEPS[step],), step)
-    store = get_store()
-    for event, utter in zip([e for e in events if e.get("event") == "bot"], utters, strict=True):
-        if utter == MARRIAGE_ASK_BACK:
-            return Outcome("confirm", ("marriage",), utter)
-        if utter.startswith(CONFIRM_PREFIX):
-            intent = utter.removeprefix(CONFIRM_PREFIX)
-            return Outcome("confirm", (INTENT_AREA.get(intent, intent),), intent)
-        if utter in {"utter_knowledge_answer", "utter_knowledge_answer_sample"}:
-            article = store.get_article(str((tracker.get("slots") or {}).get("knowledge_article")))
-            return Outcome(
-                "answer", (article.topic,) if article else (), article.id if article else ""
-            )
-        if utter == "utter_knowledge_suggest":
-            ids = [
-                _article_of(b.get("payload", ""))
-                for b in (event.get("data") or {}).get("buttons") or []
-            ]
-            topics = [a.topic for a in (store.get_article(i) for i in ids if i) if a]
-            return Outcome("suggest", tuple(dict.fromkeys(topics)), ",".join(i for i in ids if i))
-        if utter == "utter_knowledge_referral":
-            referral = store.referral_for(normalise(text, max_chars=MAX_CHARS).text)
-            return Outcome("referral", (referral.topic,) if referral else ())
-        if utter in NOT_UNDERSTOOD:
-            return Outcome("not_understood", (), utter)
-        if utter == "utter_out_of_scope":
-            return Outcome("out_of_scope")
-    first = next((u for u in utters if u), "none")
-    return Outcome("small_talk" if first in SMALL_TALK else f"other:{first}")
-
-
-def _article_of(payload: str) -> str:
-    start = payload.find("{")
-    if start < 0:
-        return ""
-    try:
-        return str(json.loads(payload[start:]).get("knowledge_article") or "")
-    except ValueError:
-        return ""
-
-
 def ask(stack: LiveStack, item: Item) -> Outcome:
     """Send the sentence as a new conversation and read what happened from the tracker."""
     sender = new_sender("eval")
