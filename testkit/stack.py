@@ -25,8 +25,6 @@ import base64
 import contextlib
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,65 +33,43 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from sqlalchemy import make_url
 
-from core.process_configs import render_supervisord
 from core.processes import Process, Profile, processes
 from core.processes import environment as shared_environment
 from core.settings import PROJECT_ROOT
-from core.supervisor_client import Supervisor
+from testkit.stack_basics import (
+    APP_PYTHON,
+    MODELS_DIR,
+    MODELS_DIR_VARIABLE,
+    RASA_BIN,
+    ProductionBackends,
+    StackError,
+    free_port,
+    latest_model,
+    production_backends,
+)
+from testkit.stack_processes import ProcessControl
 
-RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
-APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
-SUPERVISORD = PROJECT_ROOT / ".venv" / "bin" / "supervisord"
-MODELS_DIR = PROJECT_ROOT / "models"
-MODELS_DIR_VARIABLE = "STACK_MODELS_DIR"
-START_TIMEOUT_SECONDS = 300.0
-# Several Rasa replicas load their models at the same time on the same cores.
-PRODUCTION_START_TIMEOUT_SECONDS = 600.0
-SUPERVISORD_START_SECONDS = 20.0
-
-
-class StackError(RuntimeError):
-    """A process of the stack did not start or died."""
-
-
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def latest_model(models_dir: Path | None = None) -> Path:
-    """The newest trained model; raises when none was trained (run `make train`).
-
-    Args:
-        models_dir: Where to look; default `$STACK_MODELS_DIR` when set (a model trained
-            elsewhere, e.g. `rasa train --out /tmp/x` for a changed domain, without replacing the
-            one in models/), else models/.
-    """
-    models_dir = models_dir or Path(os.environ.get(MODELS_DIR_VARIABLE) or MODELS_DIR)
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        raise StackError(f"no trained model in {models_dir}: run `make train` first")
-    return models[-1]
-
-
-@dataclass(frozen=True)
-class ProductionBackends:
-    """Where a production-profile stack keeps its data (each one fresh for this stack)."""
-
-    database_url: str
-    tracker_database_url: str
-    redis_url: str
-    redis_key_prefix: str
+# The names the tests, the conversation runner and the benchmarks import from here (their home:
+# stack_basics).
+__all__ = [
+    "APP_PYTHON",
+    "MODELS_DIR",
+    "MODELS_DIR_VARIABLE",
+    "RASA_BIN",
+    "LiveStack",
+    "ProductionBackends",
+    "StackError",
+    "free_port",
+    "latest_model",
+    "main",
+    "production_backends",
+]
 
 
 @dataclass
-class LiveStack:
+class LiveStack(ProcessControl):
     """The processes of the assistant, started on free ports with their own data.
 
     Embedded profile: "rasa", "actions", "web" on a SQLite file, each a child of this object.
@@ -132,26 +108,9 @@ class LiveStack:
         if not self.rasa_ports:
             self.rasa_ports = [self.rasa_port]
 
-    @property
-    def supervised(self) -> bool:
-        """True for the production profile: the processes run under supervisord."""
-        return self.profile == "production"
-
-    @property
-    def log_dir(self) -> Path:
-        """Where each process writes `<name>.log`."""
-        return self.workdir / "log"
-
     def processes(self) -> list[Process]:
         """This stack's processes, from the one definition (core/processes.py)."""
         return processes(self.profile, self.environment())
-
-    def process(self, name: str) -> Process:
-        """The definition of process `name`."""
-        for process in self.processes():
-            if process.name == name:
-                return process
-        raise ValueError(f"unknown process {name}")
 
     @property
     def rasa_names(self) -> list[str]:
@@ -193,11 +152,6 @@ class LiveStack:
         if self.backends is not None:
             return self.backends.database_url
         return f"sqlite:///{self.workdir / 'backoffice.db'}"
-
-    @property
-    def process_names(self) -> list[str]:
-        """Every process of the stack, in start order."""
-        return [process.name for process in self.processes()]
 
     @classmethod
     @contextlib.contextmanager
@@ -315,175 +269,6 @@ class LiveStack:
             )
             if result.returncode != 0:
                 raise StackError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-
-    def command(self, name: str) -> list[str]:
-        """The command line of process `name` (as core/processes.py defines it)."""
-        return self.process(name).argv
-
-    @property
-    def supervisor(self) -> Supervisor:
-        """Client of this stack's supervisord (production profile)."""
-        return Supervisor(self.workdir)
-
-    def start_all(self) -> None:
-        """Start every process: supervisord (production), or each one as a child (embedded)."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        if not self.supervised:
-            for name in self.process_names:
-                self.start_process(name)
-            return
-        config = self.workdir / "supervisord.conf"
-        files = render_supervisord(self.profile, self.environment(), self.workdir)
-        config.write_text(files["supervisord.conf"], encoding="utf-8")
-        log = (self.log_dir / "supervisord.out").open("ab")
-        self._supervisord = subprocess.Popen(
-            [str(SUPERVISORD), "--nodaemon", "--configuration", str(config)],
-            cwd=PROJECT_ROOT,
-            env=self.environment(),  # the secrets reach the processes from here, not the file
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + SUPERVISORD_START_SECONDS
-        while True:
-            with contextlib.suppress(OSError):
-                self.supervisor.states()
-                return
-            if self._supervisord.poll() is not None or time.monotonic() > deadline:
-                raise StackError(f"supervisord did not start:\n{self._log_tail('supervisord')}")
-            time.sleep(0.2)
-
-    def start_process(self, name: str) -> None:
-        """Start (or restart) process `name`, logging to `log_dir`/<name>.log."""
-        if self.supervised:
-            self.supervisor.start(name)
-            return
-        process = self.process(name)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{name}.log").open("ab")
-        self._children[name] = subprocess.Popen(
-            process.argv,
-            cwd=PROJECT_ROOT,
-            env={**self.environment(), **process.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def stop_process(self, name: str) -> None:
-        """Stop process `name` and leave it stopped (SIGTERM, then SIGKILL after a while)."""
-        if self.supervised:
-            self.supervisor.stop(name)
-            return
-        popen = self._children.pop(name, None)
-        if popen is None or popen.poll() is not None:
-            return
-        popen.terminate()
-        try:
-            popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            popen.kill()
-            popen.wait(timeout=10)
-
-    def pid(self, name: str) -> int:
-        """Process id of `name` right now (0 when it is not running)."""
-        if self.supervised:
-            return self.supervisor.pid(name)
-        popen = self._children.get(name)
-        return popen.pid if popen is not None and popen.poll() is None else 0
-
-    def kill(self, name: str) -> int:
-        """SIGKILL process `name` and its process group (its own workers); returns the pid.
-
-        Nothing is restarted here: under supervisord (production) it comes back by itself.
-        """
-        pid = self.pid(name)
-        if not pid:
-            raise StackError(f"{name} is not running")
-        os.killpg(pid, signal.SIGKILL)
-        return pid
-
-    def stop(self) -> None:
-        """Stop every process (and supervisord)."""
-        if self._supervisord is not None:
-            with contextlib.suppress(OSError):
-                self.supervisor.shutdown()
-            try:
-                self._supervisord.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._supervisord.pid, signal.SIGKILL)
-                self._supervisord.wait(timeout=10)
-            self._supervisord = None
-        for name in list(self._children):
-            self.stop_process(name)
-
-    def _log_tail(self, name: str, lines: int = 40) -> str:
-        path = self.log_dir / (f"{name}.out" if name == "supervisord" else f"{name}.log")
-        if not path.exists():
-            return ""
-        text = path.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def log(self, name: str) -> str:
-        """The last lines that process `name` printed (for failure messages)."""
-        return self._log_tail(name)
-
-    def full_logs(self) -> dict[str, str]:
-        """Everything each process printed so far, by process name."""
-        return {
-            path.stem: path.read_text(encoding="utf-8", errors="replace")
-            for path in sorted(self.log_dir.glob("*.log"))
-        }
-
-    def health_urls(self) -> dict[str, str]:
-        """The URL that answers 200 when each process is ready."""
-        return {p.name: p.health_url for p in self.processes() if p.health_url is not None}
-
-    def _exited(self, name: str) -> bool:
-        if self.supervised:
-            return self._supervisord is None or self._supervisord.poll() is not None
-        popen = self._children.get(name)
-        return popen is None or popen.poll() is not None
-
-    def wait_until_ready(self, names: tuple[str, ...] | None = None) -> None:
-        """Block until the given processes (default: all) answer their health checks."""
-        pending = dict(self.health_urls())
-        if names is not None:
-            pending = {name: url for name, url in pending.items() if name in names}
-        timeout = (
-            START_TIMEOUT_SECONDS if self.backends is None else PRODUCTION_START_TIMEOUT_SECONDS
-        )
-        deadline = time.monotonic() + timeout
-        while pending:
-            for name, url in list(pending.items()):
-                if self._exited(name):
-                    raise StackError(f"{name} exited early:\n{self.log(name)}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(url, timeout=2.0).status_code == httpx.codes.OK:
-                        del pending[name]
-            if time.monotonic() > deadline:
-                tails = "\n\n".join(f"== {n} ==\n{self.log(n)}" for n in pending)
-                raise StackError(f"not ready after {timeout:.0f} s:\n{tails}")
-            time.sleep(0.5)
-
-
-@contextlib.contextmanager
-def production_backends() -> Iterator[ProductionBackends]:
-    """Fresh PostgreSQL databases (back office, Rasa tracker) and a fresh Redis key prefix."""
-    from testkit.databases import fresh_postgres_database  # imports pytest: only when needed
-    from testkit.redis_server import fresh_redis_prefix
-
-    with (
-        fresh_postgres_database() as database_url,
-        fresh_postgres_database() as tracker_database_url,
-        fresh_redis_prefix() as (redis_url, key_prefix),
-    ):
-        yield ProductionBackends(
-            database_url=database_url,
-            tracker_database_url=tracker_database_url,
-            redis_url=redis_url,
-            redis_key_prefix=key_prefix,
-        )
 
 
 def main() -> None:
