@@ -15,194 +15,62 @@ when a replica is killed fails because of the kill) and how it ended.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import itertools
 import random
 import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import httpx
 
-from backoffice.records.marriage.bookable import bookable_days
-from backoffice.records.marriage.policy import get_policy
+from bench.citizen_records import (
+    CHANNEL,
+    CONNECTION,
+    DRAIN,
+    HOTLINE_503,
+    OK,
+    RUN_ENDED,
+    TIMEOUT,
+    UNEXPECTED,
+    Attempt,
+    Conversation,
+    LoadResult,
+    status_outcome,
+)
+from bench.citizen_scripts import SCRIPT_WEIGHTS, Identities, load_scripts, render_expect
 from core.chat import conversation_id
-from core.messages import message
 from testkit.conversations import BotReply, Expect, check_reply
-from testkit.script_format import LoadedScript, Turn, load_script
+from testkit.script_format import LoadedScript, Turn
 from testkit.script_vars import Variables
 from zhtext.city_time import city_today
-from zhtext.idcard import check_digit
 
-SCRIPTS_DIR = Path(__file__).resolve().parent / "load_scripts"
-# How often each script is picked (a citizen's next conversation is drawn with these weights).
-SCRIPT_WEIGHTS = {
-    "marriage_booking": 25,
-    "knowledge_questions": 25,
-    "prescreen_dibao": 20,
-    "donation_pledge": 15,
-    "handoff_message": 15,
-}
-CHANNEL = "web"
+# The names the other benches and their tests import from here (their homes: citizen_records,
+# citizen_scripts).
+__all__ = [
+    "CHANNEL",
+    "CONNECTION",
+    "DRAIN",
+    "GIVE_UP_PAUSE_SECONDS",
+    "HOTLINE_503",
+    "OK",
+    "RUN_ENDED",
+    "TIMEOUT",
+    "UNEXPECTED",
+    "Attempt",
+    "Citizen",
+    "Conversation",
+    "LoadResult",
+    "run_citizens",
+    "status_outcome",
+    "warm_up",
+]
+
 RETRY_PAUSE_SECONDS = 2.0
 # After giving up a conversation for lack of an answer, a citizen waits before trying again.
 GIVE_UP_PAUSE_SECONDS = 15.0
-OK = "ok"
-UNEXPECTED = "unexpected reply"
-TIMEOUT = "timeout"
-CONNECTION = "connection error"
-RUN_ENDED = "run ended"
-DRAIN = "drain"
 # Connections kept for citizens who arrive during a run (`run_citizens(arrivals=...)`).
 ARRIVALS_MAX = 20
 CLIENT_KEEPALIVE_SECONDS = 2.0
-
-
-HOTLINE_503 = "HTTP 503 + hotline"
-
-
-def status_outcome(status: int, body: str = "") -> str:
-    """The outcome name of an HTTP status other than 200.
-
-    A 503 whose body carries the Chinese "unavailable" message with the hotline
-    (core/messages.yml `service_unavailable`) is `HOTLINE_503`: the citizen was told
-    what to do. (Starlette writes JSON without escaping Chinese.)
-    """
-    if status == httpx.codes.SERVICE_UNAVAILABLE and message("service_unavailable") in body:
-        return HOTLINE_503
-    return f"HTTP {status}"
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One HTTP request a citizen sent.
-
-    Attributes:
-        script: The script's name.
-        phase: The phase of the run when the answer (or the failure) came (see `Phases`).
-        started: `time.monotonic()` when sent.
-        latency_ms: Time until the answer (or the failure).
-        outcome: `OK`, `UNEXPECTED`, `TIMEOUT`, `CONNECTION` or ``HTTP <status>``.
-        retry: True for the second press of the same message.
-    """
-
-    script: str
-    phase: str
-    started: float
-    latency_ms: float
-    outcome: str
-    retry: bool
-
-
-@dataclass
-class Conversation:
-    """One conversation of one citizen, for the ledger.
-
-    Attributes:
-        script: Name of the script.
-        tags: The script's tags (marriage, donation, …): what the ledger checks.
-        sender: The web-chat sender id.
-        variables: The script variables of this conversation (its identity), rendered.
-        references: Reference numbers the citizen was told (matches of `expect.matches`).
-        sent_ok: Messages the gateway answered with 200 (what the citizen saw go through).
-        sent_failed: Messages whose every attempt failed (the citizen never got an answer).
-        turns_passed: Turns answered as the script expects.
-        completed: True when every turn passed.
-        finished_at: `time.monotonic()` when the last turn passed.
-        problem: Why it ended early.
-    """
-
-    script: str
-    tags: list[str]
-    sender: str
-    variables: dict[str, str]
-    references: list[str] = field(default_factory=list)
-    sent_ok: list[str] = field(default_factory=list)
-    sent_failed: list[str] = field(default_factory=list)
-    turns_passed: int = 0
-    completed: bool = False
-    finished_at: float | None = None
-    problem: str | None = None
-
-    @property
-    def conversation_id(self) -> str:
-        """The id the back office stores (``web-<sender>``)."""
-        return conversation_id(CHANNEL, self.sender)
-
-
-@dataclass
-class LoadResult:
-    """Everything the citizens did during one run (`seconds`: length of the timed window).
-
-    `resting` is how many citizens are pausing right now after giving up a conversation for lack
-    of an answer (`GIVE_UP_PAUSE_SECONDS`): they send nothing meanwhile.
-    """
-
-    attempts: list[Attempt] = field(default_factory=list)
-    conversations: list[Conversation] = field(default_factory=list)
-    seconds: float = 0.0
-    window_end: float = 0.0
-    resting: int = 0
-
-    def completed_in_window(self) -> int:
-        """Conversations whose last turn passed before the end of the timed window."""
-        return sum(
-            c.finished_at is not None and c.finished_at <= self.window_end
-            for c in self.conversations
-        )
-
-
-class Identities:
-    """Unique, valid personal data for each simulated conversation."""
-
-    def __init__(self, *, seed: int) -> None:
-        self._counter = itertools.count(1)
-        self._random = random.Random(seed)
-        # A run id keeps phones unique across runs on the same database too.
-        self._run = self._random.randrange(100, 1000)
-        today = city_today()
-        days = bookable_days(today=today, window=get_policy().booking_window)
-        self._day_offsets = [(check.day - today).days for check in days]
-
-    def for_script(self, loaded: LoadedScript) -> dict[str, str]:
-        """Values for the script's own `vars` that must differ between citizens."""
-        number = next(self._counter)
-        values = {
-            "phone": f"139{self._run:03d}{number:05d}",
-            "groom_id": self._id_number(number, male=True),
-            "bride_id": self._id_number(number, male=False),
-            "day": f"{{today+{self._random.choice(self._day_offsets)}}}",
-        }
-        return {name: value for name, value in values.items() if name in loaded.script.vars}
-
-    def _id_number(self, number: int, *, male: bool) -> str:
-        born = dt.date(1970, 1, 1) + dt.timedelta(days=self._run * 7 + number // 400)
-        sequence = (number % 400) * 2 + (1 if male else 2)  # odd: male, even: female
-        first17 = f"330106{born:%Y%m%d}{sequence:03d}"
-        return first17 + check_digit(first17)
-
-
-def load_scripts() -> dict[str, LoadedScript]:
-    """The load scripts by name (every one must have a weight)."""
-    scripts = {path.stem: load_script(path) for path in sorted(SCRIPTS_DIR.glob("*.yml"))}
-    missing = set(scripts) ^ set(SCRIPT_WEIGHTS)
-    if missing:
-        raise ValueError(f"scripts and SCRIPT_WEIGHTS differ: {sorted(missing)}")
-    return scripts
-
-
-def render_expect(expect: Expect, variables: Variables) -> Expect:
-    """`expect` with the conversation's variables filled in (escaped inside regexes)."""
-    data: dict[str, Any] = expect.model_dump()
-    for key, value in data.items():
-        if isinstance(value, list):
-            escape = re.escape if key == "matches" else None
-            data[key] = [variables.render(item, escape=escape) for item in value]
-    return Expect.model_validate(data)
 
 
 class Citizen:
