@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from connectors.wechat.rendering import Choice
 from connectors.wechat.ttl_cache import Clock, TtlCache
+from zhtext.normalise import normalise
 
 CHOICES_TTL_SECONDS = 30 * 60
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、)）]?\s*$")
@@ -36,7 +37,9 @@ class ChoiceMemory:
 
     def pick(self, open_id: str, text: str) -> Choice | None:
         """The choice `text` selects ("2", "２", "2." …), or None when it is not a choice number."""
-        match = _NUMBER.match(unicodedata.normalize("NFKC", text))
+        # The router's normalisation first (invisible characters, widths), as for every message.
+        cleaned = normalise(text, max_chars=max(len(text), 1)).text
+        match = _NUMBER.match(unicodedata.normalize("NFKC", cleaned))
         choices = self._cache.get(open_id)
         if match is None or not choices:
             return None

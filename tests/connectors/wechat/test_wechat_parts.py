@@ -113,6 +113,7 @@ def test_choices_expire_and_accept_full_width_digits() -> None:
     memory.remember("o1", [Choice("甲", "/a"), Choice("乙", "/b")])
     assert memory.pick("o1", "２") == Choice("乙", "/b")
     assert memory.pick("o1", " 1. ") == Choice("甲", "/a")
+    assert memory.pick("o1", "\u200b2\ufeff") == Choice("乙", "/b")  # invisible characters
     assert memory.pick("o1", "3") is None
     assert memory.pick("o1", "12岁") is None
     assert memory.pick("o2", "1") is None
