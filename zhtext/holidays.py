@@ -26,9 +26,9 @@ from types import MappingProxyType
 from typing import Any
 
 import chinese_calendar
-import yaml
 
 from zhtext.dates import lunar_to_solar
+from zhtext.yaml_fields import YamlFields
 
 __all__ = [
     "DEFAULT_HOLIDAY_FILE",
@@ -50,6 +50,9 @@ _PACKAGE_CODES = {holiday.value: holiday.name for holiday in chinese_calendar.Ho
 
 class HolidayFileError(ValueError):
     """The editor-maintained holiday file is malformed."""
+
+
+_FIELDS = YamlFields(HolidayFileError)
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,7 @@ class HolidayCalendar:
             HolidayFileError: When the file is not valid.
             OSError: When it cannot be read.
         """
-        with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-        try:
-            return cls.from_document(document)
-        except HolidayFileError as error:
-            raise HolidayFileError(f"{path}: {error}") from error
+        return _FIELDS.load(path, cls.from_document)
 
     @classmethod
     def from_document(cls, document: Any) -> HolidayCalendar:
@@ -122,25 +120,26 @@ class HolidayCalendar:
         Raises:
             HolidayFileError: When a field is missing or wrong.
         """
-        root = _mapping(document, "file")
+        root = _FIELDS.mapping(document, "file")
         names = {
-            str(code): str(name) for code, name in _mapping(root.get("names"), "names").items()
+            str(code): str(name)
+            for code, name in _FIELDS.mapping(root.get("names"), "names").items()
         }
         holidays: dict[dt.date, _Entry] = {}
         workdays: dict[dt.date, _Entry] = {}
         estimated: set[int] = set()
-        for year, content in _mapping(root.get("years"), "years").items():
+        for year, content in _FIELDS.mapping(root.get("years"), "years").items():
             if not isinstance(year, int):
                 raise HolidayFileError(f"years: {year!r} is not a year")
-            table = _mapping(content, f"years.{year}")
+            table = _FIELDS.mapping(content, f"years.{year}")
             year_estimate = _flag(table, "estimate", f"years.{year}")
             if year_estimate:
                 estimated.add(year)
-            for item in _list(table.get("holidays", []), f"years.{year}.holidays"):
+            for item in _FIELDS.entries(table.get("holidays", []), f"years.{year}.holidays"):
                 entry, start, end = _holiday_entry(item, year, names, year_estimate)
                 for offset in range((end - start).days + 1):
                     holidays[start + dt.timedelta(days=offset)] = entry
-            for item in _list(table.get("workdays", []), f"years.{year}.workdays"):
+            for item in _FIELDS.entries(table.get("workdays", []), f"years.{year}.workdays"):
                 entry, day = _workday_entry(item, year, names, year_estimate)
                 workdays[day] = entry
         clash = sorted(set(holidays) & set(workdays))
@@ -150,7 +149,7 @@ class HolidayCalendar:
             holidays=MappingProxyType(holidays),
             workdays=MappingProxyType(workdays),
             estimated_years=frozenset(estimated),
-            known_years=frozenset(_mapping(root.get("years"), "years")),
+            known_years=frozenset(_FIELDS.mapping(root.get("years"), "years")),
             names=MappingProxyType(names),
         )
 
@@ -276,7 +275,7 @@ def _holiday_entry(
     item: Any, year: int, names: Mapping[str, str], year_estimate: bool
 ) -> tuple[_Entry, dt.date, dt.date]:
     where = f"years.{year}.holidays"
-    entry = _mapping(item, where)
+    entry = _FIELDS.mapping(item, where)
     code = _code(entry, names, where)
     start, end = _date(entry, "start", where), _date(entry, "end", where)
     if end < start:
@@ -291,7 +290,7 @@ def _workday_entry(
     item: Any, year: int, names: Mapping[str, str], year_estimate: bool
 ) -> tuple[_Entry, dt.date]:
     where = f"years.{year}.workdays"
-    entry = _mapping(item, where)
+    entry = _FIELDS.mapping(item, where)
     code = _code(entry, names, where)
     day = _date(entry, "date", where)
     if day.weekday() < 5:
@@ -317,16 +316,4 @@ def _flag(entry: Mapping[Any, Any], key: str, where: str) -> bool:
     value = entry.get(key, False)
     if not isinstance(value, bool):
         raise HolidayFileError(f"{where}: {key} must be true or false, got {value!r}")
-    return value
-
-
-def _mapping(value: Any, where: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
-        raise HolidayFileError(f"{where} must be a mapping")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise HolidayFileError(f"{where} must be a list")
     return value

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 
-import yaml
+from zhtext.yaml_fields import YamlFields
 
 __all__ = [
     "DEFAULT_DISTRICT_FILE",
@@ -49,6 +49,9 @@ _CODE = re.compile(r"[a-z]+")
 
 class DistrictFileError(ValueError):
     """``districts.yml`` is malformed."""
+
+
+_FIELDS = YamlFields(DistrictFileError)
 
 
 @dataclass(frozen=True)
@@ -164,12 +167,7 @@ class DistrictTable:
             DistrictFileError: When the file is not valid.
             OSError: When it cannot be read.
         """
-        with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-        try:
-            return cls.from_document(document)
-        except DistrictFileError as error:
-            raise DistrictFileError(f"{path}: {error}") from error
+        return _FIELDS.load(path, cls.from_document)
 
     @classmethod
     def from_document(cls, document: Any) -> DistrictTable:
@@ -178,20 +176,22 @@ class DistrictTable:
         Raises:
             DistrictFileError: When a field is missing or wrong.
         """
-        root = _mapping(document, "file")
+        root = _FIELDS.mapping(document, "file")
         tiers = {
-            str(code): _text(_mapping(tier, f"tiers.{code}"), "label", f"tiers.{code}")
-            for code, tier in _mapping(root.get("tiers"), "tiers").items()
+            str(code): _FIELDS.text(
+                _FIELDS.mapping(tier, f"tiers.{code}"), "label", f"tiers.{code}"
+            )
+            for code, tier in _FIELDS.mapping(root.get("tiers"), "tiers").items()
         }
         districts = tuple(
-            _district(item, tiers) for item in _list(root.get("districts"), "districts")
+            _district(item, tiers) for item in _FIELDS.entries(root.get("districts"), "districts")
         )
         codes = [district.code for district in districts]
         if len(set(codes)) != len(codes):
             raise DistrictFileError("districts: a code is used twice")
         former = tuple(
             _former(item, frozenset(codes))
-            for item in _list(root.get("former_districts", []), "former_districts")
+            for item in _FIELDS.entries(root.get("former_districts", []), "former_districts")
         )
         return cls(districts, former, MappingProxyType(tiers))
 
@@ -261,26 +261,26 @@ def _former_names(former: FormerDistrict) -> tuple[str, ...]:
 
 
 def _district(item: Any, tiers: Mapping[str, str]) -> District:
-    entry = _mapping(item, "districts[]")
-    code = _text(entry, "code", "districts[]")
+    entry = _FIELDS.mapping(item, "districts[]")
+    code = _FIELDS.text(entry, "code", "districts[]")
     where = f"districts.{code}"
     if not _CODE.fullmatch(code):
         raise DistrictFileError(f"{where}: code must be lowercase pinyin letters")
-    gb_code = _text(entry, "gb_code", where)
+    gb_code = _FIELDS.text(entry, "gb_code", where)
     if not (len(gb_code) == 6 and gb_code.isdigit() and gb_code.startswith("3301")):
         raise DistrictFileError(f"{where}: gb_code must be six digits starting 3301")
-    kind = _text(entry, "kind", where)
+    kind = _FIELDS.text(entry, "kind", where)
     if kind not in _KINDS:
         raise DistrictFileError(f"{where}: kind must be one of {', '.join(_KINDS)}")
-    tier = _text(entry, "tier", where)
+    tier = _FIELDS.text(entry, "tier", where)
     if tier not in tiers:
         raise DistrictFileError(f"{where}: tier {tier!r} is not listed under tiers")
     aliases = tuple(_texts(entry.get("aliases", []), f"{where}.aliases"))
     return District(
         code=code,
         gb_code=gb_code,
-        name=_text(entry, "name", where),
-        short_name=_text(entry, "short_name", where),
+        name=_FIELDS.text(entry, "name", where),
+        short_name=_FIELDS.text(entry, "short_name", where),
         kind=cast(Kind, kind),  # checked against _KINDS above
         tier=tier,
         aliases=aliases,
@@ -288,10 +288,10 @@ def _district(item: Any, tiers: Mapping[str, str]) -> District:
 
 
 def _former(item: Any, codes: frozenset[str]) -> FormerDistrict:
-    entry = _mapping(item, "former_districts[]")
-    name = _text(entry, "name", "former_districts[]")
+    entry = _FIELDS.mapping(item, "former_districts[]")
+    name = _FIELDS.text(entry, "name", "former_districts[]")
     where = f"former_districts.{name}"
-    change = _text(entry, "change", where)
+    change = _FIELDS.text(entry, "change", where)
     if change not in _CHANGES:
         raise DistrictFileError(f"{where}: change must be one of {', '.join(_CHANGES)}")
     successors = tuple(_texts(entry.get("successors"), f"{where}.successors"))
@@ -305,34 +305,15 @@ def _former(item: Any, codes: frozenset[str]) -> FormerDistrict:
         raise DistrictFileError(f"{where}: year must be a number")
     return FormerDistrict(
         name=name,
-        short_name=_text(entry, "short_name", where),
+        short_name=_FIELDS.text(entry, "short_name", where),
         change=cast(Change, change),  # checked against _CHANGES above
         year=year,
         successors=successors,
     )
 
 
-def _mapping(value: Any, where: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
-        raise DistrictFileError(f"{where} must be a mapping")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise DistrictFileError(f"{where} must be a list")
-    return value
-
-
-def _text(entry: Mapping[Any, Any], key: str, where: str) -> str:
-    value = entry.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise DistrictFileError(f"{where}: {key} must be non-empty text")
-    return value.strip()
-
-
 def _texts(value: Any, where: str) -> list[str]:
-    items = _list(value, where)
+    items = _FIELDS.entries(value, where)
     if not all(isinstance(item, str) and item.strip() for item in items):
         raise DistrictFileError(f"{where} must be a list of names")
     return [item.strip() for item in items]

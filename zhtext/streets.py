@@ -24,9 +24,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 
-import yaml
-
 from zhtext.places import District, DistrictTable, default_table
+from zhtext.yaml_fields import YamlFields
 
 __all__ = [
     "DEFAULT_STREET_FILE",
@@ -57,6 +56,9 @@ _LON_RANGE = (118.3, 120.8)
 
 class StreetFileError(ValueError):
     """``streets.yml`` is malformed."""
+
+
+_FIELDS = YamlFields(StreetFileError)
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,8 @@ class PlaceTable:
             StreetFileError: When the file is not valid.
             OSError: When it cannot be read.
         """
-        with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-        try:
-            return cls.from_document(document, districts or default_table())
-        except StreetFileError as error:
-            raise StreetFileError(f"{path}: {error}") from error
+        table = districts or default_table()
+        return _FIELDS.load(path, lambda document: cls.from_document(document, table))
 
     @classmethod
     def from_document(cls, document: Any, districts: DistrictTable) -> PlaceTable:
@@ -174,18 +172,20 @@ class PlaceTable:
         Raises:
             StreetFileError: When a field is missing or wrong.
         """
-        root = _mapping(document, "file")
+        root = _FIELDS.mapping(document, "file")
         codes = frozenset(d.code for d in districts.districts)
         centres: dict[str, tuple[float, float]] = {}
-        for code, centre in _mapping(root.get("centres"), "centres").items():
+        for code, centre in _FIELDS.mapping(root.get("centres"), "centres").items():
             if code not in codes:
                 raise StreetFileError(f"centres: unknown district {code!r}")
-            entry = _mapping(centre, f"centres.{code}")
+            entry = _FIELDS.mapping(centre, f"centres.{code}")
             centres[str(code)] = _coordinates(entry, f"centres.{code}")
         missing = sorted(codes - set(centres))
         if missing:
             raise StreetFileError(f"centres: missing {', '.join(missing)}")
-        places = tuple(_place(item, codes) for item in _list(root.get("places"), "places"))
+        places = tuple(
+            _place(item, codes) for item in _FIELDS.entries(root.get("places"), "places")
+        )
         district_names = {name for d in districts.districts for name in d.all_names}
         for place in places:
             clash = district_names.intersection(place.all_names)
@@ -305,13 +305,13 @@ def district_of(location: Location) -> District | None:
 
 
 def _place(item: Any, codes: frozenset[str]) -> Place:
-    entry = _mapping(item, "places[]")
-    name = _text(entry, "name", "places[]")
+    entry = _FIELDS.mapping(item, "places[]")
+    name = _FIELDS.text(entry, "name", "places[]")
     where = f"places.{name}"
-    kind = _text(entry, "kind", where)
+    kind = _FIELDS.text(entry, "kind", where)
     if kind not in _KINDS:
         raise StreetFileError(f"{where}: kind must be one of {', '.join(_KINDS)}")
-    district = _text(entry, "district", where)
+    district = _FIELDS.text(entry, "district", where)
     if district not in codes:
         raise StreetFileError(f"{where}: unknown district {district!r}")
     lat, lon = _coordinates(entry, where)
@@ -335,22 +335,3 @@ def _coordinates(entry: Mapping[Any, Any], where: str) -> tuple[float, float]:
     if not (_LAT_RANGE[0] <= lat <= _LAT_RANGE[1] and _LON_RANGE[0] <= lon <= _LON_RANGE[1]):
         raise StreetFileError(f"{where}: ({lat}, {lon}) is outside Hangzhou")
     return float(lat), float(lon)
-
-
-def _mapping(value: Any, where: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
-        raise StreetFileError(f"{where} must be a mapping")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise StreetFileError(f"{where} must be a list")
-    return value
-
-
-def _text(entry: Mapping[Any, Any], key: str, where: str) -> str:
-    value = entry.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise StreetFileError(f"{where}: {key} must be non-empty text")
-    return value.strip()
