@@ -88,7 +88,7 @@ class Lexicon:
     change_of_mind: frozenset[str] = frozenset()
 
     def opens_with_stop(self, text: str) -> bool:
-        """Whether the first clause is a stop phrase that nothing takes back ("算了，我先问问家里人").
+        """Whether the first clause is a stop phrase nothing takes back ("算了，我先问问家里人").
 
         "算了，还是改到下周五吧" changes an answer instead, and "算了，不要票据了" answers one.
         """
