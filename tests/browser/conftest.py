@@ -61,6 +61,12 @@ MENU_BUTTONS = [
 GREETING = "您好！我是杭州市民政局的智能助手。\n请问您想办理哪项业务？"
 
 
+DAY_BUTTONS = [
+    {"title": "明天上午", "payload": "明天上午"},
+    {"title": "明天下午", "payload": "明天下午"},
+]
+
+
 @dataclass
 class FakeBot:
     """Scripted stand-in for everything behind the gateway; tests flip its switches."""
@@ -120,6 +126,11 @@ class FakeBot:
             return _reply({"text": "这条回复来得太晚了。"})
         if len(message) > 500:
             return _reply({"text": "收到。"}, notices=["您的消息比较长，我只读取了前 500 个字。"])
+        if message == "要带什么材料":  # a side question inside a form, then the form asks again
+            return _reply(
+                {"text": "结婚登记请带好双方的身份证。"},
+                {"text": "好，我们接着预约：请问您想预约哪一天？", "buttons": DAY_BUTTONS},
+            )
         if message.startswith("给客服："):  # a staff member owns the chat: no bot, a receipt
             return {"messages": [], "notices": [], "receipt": "已送达人工客服 小王"}
         return _reply({"text": f"您说的是：{message}"})

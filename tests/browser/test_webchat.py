@@ -142,6 +142,22 @@ def test_images_render_only_from_web_or_site_urls(open_chat, fake_bot):
     assert page.evaluate("() => window.__xss") is None
 
 
+def test_a_newer_question_retires_the_buttons_of_the_earlier_one(open_chat, fake_bot):
+    page = open_chat()
+    greeted(page)
+
+    send_text(page, "要带什么材料")  # asked instead of choosing from the menu
+
+    expect(page.locator(".bubble-bot").last).to_contain_text("我们接着预约")
+    for title in ["婚姻登记预约", "找养老", "转人工"]:  # the menu's buttons no longer work
+        expect(page.get_by_role("button", name=title)).to_be_disabled()
+        expect(page.get_by_role("button", name=title)).not_to_have_class(re.compile(r"\bchosen\b"))
+    expect(page.get_by_role("button", name="明天上午")).to_be_enabled()
+    page.reload()  # and stay retired after a reload
+    expect(page.get_by_role("button", name="找养老")).to_be_disabled()
+    expect(page.get_by_role("button", name="明天上午")).to_be_enabled()
+
+
 def test_conversation_and_used_buttons_survive_a_reload(open_chat, fake_bot):
     page = open_chat()
     greeted(page)

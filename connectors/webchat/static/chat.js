@@ -299,6 +299,19 @@
     });
   }
 
+  // Buttons of earlier questions stop working once a newer question offers its own (after a
+  // side question the form asks again): the page never shows two live sets.
+  function retireChoices() {
+    for (const entry of state.entries) {
+      if (Array.isArray(entry.buttons) && entry.buttons.length && !entry.used) {
+        entry.used = true;
+        entry.chosen = null;
+        const row = rows.get(entry.id);
+        if (row) syncChoicesOf(entry, row);
+      }
+    }
+  }
+
   function syncChoices() {
     for (const entry of state.entries) {
       const row = rows.get(entry.id);
@@ -386,6 +399,10 @@
       if (typeof text === "string" && text.trim()) addEntry(noticeEntry(text, "info", false));
     }
     const messages = data && Array.isArray(data.messages) ? data.messages : [];
+    const offersChoices = messages.some(
+      (message) => message && Array.isArray(message.buttons) && message.buttons.length,
+    );
+    if (offersChoices) retireChoices(); // one live set of buttons: the newest question's
     for (const message of messages) {
       if (message === null || typeof message !== "object") continue;
       const entry = messageEntry(message, message.from === "staff" ? "staff" : "bot");
