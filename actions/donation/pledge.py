@@ -392,18 +392,3 @@ class ActionSubmitDonationPledge(Action):
             SlotSet(STAFF_REQUEST, request),
             *(SlotSet(name, value) for name, value in handoff.items() if name in known),
         ]
-
-
-class ActionStopDonation(Action):
-    """The citizen stopped the donation: say so and forget the answers."""
-
-    def name(self) -> str:
-        """Action name used in the domain."""
-        return "action_stop_donation"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Confirm the stop and clear the form's slots."""
-        dispatcher.utter_message(response="utter_donation_stopped")
-        return reset_form_slots()

@@ -577,13 +577,6 @@ async def test_closed_project_and_refusal_and_outage(
     assert events == []  # the answers are kept so the citizen can try again
 
 
-async def test_stop_clears_the_answers() -> None:
-    dispatcher = CollectingDispatcher()
-    events = await pledge.ActionStopDonation().run(dispatcher, form_tracker(FILLED), EMPTY_DOMAIN)
-    assert responses(dispatcher) == ["utter_donation_stopped"]
-    assert set(slots_of(events)) == set(pledge.FORM_SLOTS)
-
-
 # --- checking a pledge ------------------------------------------------------------------------
 
 

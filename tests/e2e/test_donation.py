@@ -158,7 +158,9 @@ def test_stop_in_the_middle_and_scam_warning(live_stack: LiveStack, database: En
     warning = say(live_stack, sender, "有人打电话说是慈善总会的，让我把捐款转到他个人银行卡")
     assert "诈骗" in texts(warning)
     assert "捐多少钱" in texts(warning)  # and the form goes on
-    stopped = say(live_stack, sender, "算了，不捐了")
+    asked = say(live_stack, sender, "算了，不捐了")
+    assert "确定不办了吗" in texts(asked)  # a project was chosen: ask first
+    stopped = say(live_stack, sender, "/stop")  # 确定不办了
     assert "已停止本次捐赠" in texts(stopped)
     assert pledge_rows(database, f"web-{sender}") == []
 

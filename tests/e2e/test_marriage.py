@@ -134,6 +134,8 @@ def test_stop_and_handoff_work_in_the_middle_of_the_form(live_stack: LiveStack) 
     say(live_stack, sender, "帮我约个领证")
     say(live_stack, sender, "滨江区")
     reply = say(live_stack, sender, "算了不约了")
+    assert "确定不办了吗" in texts(reply), texts(reply)  # the office was given: ask first
+    reply = say(live_stack, sender, "/stop")  # 确定不办了
     assert "已停止预约" in texts(reply), texts(reply)
 
     sender = new_sender("e2e-marriage")
