@@ -90,9 +90,9 @@ test-browser: train chromium ## browser tests in real Chromium
 test: setup lint typecheck test-unit validate test-stories chromium test-production ## everything CI runs
 	@$(PYTEST) -q -m "(e2e or browser) and not production"
 
-bench: train ## benchmarks: stack latency vs bare Rasa, knowledge retrieval (not part of make test)
+bench: train ## benchmarks: the realistic mix vs a bare-Rasa anchor (reports/bench/), knowledge retrieval; ARGS="--seconds 20"
 	@$(PY) -m bench.knowledge
-	@$(PY) -m bench.latency
+	@$(PY) -m bench.realistic $(ARGS)
 
 .PHONY: bench-load bench-faults bench-fuzz
 bench-load: train ## load: 50 citizens × 60 s, embedded vs production (2 rasa); ARGS="--duration 30"

@@ -1,0 +1,224 @@
+"""The realistic mix of `make bench`: whole service conversations, timed message by message.
+
+Each project conversation starts a service (婚姻登记预约, 救助预审, 找养老, 慈善认捐), answers its
+questions, asks a knowledge question in the middle of the form and finishes
+(``bench/mix_scripts/``, the conversation-script format of testkit.script_format; ID numbers,
+phones and days unique per conversation as in the load bench). The bare-Rasa anchor has its own
+short conversation (``bench/anchor_bot/conversation.yml``) with one custom action.
+
+`run_level` keeps N conversations going at once (closed loop, no think time) for a fixed time:
+each one starts the next script as soon as it finished one. Every reply is checked against the
+script, so a run that wanders off (and measures fallbacks instead of services) shows up as
+"unexpected" in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.citizen_records import CHANNEL
+from bench.citizen_scripts import Identities, render_expect
+from core.chat import conversation_id
+from testkit.conversations import BotReply, ReplyButton, check_reply
+from testkit.script_format import LoadedScript, Turn, load_script
+from testkit.script_vars import Variables
+from zhtext.city_time import city_today
+
+MIX_DIR = Path(__file__).resolve().parent / "mix_scripts"
+ANCHOR_SCRIPT = Path(__file__).resolve().parent / "anchor_bot" / "conversation.yml"
+# The four services of the product: the mix has one conversation of each.
+SERVICES = ("marriage", "prescreen", "eldercare", "donation")
+# What every reply to a knowledge question asked inside a form says before asking again.
+RESUME_MARK = "我们接着"
+
+Send = Callable[[httpx.AsyncClient, str, str], Awaitable[BotReply]]
+
+
+def mix_scripts() -> dict[str, LoadedScript]:
+    """The project's conversations of the mix, by name."""
+    return {path.stem: load_script(path) for path in sorted(MIX_DIR.glob("*.yml"))}
+
+
+def anchor_scripts() -> dict[str, LoadedScript]:
+    """The anchor's one conversation."""
+    return {"anchor": load_script(ANCHOR_SCRIPT)}
+
+
+def rasa_reply(body: list[dict[str, Any]]) -> BotReply:
+    """A reply of Rasa's REST channel as the gateway's `BotReply`."""
+    return BotReply(
+        texts=tuple(m["text"] for m in body if m.get("text")),
+        buttons=tuple(
+            ReplyButton(title=b["title"], payload=b["payload"])
+            for m in body
+            for b in m.get("buttons") or []
+        ),
+    )
+
+
+def via_rasa(rasa_url: str) -> Send:
+    """Send to a Rasa server's REST channel (sender `web-<sender>`, as the gateway sends)."""
+
+    async def send(client: httpx.AsyncClient, sender: str, message: str) -> BotReply:
+        response = await client.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": conversation_id(CHANNEL, sender), "message": message},
+        )
+        response.raise_for_status()
+        return rasa_reply(response.json())
+
+    return send
+
+
+def via_gateway(web_url: str) -> Send:
+    """Send through the web gateway, as the chat page does."""
+
+    async def send(client: httpx.AsyncClient, sender: str, message: str) -> BotReply:
+        response = await client.post(
+            f"{web_url}/api/chat", json={"sender": sender, "message": message}
+        )
+        response.raise_for_status()
+        return BotReply.from_gateway(response.json())
+
+    return send
+
+
+@dataclass(frozen=True)
+class Target:
+    """One way of talking to a bot: its name, its conversations and how a message is sent."""
+
+    name: str
+    scripts: dict[str, LoadedScript]
+    send: Send
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One message: its latency, whether the reply was the expected one, when it was answered."""
+
+    script: str
+    latency_ms: float
+    ok: bool
+    answered_at: float
+
+
+@dataclass
+class LevelResult:
+    """What one target did with N concurrent conversations during `seconds`."""
+
+    target: str
+    conversations: int
+    seconds: float = 0.0
+    samples: list[Sample] = field(default_factory=list)
+    completed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def merge(self, other: LevelResult) -> None:
+        """Add another round of the same target and level."""
+        self.seconds += other.seconds
+        self.samples += other.samples
+        self.completed += other.completed
+        self.problems += other.problems
+
+
+class Conversations:
+    """Plays scripts against one target, recording every message into a `LevelResult`."""
+
+    def __init__(self, target: Target, identities: Identities, client: httpx.AsyncClient) -> None:
+        self._target = target
+        self._identities = identities
+        self._client = client
+
+    async def play(self, name: str, result: LevelResult, deadline: float) -> None:
+        """Play script `name` once with a fresh sender, until it ends or `deadline` passes."""
+        loaded = self._target.scripts[name]
+        sender = f"mix-{uuid.uuid4().hex[:16]}"
+        variables = Variables.build(
+            today=city_today(),
+            sender=sender,
+            conversation_id=conversation_id(CHANNEL, sender),
+            script_vars={**loaded.script.vars, **self._identities.for_script(loaded)},
+        )
+        previous: BotReply | None = None
+        for turn in loaded.script.turns:
+            if time.monotonic() >= deadline:
+                return
+            message = _message(turn, variables, previous)
+            if message is None:
+                result.problems.append(f"{name}: button {turn.click!r} not offered")
+                return
+            started = time.monotonic()
+            try:
+                reply = await self._target.send(self._client, sender, message)
+            except httpx.HTTPError as error:
+                result.problems.append(f"{name}: {message!r}: {type(error).__name__} {error}")
+                return
+            answered = time.monotonic()
+            problems = (
+                check_reply(render_expect(turn.expect, variables), reply) if _checks(turn) else []
+            )
+            latency = (answered - started) * 1000
+            result.samples.append(Sample(name, latency, not problems, answered))
+            if problems:
+                result.problems.append(f"{name}: {message!r}: {problems[0]}: {reply.text[:80]!r}")
+                return
+            previous = reply
+        result.completed += 1
+
+
+def _checks(turn: Turn) -> bool:
+    return not turn.expect.is_empty()
+
+
+def _message(turn: Turn, variables: Variables, previous: BotReply | None) -> str | None:
+    if turn.user is not None:
+        return variables.render(turn.user)
+    title = variables.render(turn.click or "").strip()
+    offered = previous.buttons if previous else ()
+    return next((b.payload for b in offered if b.title.strip() == title), None)
+
+
+async def run_level(
+    target: Target, *, conversations: int, seconds: float, identities: Identities
+) -> LevelResult:
+    """Keep `conversations` conversations going for `seconds`; the messages answered meanwhile.
+
+    Conversation i plays the scripts in turn starting from the i-th, so every level runs the
+    whole mix. A message still in flight at the end is not counted.
+    """
+    result = LevelResult(target=target.name, conversations=conversations)
+    names = list(target.scripts)
+    limits = httpx.Limits(max_connections=conversations + 5, keepalive_expiry=2.0)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        player = Conversations(target, identities, client)
+        started = time.monotonic()
+        deadline = started + seconds
+
+        async def conversation(index: int) -> None:
+            turn = index
+            while time.monotonic() < deadline:
+                await player.play(names[turn % len(names)], result, deadline)
+                turn += 1
+
+        await asyncio.gather(*(conversation(i) for i in range(conversations)))
+    result.seconds = seconds
+    result.samples = [s for s in result.samples if s.answered_at <= deadline]
+    return result
+
+
+async def warm_up(target: Target, identities: Identities) -> list[str]:
+    """Play each script of `target` once (loads models and caches); the problems seen."""
+    result = LevelResult(target=target.name, conversations=1)
+    async with httpx.AsyncClient(timeout=120) as client:
+        player = Conversations(target, identities, client)
+        for name in target.scripts:
+            await player.play(name, result, deadline=float("inf"))
+    return result.problems

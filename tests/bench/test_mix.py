@@ -1,0 +1,75 @@
+"""bench/mix.py, bench/mix_report.py: the mix's composition and the table's shape (no timings)."""
+
+from __future__ import annotations
+
+import yaml
+
+from bench.anchor import ANCHOR_DIR, anchor_files, anchor_fingerprint, cache_dir
+from bench.mix import (
+    RESUME_MARK,
+    SERVICES,
+    LevelResult,
+    Sample,
+    anchor_scripts,
+    mix_scripts,
+    rasa_reply,
+)
+from bench.mix_report import ANCHOR, COLUMNS, GATEWAY, RASA, Row, markdown, table_rows, verdicts
+from testkit.stack import MODELS_DIR
+
+
+def test_the_mix_starts_each_service_once() -> None:
+    tags = sorted(tag for loaded in mix_scripts().values() for tag in loaded.script.tags)
+    assert tags == sorted(SERVICES)
+
+
+def test_each_conversation_asks_a_knowledge_question_mid_form_and_finishes() -> None:
+    for name, loaded in mix_scripts().items():
+        turns = loaded.script.turns
+        side = [i for i, turn in enumerate(turns) if RESUME_MARK in "".join(turn.expect.contains)]
+        assert side, f"{name}: no knowledge question inside the form"
+        assert 0 < side[0] < len(turns) - 2, f"{name}: the question is not in the middle"
+        last = turns[-1].expect
+        assert last.matches or last.buttons, f"{name}: the last turn checks no result"
+
+
+def test_the_anchor_is_small_with_one_custom_action_and_trains_outside_models() -> None:
+    domain = yaml.safe_load((ANCHOR_DIR / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["actions"] == ["action_tell_office_hours"]
+    assert len(domain["intents"]) <= 6
+    config = yaml.safe_load((ANCHOR_DIR / "config.yml").read_text(encoding="utf-8"))
+    assert config["pipeline"][0]["name"] == "JiebaTokenizer"
+    assert MODELS_DIR not in cache_dir().parents
+    assert len(anchor_fingerprint()) == 16
+    assert ANCHOR_DIR / "conversation.yml" not in anchor_files()  # the script retrains nothing
+    (anchor,) = anchor_scripts().values()
+    assert any("办事时间" in turn.expect.contains for turn in anchor.script.turns)
+
+
+def test_a_rasa_reply_reads_texts_and_buttons() -> None:
+    button = {"title": "明天", "payload": "/a"}
+    reply = rasa_reply([{"recipient_id": "x", "text": "请问哪天？", "buttons": [button]}])
+    assert reply.text == "请问哪天？"
+    assert [b.title for b in reply.buttons] == ["明天"]
+
+
+def _result(target: str, level: int, latencies: list[float], seconds: float = 10) -> LevelResult:
+    samples = [Sample("x", latency, True, 0.0) for latency in latencies]
+    return LevelResult(target=target, conversations=level, seconds=seconds, samples=samples)
+
+
+def test_the_table_has_every_target_and_level_with_ratios_to_the_anchor() -> None:
+    rows = [
+        Row.of(_result(target, level, [factor * v for v in range(1, 21)]))
+        for level in (1, 20)
+        for target, factor in ((ANCHOR, 1.0), (RASA, 2.0), (GATEWAY, 2.1))
+    ]
+    cells = table_rows(rows)
+    assert len(cells) == 6
+    assert all(len(row) == len(COLUMNS) for row in cells)
+    assert [row[-3] for row in cells] == ["1.00", "2.00", "2.10"] * 2  # p50 × anchor
+    assert markdown(rows).count("\n") == 7
+    lines = verdicts(rows)
+    assert len(lines) == 5
+    assert lines[0].endswith("NOT met")  # 2.0× the anchor's p50
+    assert lines[-1].endswith("met") and "NOT" not in lines[-1]  # gateway 1.05× Rasa
