@@ -188,6 +188,8 @@ class CitizenGate:
 
         def store(session: Session) -> None:
             service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
+
+        def complete_case(session: Session) -> None:
             current = service.get_ticket(session=session, ticket_id=ticket.id)
             if current is not None and add_citizen_words(current, mask_text(text)):
                 session.commit()
@@ -195,6 +197,9 @@ class CitizenGate:
         await context.run_db(store, again_if_ended=True)
         context.hub.notify(ticket_topic(ticket.id), QUEUE_TOPIC)
         try:
+            # Once stored, nothing may hand the message to the bot as well: the case summary
+            # and the queue notice are read inside this guard.
+            await context.run_db(complete_case, again_if_ended=True)
             if ticket.status != WAITING:
                 return await self._delivered_turn(ticket)
             return await self._waiting_turn(ticket, text)
