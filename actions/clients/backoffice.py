@@ -7,6 +7,8 @@ Tests pass an `httpx.MockTransport`.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +21,9 @@ from core.settings import get_settings
 # The back office's answer to too many failed look-ups (backoffice/lookup_guard.py); its error
 # message is Chinese text meant for the citizen.
 TOO_MANY_ATTEMPTS = 429
+# How long reference data (offices, booking and donation rules, themes, districts) is reused
+# before the back office is asked again: editors' changes show within this time.
+REFERENCE_TTL_SECONDS = 30.0
 
 
 class BackofficeError(Exception):
@@ -43,6 +48,7 @@ class BackofficeTransport:
         timeout: Seconds to wait for one call.
         transport: Optional transport (tests pass an `httpx.MockTransport`).
         service_token: Sent as `Authorization: Bearer …` on every call (`SERVICE_TOKEN`).
+        clock: Seconds, for the reference cache (tests pass a fake one).
     """
 
     def __init__(
@@ -52,11 +58,31 @@ class BackofficeTransport:
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
         service_token: str = "",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         headers = {"Authorization": f"Bearer {service_token}"} if service_token else None
         self._http = httpx.AsyncClient(
             base_url=base_url, timeout=timeout, transport=transport, headers=headers
         )
+        self._clock = clock
+        self._reference: dict[str, tuple[float, bytes]] = {}
+
+    async def get_reference(
+        self, path: str, *, ttl: float = REFERENCE_TTL_SECONDS, params: dict[str, Any] | None = None
+    ) -> bytes:
+        """The body of `GET path` for data that rarely changes, reused for `ttl` seconds.
+
+        Only answers that succeeded are kept; a failure raises as `request` does and is asked
+        again next time.
+        """
+        key = str(httpx.URL(path, params=params))
+        now = self._clock()
+        kept = self._reference.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        response = await self.request("GET", path, params=params)
+        self._reference[key] = (now + ttl, response.content)
+        return response.content
 
     async def request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None

@@ -30,8 +30,7 @@ class DistrictsApi:
 
     async def list_districts(self) -> list[District]:
         """The city's districts and counties."""
-        response = await self._transport.request("GET", "/api/districts")
-        return _DISTRICTS.validate_json(response.content)
+        return _DISTRICTS.validate_json(await self._transport.get_reference("/api/districts"))
 
 
 @lru_cache(maxsize=1)

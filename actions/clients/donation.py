@@ -127,8 +127,7 @@ class DonationApi:
 
     async def list_themes(self) -> list[Theme]:
         """Project themes in the editors' order."""
-        response = await self._transport.request("GET", "/api/donation/themes")
-        return _THEMES.validate_json(response.content)
+        return _THEMES.validate_json(await self._transport.get_reference("/api/donation/themes"))
 
     async def list_projects(
         self, *, theme: str | None = None, recommended: bool = False
@@ -149,8 +148,9 @@ class DonationApi:
 
     async def get_policy(self) -> DonationPolicy:
         """Pledge bounds and payment channels."""
-        response = await self._transport.request("GET", "/api/donation/policy")
-        return DonationPolicy.model_validate_json(response.content)
+        return DonationPolicy.model_validate_json(
+            await self._transport.get_reference("/api/donation/policy")
+        )
 
     async def create_pledge(self, pledge: PledgeRequest) -> PledgeCreated:
         """Record a pledge (raises `BackofficeRejectedError` with the refusal code)."""
@@ -170,8 +170,9 @@ class DonationApi:
 
     async def goods_info(self) -> GoodsInfo:
         """Accepted goods categories and where to give them."""
-        response = await self._transport.request("GET", "/api/donation/goods")
-        return GoodsInfo.model_validate_json(response.content)
+        return GoodsInfo.model_validate_json(
+            await self._transport.get_reference("/api/donation/goods")
+        )
 
 
 @lru_cache(maxsize=1)

@@ -158,13 +158,13 @@ class MarriageApi:
 
     async def list_offices(self) -> list[Office]:
         """All offices, the municipal one first."""
-        response = await self._transport.request("GET", "/api/marriage/offices")
-        return _OFFICES.validate_json(response.content)
+        return _OFFICES.validate_json(await self._transport.get_reference("/api/marriage/offices"))
 
     async def get_policy(self) -> Policy:
         """Legal age, documents per business, cooling-off days."""
-        response = await self._transport.request("GET", "/api/marriage/policy")
-        return Policy.model_validate_json(response.content)
+        return Policy.model_validate_json(
+            await self._transport.get_reference("/api/marriage/policy")
+        )
 
     async def check_day(self, day: dt.date) -> DayCheck:
         """Whether `day` can be booked, and the next bookable days."""
