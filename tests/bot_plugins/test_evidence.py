@@ -218,3 +218,7 @@ def test_a_sentence_opening_with_a_stop_phrase_stops(text: str) -> None:
 )
 def test_a_stop_word_that_is_not_a_stop_is_left_alone(text: str) -> None:
     assert verdict(text, "inform_marriage_details") != "stop"
+
+
+def test_a_stop_phrase_before_something_off_topic_keeps_the_off_topic_reading() -> None:
+    assert verdict("算了，给我讲个笑话吧", "out_of_scope") != "stop"
