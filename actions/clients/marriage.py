@@ -157,11 +157,11 @@ class MarriageApi:
         self._transport = transport
 
     async def list_offices(self) -> list[Office]:
-        """All offices, the municipal one first."""
+        """All offices, the municipal one first (reused for `REFERENCE_TTL_SECONDS`)."""
         return _OFFICES.validate_json(await self._transport.get_reference("/api/marriage/offices"))
 
     async def get_policy(self) -> Policy:
-        """Legal age, documents per business, cooling-off days."""
+        """Legal age, documents per business, cooling-off days (reused for a short while)."""
         return Policy.model_validate_json(
             await self._transport.get_reference("/api/marriage/policy")
         )
