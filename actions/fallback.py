@@ -20,7 +20,7 @@ from actions.confirm_service import (
     confirmation_response,
     service_candidate,
 )
-from actions.knowledge import answer_or_fall_back
+from actions.knowledge import answer_or_fall_back, resume_form
 from actions.marriage.manage import lookup_of_own_booking
 
 ACTION_LISTEN = "action_listen"
@@ -64,9 +64,10 @@ class ActionHandleFallback(Action):
     ) -> list[dict[str, Any]]:
         """Ask about the held-back service, or answer from the knowledge base.
 
-        The citizen speaks next, always: as the core fallback (no policy is confident) no rule
-        says what follows, and letting the policies predict again would only fall back again,
-        over and over, until Rasa's circuit breaker stops the turn.
+        The citizen speaks next: as the core fallback (no policy is confident) no rule says
+        what follows, and letting the policies predict again would only fall back again, over
+        and over, until Rasa's circuit breaker stops the turn. Inside a form that could not use
+        the message, the form asks its question again first ("好，我们接着…：").
         """
         if answered_this_turn(tracker):
             return [FollowupAction(ACTION_LISTEN)]
@@ -78,4 +79,8 @@ class ActionHandleFallback(Action):
         if candidate and known and not confirmed_just_now(tracker):
             return ask_back(dispatcher, candidate)
         events = await answer_or_fall_back(dispatcher, tracker)
+        form = tracker.active_loop.get("name")
+        if form:  # the form could not use the message: answered, it asks its question again
+            resume_form(dispatcher, tracker)
+            return [*events, FollowupAction(str(form))]
         return [*events, FollowupAction(ACTION_LISTEN)]

@@ -100,7 +100,7 @@ async def answer_or_fall_back(
             nothing and let the form read the message or ask again.
     """
     question = str(tracker.latest_message.get("text") or "")
-    result = search_in_context(question, form_subject(tracker) if form_follows else None)
+    result = search_in_context(question, form_subject(tracker))
     events = answer_from_result(dispatcher, result)
     if events is not None:
         if form_follows:

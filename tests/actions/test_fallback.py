@@ -147,3 +147,13 @@ async def test_without_a_booking_here_the_reschedule_is_asked_back(no_backoffice
     tracker = make_tracker([reschedule_candidate("我想把时间改到下周五下午")])
     await ActionHandleFallback().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_confirm_reschedule_marriage_booking"
+
+
+async def test_inside_a_form_the_answer_is_followed_by_the_form_again(no_backoffice) -> None:
+    tracker = make_tracker(
+        [user_event("住养老院能用医保报销吗", "nlu_fallback")], active_loop="eldercare_search_form"
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[-1]["response"] == "utter_resume_eldercare_search_form"
+    assert events[-1]["name"] == "eldercare_search_form"
