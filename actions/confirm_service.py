@@ -55,3 +55,18 @@ def request_words(tracker: Tracker) -> str:
     if len(texts) == 2 and asked_back:
         return texts[1]
     return texts[0] if texts else ""
+
+
+def unasked_words(tracker: Tracker, slot: str) -> str | None:
+    """The words a form reads `slot` from when the citizen says it before being asked.
+
+    None when the slot is answered already, is the question being asked (its own mapping reads
+    that), or the message is a button. At the form's start these are the words that asked for
+    the service (`request_words`), later the latest message.
+    """
+    requested = tracker.get_slot("requested_slot")
+    if tracker.get_slot(slot) is not None or requested == slot:
+        return None
+    latest = str(tracker.latest_message.get("text") or "")
+    text = request_words(tracker) if requested is None else latest
+    return None if text.startswith("/") else text

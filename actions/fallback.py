@@ -20,8 +20,9 @@ from actions.confirm_service import (
     confirmation_response,
     service_candidate,
 )
-from actions.knowledge import answer_or_fall_back, resume_form
+from actions.knowledge import answer_or_fall_back
 from actions.marriage.manage import lookup_of_own_booking
+from actions.side_questions import resume_form
 
 ACTION_LISTEN = "action_listen"
 
@@ -81,6 +82,6 @@ class ActionHandleFallback(Action):
         events = await answer_or_fall_back(dispatcher, tracker)
         form = tracker.active_loop.get("name")
         if form:  # the form could not use the message: answered, it asks its question again
-            resume_form(dispatcher, tracker)
+            resume_form(dispatcher, str(form))
             return [*events, FollowupAction(str(form))]
         return [*events, FollowupAction(ACTION_LISTEN)]

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
-from actions.side_questions import form_subject, search_in_context
+from actions.side_questions import form_subject, resume_form, search_in_context
 from knowledge.answer import answered_article, source_line
 from knowledge.schema import Article
 from knowledge.search import SearchResult
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 ARTICLE_SLOT = "knowledge_article"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REFERRAL_RESPONSE = "utter_knowledge_referral"
-RESUME_PREFIX = "utter_resume_"
 
 
 def utter_answer(dispatcher: CollectingDispatcher, article: Article) -> list[dict[str, Any]]:
@@ -104,7 +103,7 @@ async def answer_or_fall_back(
     events = answer_from_result(dispatcher, result)
     if events is not None:
         if form_follows:
-            resume_form(dispatcher, tracker)
+            resume_form(dispatcher, str(tracker.active_loop.get("name")))
         return events
     await record_unanswered(tracker, result)
     if form_follows:
@@ -120,13 +119,6 @@ async def answer_or_fall_back(
         )
         return []
     return handle_not_understood(dispatcher, tracker)
-
-
-def resume_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The linking line ("好，我们接着预约：") before the form asks its question again."""
-    form = str(tracker.active_loop.get("name") or "")
-    if form:
-        dispatcher.utter_message(response=f"{RESUME_PREFIX}{form}")
 
 
 def chosen_article(tracker: Tracker) -> Article | None:
@@ -148,14 +140,14 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Answer, suggest, or take the not-understood path."""
+        form = tracker.active_loop.get("name")
         article = chosen_article(tracker)
         if article is not None:
             events = utter_answer(dispatcher, article)
-            if tracker.active_loop.get("name"):
-                resume_form(dispatcher, tracker)
+            if form:
+                resume_form(dispatcher, str(form))
             return events
-        form_follows = bool(tracker.active_loop.get("name"))
-        return await answer_or_fall_back(dispatcher, tracker, form_follows=form_follows)
+        return await answer_or_fall_back(dispatcher, tracker, form_follows=bool(form))
 
 
 class ActionRecordKnowledgeFeedback(Action):

@@ -7,12 +7,14 @@ being filled in, and the better of the two results is used.
 
 from __future__ import annotations
 
+from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Tracker
 
 from knowledge.search import SearchResult
 from knowledge.store import get_store
 
 MARRIAGE_BUSINESS = "marriage_business_type"
+RESUME_PREFIX = "utter_resume_"  # + form: every form has one (bot/domain/knowledge.yml)
 # Form → the words that say what it is about (the marriage forms by their business type).
 FORM_SUBJECTS = {
     "prescreen_form": "低保申请",
@@ -45,3 +47,8 @@ def search_in_context(question: str, subject: str | None) -> SearchResult:
     if within.decision == "answer" or (within.decision == "suggest" and within.suggestions):
         return within
     return plain
+
+
+def resume_form(dispatcher: CollectingDispatcher, form: str) -> None:
+    """The form's linking line ("好，我们接着预约：") before it asks its question again."""
+    dispatcher.utter_message(response=f"{RESUME_PREFIX}{form}")

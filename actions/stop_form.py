@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
+from actions.side_questions import resume_form
+
 STOPPING_FORM = "stopping_form"
 ASK = "utter_ask_stop_form"
-RESUME_PREFIX = "utter_resume_"
 # The forms that ask before stopping, and what each says once stopped.
 STOPPED = {
     "marriage_form": "utter_marriage_booking_stopped",
@@ -41,6 +42,18 @@ def form_slots(domain: DomainDict, form: str) -> list[str]:
     return [str(slot) for slot in spec.get("required_slots") or []]
 
 
+def stopping(tracker: Tracker) -> str | None:
+    """The form whose stop is being confirmed, if it is one that asks."""
+    form = str(tracker.get_slot(STOPPING_FORM) or "")
+    return form if form in STOPPED else None
+
+
+def nothing_to_stop(dispatcher: CollectingDispatcher, response: str) -> list[dict[str, Any]]:
+    """No form that asks before stopping: a plain answer, and nothing pending."""
+    dispatcher.utter_message(response=response)
+    return [SlotSet(STOPPING_FORM, None)]
+
+
 def stop(dispatcher: CollectingDispatcher, domain: DomainDict, form: str) -> list[dict[str, Any]]:
     """Say the form stopped and forget its answers."""
     dispatcher.utter_message(response=STOPPED[form])
@@ -61,8 +74,7 @@ class ActionAskStop(Action):
         """The question, or the stop itself."""
         form = last_form(tracker)
         if form not in STOPPED:
-            dispatcher.utter_message(response="utter_stopped")
-            return [SlotSet(STOPPING_FORM, None)]
+            return nothing_to_stop(dispatcher, "utter_stopped")
         if not any(tracker.get_slot(slot) is not None for slot in form_slots(domain, form)):
             return stop(dispatcher, domain, form)
         dispatcher.utter_message(response=ASK)
@@ -80,10 +92,9 @@ class ActionStopConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Say so and clear the answers."""
-        form = str(tracker.get_slot(STOPPING_FORM) or "")
-        if form not in STOPPED:
-            dispatcher.utter_message(response="utter_stopped")
-            return [SlotSet(STOPPING_FORM, None)]
+        form = stopping(tracker)
+        if form is None:
+            return nothing_to_stop(dispatcher, "utter_stopped")
         return stop(dispatcher, domain, form)
 
 
@@ -98,9 +109,8 @@ class ActionResumeAfterStop(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """The linking line, then the form."""
-        form = str(tracker.get_slot(STOPPING_FORM) or "")
-        if form not in STOPPED:
-            dispatcher.utter_message(response="utter_menu")
-            return [SlotSet(STOPPING_FORM, None)]
-        dispatcher.utter_message(response=f"{RESUME_PREFIX}{form}")
+        form = stopping(tracker)
+        if form is None:
+            return nothing_to_stop(dispatcher, "utter_menu")
+        resume_form(dispatcher, form)
         return [SlotSet(STOPPING_FORM, None), FollowupAction(form)]

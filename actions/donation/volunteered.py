@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError
 from actions.clients.donation import Project, get_donation_api
-from actions.confirm_service import request_words
+from actions.confirm_service import unasked_words
 from actions.donation.parsing import match_project, wants_anonymous
 from zhtext.numbers import parse_money
 
@@ -60,18 +60,6 @@ def projects_named(text: str, projects: Sequence[Project]) -> list[Project]:
     return match_project(text, projects)
 
 
-def _words(tracker: Tracker) -> str:
-    """The words to read: those that started the form, or the latest message."""
-    if tracker.get_slot("requested_slot") is None:
-        return request_words(tracker)
-    return str(tracker.latest_message.get("text") or "")
-
-
-def _open(tracker: Tracker, slot: str) -> bool:
-    """Not answered yet and not the question being asked (that one reads itself)."""
-    return tracker.get_slot(slot) is None and tracker.get_slot("requested_slot") != slot
-
-
 class VolunteeredPledgeAnswers:
     """`extract_*` methods of the donation form's validation (a mix-in for rasa_sdk)."""
 
@@ -79,8 +67,8 @@ class VolunteeredPledgeAnswers:
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A project named so that only one fits."""
-        text = _words(tracker)
-        if not _open(tracker, PROJECT) or text.startswith("/"):
+        text = unasked_words(tracker, PROJECT)
+        if text is None:
             return {}
         try:
             named = projects_named(text, await get_donation_api().list_projects())
@@ -92,27 +80,21 @@ class VolunteeredPledgeAnswers:
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An amount said before it is asked ("捐两百块")."""
-        text = _words(tracker)
-        if not _open(tracker, AMOUNT) or text.startswith("/"):
-            return {}
-        said = amount_said(text)
+        text = unasked_words(tracker, AMOUNT)
+        said = amount_said(text) if text is not None else None
         return {AMOUNT: said} if said else {}
 
     async def extract_donor_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Anonymity ("匿名") said before the name is asked."""
-        text = _words(tracker)
-        if not _open(tracker, DONOR_NAME) or text.startswith("/"):
-            return {}
-        return {DONOR_NAME: ANONYMOUS_NAME} if wants_anonymous(text) else {}
+        text = unasked_words(tracker, DONOR_NAME)
+        return {DONOR_NAME: ANONYMOUS_NAME} if text and wants_anonymous(text) else {}
 
     async def extract_receipt_wanted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The receipt choice ("不要票据" / "要开票据") said before it is asked."""
-        text = _words(tracker)
-        if not _open(tracker, RECEIPT_WANTED) or text.startswith("/"):
-            return {}
-        wanted = wants_receipt(text)
+        text = unasked_words(tracker, RECEIPT_WANTED)
+        wanted = wants_receipt(text) if text is not None else None
         return {} if wanted is None else {RECEIPT_WANTED: wanted}

@@ -17,7 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.confirm_service import request_words
+from actions.confirm_service import unasked_words
 from actions.prescreen import answers, slots
 from actions.prescreen.volunteered import volunteered_answers
 from actions.prescreen.wording import format_yuan
@@ -58,13 +58,8 @@ def _not_known(
 
 def _volunteered(tracker: Tracker, slot: str) -> SlotValues:
     """`slot` from the citizen's words when they said it unasked (the asked one reads itself)."""
-    if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
-        return {}
-    started = tracker.get_slot("requested_slot") is None  # the words that started the form
-    text = request_words(tracker) if started else str(tracker.latest_message.get("text") or "")
-    if text.startswith("/"):
-        return {}
-    value = volunteered_answers(text).get(slot)
+    text = unasked_words(tracker, slot)
+    value = volunteered_answers(text).get(slot) if text is not None else None
     return {} if value is None else {slot: value}
 
 
