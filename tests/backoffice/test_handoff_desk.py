@@ -340,6 +340,44 @@ async def test_citizen_cancels_waiting(desk, rasa) -> None:
     assert rasa.texts_sent() == ["你好"]
 
 
+async def cancel_while_rasa_is_down(desk, rasa, router) -> None:
+    """A paused conversation whose ticket ends while Rasa cannot be told to resume."""
+    await ask_for_person(desk)
+    await router.handle(channel="web", sender=SENDER, text="我等着")  # pauses Rasa
+    rasa.down = True
+    await router.handle(channel="web", sender=SENDER, text="不等了")
+    rasa.down = False
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert ticket.status == CANCELLED and ticket.rasa_paused
+
+
+async def test_rasa_left_paused_is_resumed_on_the_next_message(desk, rasa) -> None:
+    router = make_router(desk, rasa)
+    await cancel_while_rasa_is_down(desk, rasa, router)
+    await router.handle(channel="web", sender=SENDER, text="你好")
+    assert rasa.events_for(CID) == ["pause", "resume"]
+    assert rasa.texts_sent() == ["你好"]
+    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    assert not ticket.rasa_paused
+    # Resumed once: later messages go straight to Rasa.
+    await router.handle(channel="web", sender=SENDER, text="我想捐款")
+    assert rasa.events_for(CID) == ["pause", "resume"]
+    assert rasa.texts_sent() == ["你好", "我想捐款"]
+
+
+async def test_an_open_ticket_owns_the_chat_before_an_ended_one_left_paused(desk, rasa) -> None:
+    router = make_router(desk, rasa)
+    await cancel_while_rasa_is_down(desk, rasa, router)
+    await ask_for_person(desk)  # ticket 2, open
+    reply = await router.handle(channel="web", sender=SENDER, text="我还在等")
+    assert rasa.texts_sent() == [], "a message reached Rasa while a person owns the chat"
+    assert "第 1 位" in reply.notices[0]
+    texts = [
+        m.text for m in await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=2))
+    ]
+    assert "我还在等" in texts
+
+
 async def test_restart_ends_the_handover_and_reaches_rasa(desk, rasa, staff) -> None:
     router = make_router(desk, rasa)
     await ask_for_person(desk)

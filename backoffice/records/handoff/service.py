@@ -70,16 +70,24 @@ def open_ticket_for(*, session: Session, conversation_id: str) -> HandoffTicket 
     )
 
 
-def ticket_needing_resume(*, session: Session, conversation_id: str) -> HandoffTicket | None:
-    """An ended ticket whose Rasa tracker is still paused (resume failed earlier)."""
+def ticket_for_router(*, session: Session, conversation_id: str) -> HandoffTicket | None:
+    """What the router asks before each message, in one statement.
+
+    The open ticket of the conversation (a person owns it) if there is one; otherwise its
+    newest ended ticket whose Rasa tracker is still paused (the resume failed earlier); else
+    None. Tell the two apart by `open_conversation_id` (set only while the ticket is open).
+    """
     return session.scalar(
         select(HandoffTicket)
         .where(
             HandoffTicket.conversation_id == conversation_id,
-            HandoffTicket.status.not_in(OPEN_STATUSES),
-            HandoffTicket.rasa_paused.is_(True),
+            or_(
+                HandoffTicket.open_conversation_id == conversation_id,
+                HandoffTicket.status.not_in(OPEN_STATUSES) & HandoffTicket.rasa_paused.is_(True),
+            ),
         )
-        .order_by(HandoffTicket.id.desc())
+        # The open ticket first (false sorts before true), then the newest ended one.
+        .order_by(HandoffTicket.open_conversation_id.is_(None), HandoffTicket.id.desc())
         .limit(1)
     )
 

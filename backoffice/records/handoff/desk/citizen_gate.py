@@ -169,11 +169,16 @@ class CitizenGate:
     async def _take_if_owned(self, *, channel: str, sender: str, text: str) -> HumanTurn | None:
         context = self._context
         cid = conversation_id(channel, sender)
+        # One query per message: the open ticket, or an ended one that left Rasa paused.
         ticket = await context.run_db(
-            lambda s: service.open_ticket_for(session=s, conversation_id=cid), again_if_ended=True
+            lambda s: service.ticket_for_router(session=s, conversation_id=cid),
+            again_if_ended=True,
         )
         if ticket is None:
-            await self._hold.resume_if_left_paused(cid)
+            return None
+        if ticket.open_conversation_id is None:
+            # Ended while Rasa could not be told: resume it now; the bot answers.
+            await self._hold.resume(ticket)
             return None
         if text == RESTART_PAYLOAD:
             await self._end_by_citizen_restart(ticket)

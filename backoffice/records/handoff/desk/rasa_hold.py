@@ -51,14 +51,6 @@ class RasaHold:
         )
         return True
 
-    async def resume_if_left_paused(self, cid: str) -> None:
-        """Resume Rasa when an ended ticket of `cid` left it paused (Rasa was down then)."""
-        stale = await self._context.run_db(
-            lambda s: service.ticket_needing_resume(session=s, conversation_id=cid)
-        )
-        if stale is not None:
-            await self.resume(stale)
-
     async def trigger(self, ticket: HandoffTicket, intent: str) -> list[dict[str, Any]]:
         """Rasa's messages after triggering `intent`; none when Rasa could not be reached."""
         try:
