@@ -16,9 +16,18 @@ from rasa_sdk.interfaces import Tracker
 
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.eldercare import EldercareApi
-from actions.eldercare import results, visits
+from actions.eldercare import (
+    facility_details,
+    records,
+    relaxing,
+    results,
+    search_slots,
+    visit_booking,
+    visit_cancel,
+    visit_form,
+)
 from actions.eldercare.search_form import ValidateEldercareSearchForm
-from actions.eldercare.visits import ValidateEldercareVisitForm
+from actions.eldercare.visit_form import ValidateEldercareVisitForm
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 from zhtext import city_time
 
@@ -123,9 +132,8 @@ def backoffice(monkeypatch: pytest.MonkeyPatch) -> FakeBackoffice:
         base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(fake.handle)
     )
     api = EldercareApi(transport)
-    monkeypatch.setattr(results, "api", lambda: api)
-    monkeypatch.setattr(visits, "api", lambda: api)
-    monkeypatch.setattr(visits, "city_today", lambda: TODAY)
+    monkeypatch.setattr(records, "api", lambda: api)
+    monkeypatch.setattr(visit_form, "city_today", lambda: TODAY)
     return fake
 
 
@@ -383,7 +391,7 @@ async def test_near_a_place_searches_a_radius_across_districts(backoffice: FakeB
     dispatcher = CollectingDispatcher()
     await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN)
     [query] = backoffice.bodies("/api/eldercare/search")
-    assert query["radius_km"] == results.NEARBY_RADIUS_KM
+    assert query["radius_km"] == search_slots.NEARBY_RADIUS_KM
     assert "district" not in query
     assert dispatcher.messages[1]["distance"] == "距文三路约 1.2 公里"
     assert dispatcher.messages[-1]["response"] == "utter_eldercare_results_last"
@@ -449,7 +457,7 @@ async def test_relaxing_the_budget_searches_again_with_the_lowest_price(
         },
     )
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
+    events = await relaxing.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert slots_of(events)["eldercare_budget"] == 4000
     assert backoffice.bodies("/api/eldercare/search")[0]["budget"] == 4000
 
@@ -467,7 +475,7 @@ async def test_relaxing_the_area_searches_the_whole_city_from_the_same_point(
         },
     )
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
+    events = await relaxing.ActionRelaxFacilitySearch().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert slots_of(events)["eldercare_area"]["wide"] is True
     [query] = backoffice.bodies("/api/eldercare/search")
     assert "district" not in query
@@ -504,7 +512,7 @@ async def test_relaxing_in_words_relaxes_the_condition_named(
 ) -> None:
     backoffice.on("POST", "/api/eldercare/search", 200, search_json(2, ["a", "b"]))
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         dispatcher, relax_tracker(text), EMPTY_DOMAIN
     )
     changed = slots_of(events)
@@ -515,7 +523,7 @@ async def test_relaxing_in_words_relaxes_the_condition_named(
 @pytest.mark.parametrize("text", ["远一点也行", "别的区也可以"])
 async def test_relaxing_the_area_in_words(backoffice: FakeBackoffice, text: str) -> None:
     backoffice.on("POST", "/api/eldercare/search", 200, search_json(2, ["a", "b"]))
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         CollectingDispatcher(), relax_tracker(text), EMPTY_DOMAIN
     )
     changed = slots_of(events)
@@ -525,7 +533,7 @@ async def test_relaxing_the_area_in_words(backoffice: FakeBackoffice, text: str)
 
 async def test_a_budget_said_when_relaxing_is_the_new_budget(backoffice: FakeBackoffice) -> None:
     backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         CollectingDispatcher(), relax_tracker("预算加到八千"), EMPTY_DOMAIN
     )
     assert slots_of(events)["eldercare_budget"] == 8000  # not the lowest price (4000)
@@ -539,7 +547,7 @@ async def test_after_results_a_stated_higher_budget_searches_again(
     backoffice: FakeBackoffice,
 ) -> None:
     backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         CollectingDispatcher(), relax_tracker("预算加到七八千", dict(AFTER_RESULTS)), EMPTY_DOMAIN
     )
     assert slots_of(events)["eldercare_budget"] == 8000
@@ -550,7 +558,7 @@ async def test_after_results_more_money_without_an_amount_asks_how_much(
     backoffice: FakeBackoffice,
 ) -> None:
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         dispatcher, relax_tracker("钱可以多花点", dict(AFTER_RESULTS)), EMPTY_DOMAIN
     )
     assert events == []
@@ -562,7 +570,7 @@ async def test_after_results_a_wider_area_searches_the_whole_city(
     backoffice: FakeBackoffice,
 ) -> None:
     backoffice.on("POST", "/api/eldercare/search", 200, search_json(3, ["a", "b", "c"]))
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         CollectingDispatcher(), relax_tracker("别的区也可以", dict(AFTER_RESULTS)), EMPTY_DOMAIN
     )
     assert slots_of(events)["eldercare_area"]["wide"] is True
@@ -571,7 +579,7 @@ async def test_after_results_a_wider_area_searches_the_whole_city(
 async def test_after_results_nothing_left_to_widen_says_so(backoffice: FakeBackoffice) -> None:
     slots = {**AFTER_RESULTS, "eldercare_area": {**XIHU, "wide": True}}
     dispatcher = CollectingDispatcher()
-    await results.ActionRelaxFacilitySearch().run(
+    await relaxing.ActionRelaxFacilitySearch().run(
         dispatcher, relax_tracker("远一点也行", slots), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_eldercare_relax_unavailable"]
@@ -586,7 +594,7 @@ async def test_an_unclear_relaxation_is_asked_with_buttons(backoffice: FakeBacko
     body = search_json(0, [], excluded_by="budget", relaxations=relaxations)
     backoffice.on("POST", "/api/eldercare/search", 200, body)
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         dispatcher, relax_tracker("条件松一点"), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == [
@@ -610,7 +618,7 @@ async def test_relaxing_a_condition_that_would_not_help_says_so(
     backoffice.on("POST", "/api/eldercare/search", 200, body)
     slots = RELAX_SLOTS | {"eldercare_relax_options": {"budget": 4000}}
     dispatcher = CollectingDispatcher()
-    events = await results.ActionRelaxFacilitySearch().run(
+    events = await relaxing.ActionRelaxFacilitySearch().run(
         dispatcher, relax_tracker("远一点也行", slots), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == [
@@ -629,7 +637,7 @@ async def test_details_of_the_second_card(backoffice: FakeBackoffice) -> None:
         slots={"eldercare_shown": ["a", "b", "c"], "eldercare_offset": 0},
     )
     dispatcher = CollectingDispatcher()
-    await results.ActionShowFacilityDetails().run(dispatcher, tracker, EMPTY_DOMAIN)
+    await facility_details.ActionShowFacilityDetails().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == [
         "utter_eldercare_details_institution",
         "utter_eldercare_sample_notice",
@@ -648,7 +656,7 @@ async def test_back_office_down_gives_the_apology(monkeypatch: pytest.MonkeyPatc
     transport = BackofficeTransport(
         base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(refuse)
     )
-    monkeypatch.setattr(results, "api", lambda: EldercareApi(transport))
+    monkeypatch.setattr(records, "api", lambda: EldercareApi(transport))
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"eldercare_area": XIHU, "eldercare_need": "dementia"})
     assert await results.ActionSearchFacilities().run(dispatcher, tracker, EMPTY_DOMAIN) == []
@@ -703,7 +711,7 @@ async def test_tomorrow_morning_fills_date_and_half_day(backoffice: FakeBackoffi
 async def test_tomorrow_is_hangzhou_s_tomorrow_on_a_utc_server_near_midnight(
     backoffice: FakeBackoffice, monkeypatch: pytest.MonkeyPatch, utc_server_near_midnight: dt.date
 ) -> None:
-    monkeypatch.setattr(visits, "city_today", city_time.city_today)  # the real clock, not TODAY
+    monkeypatch.setattr(visit_form, "city_today", city_time.city_today)  # the real clock, not TODAY
     tomorrow = utc_server_near_midnight + dt.timedelta(days=1)
     backoffice.on(
         "GET", "/api/eldercare/facilities/a/availability", 200, availability_json(2, 2, tomorrow)
@@ -781,7 +789,7 @@ BOOKING_SLOTS = {
 async def test_confirm_reads_the_booking_back_masked() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots=BOOKING_SLOTS)
-    await visits.ActionConfirmFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    await visit_booking.ActionConfirmFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     [message] = dispatcher.messages
     assert message["when"] == "11月29日（周日） 上午（9:00–11:30）"
     assert (message["visitor"], message["phone"]) == ("张*", "138****5678")
@@ -804,7 +812,7 @@ async def test_booking_gives_the_reference(backoffice: FakeBackoffice) -> None:
     backoffice.on("POST", "/api/eldercare/visits", 201, visit)
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots=BOOKING_SLOTS, sender_id="web-daughter")
-    events = await visits.ActionBookFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    events = await visit_booking.ActionBookFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == ["utter_eldercare_visit_booked"]
     assert dispatcher.messages[0]["reference"] == "YL-20261129-0001"
     assert slots_of(events)["eldercare_visit_reference"] == "YL-20261129-0001"
@@ -833,7 +841,7 @@ async def test_the_same_booking_again_is_said_to_exist(backoffice: FakeBackoffic
     }
     backoffice.on("POST", "/api/eldercare/visits", 200, visit)
     dispatcher = CollectingDispatcher()
-    await visits.ActionBookFacilityVisit().run(
+    await visit_booking.ActionBookFacilityVisit().run(
         dispatcher, make_tracker(slots=BOOKING_SLOTS), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_eldercare_visit_already_booked"]
@@ -843,7 +851,7 @@ async def test_a_place_taken_meanwhile_asks_for_another_time(backoffice: FakeBac
     error = {"error": {"code": "slot_full", "message": "约满了"}}
     backoffice.on("POST", "/api/eldercare/visits", 409, error)
     dispatcher = CollectingDispatcher()
-    events = await visits.ActionBookFacilityVisit().run(
+    events = await visit_booking.ActionBookFacilityVisit().run(
         dispatcher, make_tracker(slots=BOOKING_SLOTS), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_eldercare_visit_slot_taken"]
@@ -885,7 +893,7 @@ async def test_cancel_a_visit(backoffice: FakeBackoffice) -> None:
     backoffice.on("POST", path, 200, visit_json("cancelled"))
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots=CANCEL_SLOTS, sender_id="web-daughter")
-    events = await visits.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    events = await visit_cancel.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == ["utter_eldercare_visit_cancelled"]
     assert dispatcher.messages[0]["when"] == "11月29日（周日） 下午（14:00–16:30）"
     assert slots_of(events)["eldercare_visit_reference"] is None
@@ -897,7 +905,9 @@ async def test_cancelling_asks_first_with_the_visit_read_back(backoffice: FakeBa
     backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/lookup", 200, visit_json())
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots=CANCEL_SLOTS, sender_id="web-daughter")
-    events = await visits.ActionConfirmVisitCancellation().run(dispatcher, tracker, EMPTY_DOMAIN)
+    events = await visit_cancel.ActionConfirmVisitCancellation().run(
+        dispatcher, tracker, EMPTY_DOMAIN
+    )
     assert responses(dispatcher) == ["utter_eldercare_cancel_confirm"]
     asked = dispatcher.messages[0]
     assert (asked["facility"], asked["when"], asked["reference"]) == (
@@ -925,7 +935,7 @@ async def test_nothing_to_confirm_when_the_visit_is_not_there(
 ) -> None:
     backoffice.on("POST", "/api/eldercare/visits/YL-20261129-0001/lookup", status, body)
     dispatcher = CollectingDispatcher()
-    events = await visits.ActionConfirmVisitCancellation().run(
+    events = await visit_cancel.ActionConfirmVisitCancellation().run(
         dispatcher, make_tracker(slots=CANCEL_SLOTS), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == [response]
@@ -934,7 +944,7 @@ async def test_nothing_to_confirm_when_the_visit_is_not_there(
 
 async def test_not_cancelling_keeps_the_visit() -> None:
     dispatcher = CollectingDispatcher()
-    events = await visits.ActionKeepFacilityVisit().run(
+    events = await visit_cancel.ActionKeepFacilityVisit().run(
         dispatcher, make_tracker(slots=CANCEL_SLOTS), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_eldercare_visit_not_cancelled"]
@@ -949,7 +959,7 @@ async def test_a_new_cancellation_forgets_an_earlier_one() -> None:
     tracker = tracker_for(
         "取消参观预约", "cancel_facility_visit", slots=stale, form="eldercare_cancel_form"
     )
-    events = await visits.ValidateEldercareCancelForm().run(
+    events = await visit_cancel.ValidateEldercareCancelForm().run(
         CollectingDispatcher(), tracker, CANCEL_FORM_DOMAIN
     )
     assert slots_of(events) == {"eldercare_cancel_reference": None, "eldercare_cancel_phone": None}
@@ -964,7 +974,7 @@ async def test_cancelling_this_conversations_visit_needs_no_questions() -> None:
         "/cancel_facility_visit", "cancel_facility_visit", slots=booked,
         form="eldercare_cancel_form",
     )  # fmt: skip
-    events = await visits.ValidateEldercareCancelForm().run(
+    events = await visit_cancel.ValidateEldercareCancelForm().run(
         CollectingDispatcher(), tracker, CANCEL_FORM_DOMAIN
     )
     assert slots_of(events) == {
@@ -1003,7 +1013,7 @@ async def test_cancel_with_a_wrong_phone_is_not_found(backoffice: FakeBackoffice
             "eldercare_cancel_phone": "13900001111",
         }
     )
-    await visits.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
+    await visit_cancel.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == ["utter_eldercare_visit_not_found"]
 
 

@@ -17,7 +17,7 @@ from actions.eldercare.understanding import (
     reconcile,
     shared_location,
 )
-from actions.eldercare.visits import visitor_name
+from actions.eldercare.visit_form import visitor_name
 
 STORY = "我妈八十多了，有点糊涂，想找西湖区的，每月五千以内"
 
