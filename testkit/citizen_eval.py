@@ -95,6 +95,7 @@ class SetScore:
     false_service: int = 0
     asked_back: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
+    by_area: dict[str, Counter[str]] = field(default_factory=dict)
     misses: list[tuple[Item, Outcome]] = field(default_factory=list)
 
     def share(self, count: int) -> float:
@@ -147,8 +148,12 @@ def score(results: Sequence[tuple[Item, Outcome]]) -> dict[str, SetScore]:
         s = scores.setdefault(item.set_name, SetScore(item.set_name))
         s.total += 1
         s.kinds[outcome.kind] += 1
+        area = s.by_area.setdefault(item.expected, Counter())
+        area["sentences"] += 1
+        area[outcome.kind] += 1
         if right_place(item, outcome):
             s.right += 1
+            area["right"] += 1
         else:
             s.misses.append((item, outcome))
         if item.expected != REJECT:
@@ -184,6 +189,28 @@ def format_scores(scores: Mapping[str, SetScore]) -> str:
     return "\n".join(lines)
 
 
+def format_areas(scores: Mapping[str, SetScore]) -> str:
+    """Per set and area: sentences, right place and the outcome counts (no sentence is shown).
+
+    Counts only, so it may be printed for the sealed sets too: it says where to look (which
+    area, which kind of reply) without reading their sentences.
+    """
+    lines = [
+        "| set | area | sentences | right place | outcomes |",
+        "| --- | --- | ---: | ---: | --- |",
+    ]
+    for name in sorted(scores, key=set_order):
+        for area, counts in sorted(scores[name].by_area.items()):
+            kinds = ", ".join(
+                f"{k} {v}" for k, v in counts.most_common() if k not in {"sentences", "right"}
+            )
+            lines.append(
+                f"| {name} | {area} | {counts['sentences']} "
+                f"| {counts['right'] / counts['sentences']:.0%} | {kinds} |"
+            )
+    return "\n".join(lines)
+
+
 def write_report(scores: Mapping[str, SetScore], directory: Path = REPORT_DIR) -> Path:
     """reports/nlu/citizen.json (numbers) and citizen_misses.md (every miss but the sealed ones)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -196,6 +223,7 @@ def write_report(scores: Mapping[str, SetScore], directory: Path = REPORT_DIR) -
             "false_service_starts": s.false_service,
             "asked_back_about_a_service": s.asked_back,
             "outcomes": dict(s.kinds),
+            "by_area": {area: dict(counts) for area, counts in sorted(s.by_area.items())},
         }
         for name, s in scores.items()
     }
@@ -236,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--model", type=Path, help="model to serve (default: the newest in models/)"
     )
     parser.add_argument("--out", type=Path, default=REPORT_DIR, help="report folder")
+    parser.add_argument(
+        "--by-area", action="store_true", help="also print each set's counts per area"
+    )
     args = parser.parse_args(argv)
     items: list[Item] = []
     if args.only in (None, "real"):
@@ -255,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = score(results)
     misses = write_report(scores, args.out)
     print(format_scores(scores))
+    if args.by_area:
+        print()
+        print(format_areas(scores))
     print(f"\nevery miss: {misses}")
     return 0
 

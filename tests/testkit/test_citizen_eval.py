@@ -10,6 +10,7 @@ from testkit.citizen_eval import (
     Outcome,
     SetScore,
     classify,
+    format_areas,
     leaked,
     load_real,
     right_place,
@@ -93,3 +94,21 @@ def test_not_understood_is_a_share_of_the_civil_affairs_questions_only() -> None
     scores = score(results)
     assert scores["heldout"].not_understood_share() == "50.0%"
     assert scores["real_off_topic"].not_understood_share() == "—"
+
+
+def test_counts_per_area_name_no_sentence() -> None:
+    results = [
+        (Item("sealed_b_civil_affairs", "封存的句子一", "funeral"), Outcome("not_understood")),
+        (
+            Item("sealed_b_civil_affairs", "封存的句子二", "funeral"),
+            Outcome("answer", ("funeral",)),
+        ),
+        (
+            Item("sealed_b_civil_affairs", "封存的句子三", "marriage"),
+            Outcome("referral", ("marriage",)),
+        ),
+    ]
+    table = format_areas(score(results))
+    assert "| sealed_b_civil_affairs | funeral | 2 | 50% | not_understood 1, answer 1 |" in table
+    assert "| sealed_b_civil_affairs | marriage | 1 | 100% | referral 1 |" in table
+    assert "封存" not in table
