@@ -36,6 +36,11 @@ def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any])
         session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
 
 
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE matched (`Session.execute` types its result loosely)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Base(DeclarativeBase):
     """Declarative base with a naming convention, so migrations get stable constraint names."""
 

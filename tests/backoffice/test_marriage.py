@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backoffice import lookup_guard
 from backoffice.db import get_session, make_engine
 from backoffice.lookup_guard import LookupGuard
-from backoffice.records.marriage import service
+from backoffice.records.marriage import availability, booking_lookup, bookings, offices
 from backoffice.records.marriage.bookable import bookable_days, booking_window, check_day
 from backoffice.records.marriage.models import (
     MarriageBooking,
@@ -94,7 +94,7 @@ def seeded(session: Session) -> Session:
 
 
 def book(session: Session, policy: MarriagePolicy, **fields: object) -> MarriageBooking:
-    return service.create_booking(
+    return bookings.create_booking(
         session=session, policy=policy, request=request(**fields), today=TODAY
     )
 
@@ -116,12 +116,12 @@ def test_seed_creates_one_office_per_district_plus_the_city_office_idempotently(
 ) -> None:
     seed(session)
     seed(session)
-    offices = service.list_offices(session=session)
-    assert len(offices) == 14
-    assert offices[0].level == "city"
-    assert len({o.district_code for o in offices if o.level == "district"}) == 13
-    assert all(o.address and o.phone and o.hours and o.capacity_am > 0 for o in offices)
-    assert all(o.sample for o in offices), "unverified office data must stay marked as sample"
+    listed = offices.list_offices(session=session)
+    assert len(listed) == 14
+    assert listed[0].level == "city"
+    assert len({o.district_code for o in listed if o.level == "district"}) == 13
+    assert all(o.address and o.phone and o.hours and o.capacity_am > 0 for o in listed)
+    assert all(o.sample for o in listed), "unverified office data must stay marked as sample"
 
 
 # ---------------------------------------------------------------- window and holidays
@@ -292,7 +292,7 @@ def test_one_person_cannot_hold_two_active_bookings_on_the_same_day(
     assert binjiang is None or binjiang.booked == 0
     # another day is fine, and after cancelling the same day is free again
     book(seeded, policy, day=bookable(3), party1=groom)
-    service.cancel_booking(
+    bookings.cancel_booking(
         session=seeded, reference=first.reference, phone="13812345678", id_last4=None, today=TODAY
     )
     assert book(seeded, policy, day=day, party1=groom, party2=other_bride).status == "booked"
@@ -307,7 +307,7 @@ def test_a_full_half_day_offers_the_nearest_free_half_days_and_other_offices(
     with pytest.raises(ApiError) as refused:
         book(seeded, policy, day=day, half_day="am")
     assert refused.value.code == "slot_full"
-    found = service.availability(
+    found = availability.availability(
         session=seeded, policy=policy, office_code="xihu", day=day, half_day="am", today=TODAY
     )
     assert found.requested is not None and found.requested.remaining == 0
@@ -316,7 +316,7 @@ def test_a_full_half_day_offers_the_nearest_free_half_days_and_other_offices(
     assert all(p.remaining > 0 for p in found.same_office)
     assert found.other_offices and all(p.office.code != "xihu" for p in found.other_offices)
     assert all(p.day == day for p in found.other_offices)
-    city_only = service.availability(
+    city_only = availability.availability(
         session=seeded,
         policy=policy,
         office_code="xihu",
@@ -332,12 +332,12 @@ def test_other_offices_are_offered_nearest_first(seeded: Session, policy: Marria
     day = bookable(2)
     set_capacity(seeded, "chunan", 0)
     set_capacity(seeded, "xihu", 0)
-    far_west = service.availability(
+    far_west = availability.availability(
         session=seeded, policy=policy, office_code="chunan", day=day, half_day="am", today=TODAY
     )
     offered = [p.office.code for p in far_west.other_offices]
     assert offered and offered[0] in {"jiande", "tonglu"}, offered
-    central = service.availability(
+    central = availability.availability(
         session=seeded, policy=policy, office_code="xihu", day=day, half_day="am", today=TODAY
     )
     assert central.other_offices[0].office.code in {"shangcheng", "gongshu", "binjiang"}
@@ -369,7 +369,7 @@ def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
         with session_factory() as own_session:
             barrier.wait()
             try:
-                service.create_booking(
+                bookings.create_booking(
                     session=own_session, policy=policy, request=body, today=TODAY
                 )
                 outcome = "booked"
@@ -387,7 +387,7 @@ def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
     assert outcomes.count("booked") == 1
     assert outcomes.count("slot_full") == 49
     seeded.expire_all()
-    assert service.count_active_on(session=seeded, office_code="xihu", day=day, half_day="am") == 3
+    assert bookings.count_active_on(session=seeded, office_code="xihu", day=day, half_day="am") == 3
     slot = seeded.scalar(select(MarriageSlot).where(MarriageSlot.day == day))
     assert slot is not None and slot.booked == 3
     references = seeded.scalars(select(MarriageBooking.reference)).all()
@@ -401,19 +401,21 @@ def test_a_reference_alone_finds_nothing(seeded: Session, policy: MarriagePolicy
     booking = book(seeded, policy)
     for phone, last4 in ((None, None), ("13900000000", None), (None, "0000")):
         with pytest.raises(ApiError) as refused:
-            service.find_booking(
+            booking_lookup.find_booking(
                 session=seeded, reference=booking.reference, phone=phone, id_last4=last4
             )
         assert refused.value.code == "not_found"
     with pytest.raises(ApiError) as unknown:
-        service.find_booking(session=seeded, reference="HY-20990101-0001", phone="13812345678")
+        booking_lookup.find_booking(
+            session=seeded, reference="HY-20990101-0001", phone="13812345678"
+        )
     assert unknown.value.code == "not_found"
-    by_phone = service.find_booking(
+    by_phone = booking_lookup.find_booking(
         session=seeded, reference=booking.reference.lower().replace("-", " "), phone="138 1234 5678"
     )
     assert by_phone.id == booking.id
     last4 = booking.party2_id_number[-4:]
-    assert service.find_booking(session=seeded, reference=booking.reference, id_last4=last4)
+    assert booking_lookup.find_booking(session=seeded, reference=booking.reference, id_last4=last4)
 
 
 def test_wrong_answers_never_lock_the_booking_in_the_service(
@@ -424,9 +426,13 @@ def test_wrong_answers_never_lock_the_booking_in_the_service(
     booking = book(seeded, policy)
     for _ in range(20):
         with pytest.raises(ApiError) as refused:
-            service.find_booking(session=seeded, reference=booking.reference, id_last4="9999")
+            booking_lookup.find_booking(
+                session=seeded, reference=booking.reference, id_last4="9999"
+            )
         assert refused.value.code == "not_found"
-    found = service.find_booking(session=seeded, reference=booking.reference, phone="13812345678")
+    found = booking_lookup.find_booking(
+        session=seeded, reference=booking.reference, phone="13812345678"
+    )
     assert found.id == booking.id
 
 
@@ -434,7 +440,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     seeded: Session, policy: MarriagePolicy
 ) -> None:
     booking = book(seeded, policy, day=bookable(1))
-    moved = service.reschedule_booking(
+    moved = bookings.reschedule_booking(
         session=seeded,
         policy=policy,
         reference=booking.reference,
@@ -457,7 +463,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     assert set(claims) == {bookable(5)}
 
     with pytest.raises(ApiError) as same:
-        service.reschedule_booking(
+        bookings.reschedule_booking(
             session=seeded,
             policy=policy,
             reference=booking.reference,
@@ -470,7 +476,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
         )
     assert same.value.code == "same_slot"
 
-    cancelled = service.cancel_booking(
+    cancelled = bookings.cancel_booking(
         session=seeded,
         reference=booking.reference,
         phone=None,
@@ -478,7 +484,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
         today=TODAY,
     )
     assert cancelled.status == "cancelled"
-    again = service.cancel_booking(
+    again = bookings.cancel_booking(
         session=seeded, reference=booking.reference, phone="13812345678", id_last4=None, today=TODAY
     )
     assert again.status == "cancelled"
@@ -486,7 +492,7 @@ def test_reschedule_moves_the_place_and_cancel_gives_it_back(
     assert seeded.scalar(select(func.sum(MarriageSlot.booked))) == 0
     assert seeded.scalars(select(MarriagePersonDay)).all() == []
     with pytest.raises(ApiError) as closed:
-        service.reschedule_booking(
+        bookings.reschedule_booking(
             session=seeded,
             policy=policy,
             reference=booking.reference,
@@ -505,19 +511,19 @@ def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePo
     stayed_away = book(seeded, policy, half_day="pm")
     on_the_day, day_after = came.day, came.day + dt.timedelta(days=1)
     assert (
-        service.record_attendance(
+        bookings.record_attendance(
             session=seeded, reference=came.reference, status="attended", today=on_the_day
         ).status
         == "attended"
     )
     assert (
-        service.record_attendance(
+        bookings.record_attendance(
             session=seeded, reference=stayed_away.reference, status="no_show", today=day_after
         ).status
         == "no_show"
     )
     with pytest.raises(ApiError) as closed:
-        service.cancel_booking(
+        bookings.cancel_booking(
             session=seeded,
             reference=came.reference,
             phone="13812345678",
@@ -530,7 +536,7 @@ def test_staff_record_attendance_and_no_show(seeded: Session, policy: MarriagePo
 def test_attendance_is_not_recorded_before_the_day(seeded: Session, policy: MarriagePolicy) -> None:
     booking = book(seeded, policy)
     with pytest.raises(ApiError) as early:
-        service.record_attendance(
+        bookings.record_attendance(
             session=seeded,
             reference=booking.reference,
             status="no_show",
@@ -547,7 +553,7 @@ def test_a_booking_whose_day_has_passed_cannot_be_cancelled(
 ) -> None:
     booking = book(seeded, policy)
     with pytest.raises(ApiError) as late:
-        service.cancel_booking(
+        bookings.cancel_booking(
             session=seeded,
             reference=booking.reference,
             phone="13812345678",
@@ -558,7 +564,7 @@ def test_a_booking_whose_day_has_passed_cannot_be_cancelled(
     seeded.expire_all()
     assert seeded.get_one(MarriageBooking, booking.id).status == "booked"
     # on the day itself it can still be cancelled (the couple cannot come after all)
-    cancelled = service.cancel_booking(
+    cancelled = bookings.cancel_booking(
         session=seeded,
         reference=booking.reference,
         phone="13812345678",

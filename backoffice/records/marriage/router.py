@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
-from backoffice.records.marriage import service
+from backoffice.records.marriage import availability, booking_lookup, bookings, offices
 from backoffice.records.marriage.bookable import DayCheck, bookable_days, check_day
 from backoffice.records.marriage.models import MarriageBooking
 from backoffice.records.marriage.policy import HalfDay, MarriagePolicy, get_policy
@@ -57,7 +57,7 @@ def _lookup_keys(reference: str, proof: Verification) -> tuple[str, ...]:
     The reference, and the phone when one is given. An ID's last 4 is no key: thousands of
     people share it.
     """
-    keys = [f"marriage:reference:{service.normalise_reference(reference)}"]
+    keys = [f"marriage:reference:{booking_lookup.normalise_reference(reference)}"]
     if proof.phone:
         keys.append(f"marriage:phone:{parse_phone(proof.phone).number or proof.phone.strip()}")
     return tuple(keys)
@@ -81,7 +81,7 @@ def _guarded(
 @service_router.get("/offices", response_model=list[OfficeOut])
 def get_offices(session: DbSession) -> list[OfficeOut]:
     """All registration offices, the municipal one first."""
-    return [OfficeOut.model_validate(o) for o in service.list_offices(session=session)]
+    return [OfficeOut.model_validate(o) for o in offices.list_offices(session=session)]
 
 
 @service_router.get("/policy", response_model=MarriagePolicy)
@@ -111,7 +111,7 @@ def get_availability(
     city_only: bool = False,
 ) -> AvailabilityOut:
     """Places left on a half-day; the nearest free half-days and other offices when full."""
-    found = service.availability(
+    found = availability.availability(
         session=session,
         policy=policy,
         office_code=office_code,
@@ -133,7 +133,7 @@ def post_booking(
     body: BookingCreate, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut:
     """Book a half-day for a couple."""
-    booking = service.create_booking(session=session, policy=policy, request=body, today=today)
+    booking = bookings.create_booking(session=session, policy=policy, request=body, today=today)
     return booking_out(booking, policy)
 
 
@@ -143,7 +143,7 @@ def post_lookup(body: LookupRequest, session: DbSession, policy: Policy) -> Book
     found = _guarded(
         body.reference,
         body,
-        lambda: service.find_booking(
+        lambda: booking_lookup.find_booking(
             session=session, reference=body.reference, phone=body.phone, id_last4=body.id_last4
         ),
     )
@@ -160,7 +160,7 @@ def post_reschedule(
     moved = _guarded(
         reference,
         body,
-        lambda: service.reschedule_booking(
+        lambda: bookings.reschedule_booking(
             session=session,
             policy=policy,
             reference=reference,
@@ -183,7 +183,7 @@ def post_cancel(
     cancelled = _guarded(
         reference,
         body,
-        lambda: service.cancel_booking(
+        lambda: bookings.cancel_booking(
             session=session,
             reference=reference,
             phone=body.phone,
@@ -201,7 +201,7 @@ def get_staff_booking(reference: str, session: DbSession, policy: Policy) -> Boo
     Staff verify the caller by other means (on the phone); the citizen's attempt limit does not
     apply here, so a citizen locked out by someone else's guesses can still be helped.
     """
-    booking = service.staff_find_booking(session=session, reference=reference)
+    booking = booking_lookup.staff_find_booking(session=session, reference=reference)
     return booking_out(booking, policy)
 
 
@@ -210,7 +210,7 @@ def post_attendance(
     reference: str, body: AttendanceIn, session: DbSession, policy: Policy, today: Today
 ) -> BookingOut:
     """Registry staff record that the couple came (`attended`) or did not (`no_show`)."""
-    booking = service.record_attendance(
+    booking = bookings.record_attendance(
         session=session, reference=reference, status=body.status, today=today
     )
     return booking_out(booking, policy)
@@ -264,7 +264,7 @@ def _day_out(check: DayCheck, policy: MarriagePolicy, today: dt.date) -> DayChec
     )
 
 
-def _place_out(place: service.HalfDayPlace) -> HalfDayOut:
+def _place_out(place: availability.HalfDayPlace) -> HalfDayOut:
     return HalfDayOut(
         office_code=place.office.code,
         office_name=place.office.name,

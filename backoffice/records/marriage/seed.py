@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from backoffice.records.marriage.service import upsert_offices
+from backoffice.records.marriage.offices import upsert_offices
 
 OFFICES_FILE = Path(__file__).with_name("seed_data.yml")
 

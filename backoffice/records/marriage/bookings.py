@@ -1,0 +1,314 @@
+"""The booking lifecycle: book, reschedule, cancel, record attendance.
+
+Concurrency: every write transaction starts with a write (so SQLite takes its write lock first
+and never has to upgrade a read snapshot), capacity is taken with a conditional UPDATE
+(`booked < capacity`, rowcount checked), and "one person, one active booking per day" is a unique
+constraint (`claims.py`). The same statements work on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from backoffice.db import rowcount
+from backoffice.records.marriage.bookable import DayCheck, check_day
+from backoffice.records.marriage.booking_lookup import (
+    REFERENCE_PREFIX,
+    find_booking,
+    staff_find_booking,
+)
+from backoffice.records.marriage.claims import claim_days, release_days, release_place, take_place
+from backoffice.records.marriage.identity import (
+    checked_person,
+    needs_city_office,
+    require_age,
+)
+from backoffice.records.marriage.models import (
+    MarriageBooking,
+    MarriageBookingEvent,
+    MarriageOffice,
+    MarriageReferenceCounter,
+)
+from backoffice.records.marriage.offices import CITY_LEVEL, get_office
+from backoffice.records.marriage.policy import HalfDay, MarriagePolicy
+from backoffice.records.marriage.refusals import refusal
+from backoffice.records.marriage.schemas import BookingCreate, PersonIn
+from backoffice.references import format_reference, next_number
+from zhtext.phone import parse_phone
+
+ACTIVE_STATUSES = ("booked", "rescheduled")
+
+
+def create_booking(
+    *, session: Session, policy: MarriagePolicy, request: BookingCreate, today: dt.date
+) -> MarriageBooking:
+    """Book a half-day for a couple.
+
+    Raises:
+        ApiError: `unknown_office`, `day_<reason>`, `invalid_id_number`,
+            `invalid_passport_number`, `same_person`, `needs_city_office`, `underage`,
+            `invalid_phone`, `invalid_name`, `slot_full`, `person_busy`.
+    """
+    office = get_office(session=session, code=request.office_code)
+    office_id, office_level = office.id, office.level
+    capacity = office.capacity_am if request.half_day == "am" else office.capacity_pm
+    _require_bookable(request.day, today=today, policy=policy)
+    party1 = checked_person(request.party1, today=today)
+    party2 = checked_person(request.party2, today=today)
+    if party1.id_number == party2.id_number:
+        raise refusal("same_person", 422)
+    if request.booking_type == "marriage":
+        for person in (party1, party2):
+            require_age(person, policy=policy, on=request.day)
+    if (party1.needs_city_office or party2.needs_city_office) and office_level != CITY_LEVEL:
+        raise refusal("needs_city_office", 422)
+    phone = parse_phone(request.phone)
+    if phone.number is None:
+        raise refusal("invalid_phone", 422)
+    session.rollback()  # end the read snapshot: the write transaction must start with a write
+
+    now = dt.datetime.now(dt.UTC)
+    with _transaction(session):
+        take_place(
+            session=session,
+            office_id=office_id,
+            day=request.day,
+            half_day=request.half_day,
+            capacity=capacity,
+        )
+        booking = MarriageBooking(
+            reference=_next_reference(session=session, day=request.day),
+            booking_type=request.booking_type,
+            office_id=office_id,
+            day=request.day,
+            half_day=request.half_day,
+            party1_name=party1.name,
+            party1_id_kind=party1.id_kind,
+            party1_id_number=party1.id_number,
+            party2_name=party2.name,
+            party2_id_kind=party2.id_kind,
+            party2_id_number=party2.id_number,
+            phone=phone.number,
+            status="booked",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(booking)
+        session.flush()
+        claim_days(session=session, booking=booking)
+        _record(session=session, booking=booking, status="booked", at=now)
+    session.refresh(booking)
+    return booking
+
+
+def reschedule_booking(
+    *,
+    session: Session,
+    policy: MarriagePolicy,
+    reference: str,
+    phone: str | None,
+    id_last4: str | None,
+    day: dt.date,
+    half_day: HalfDay,
+    office_code: str | None,
+    today: dt.date,
+) -> MarriageBooking:
+    """Move an active booking to another half-day (and office).
+
+    Raises:
+        ApiError: as `find_booking`, plus `not_active`, `same_slot`, `day_<reason>`,
+            `needs_city_office`, `underage`, `slot_full`, `person_busy`.
+    """
+    booking = find_booking(session=session, reference=reference, phone=phone, id_last4=id_last4)
+    if booking.status not in ACTIVE_STATUSES or booking.day <= today:
+        raise refusal("not_active", 409)
+    office = get_office(session=session, code=office_code or booking.office.code)
+    new_office_id, capacity = (
+        office.id,
+        (office.capacity_am if half_day == "am" else office.capacity_pm),
+    )
+    if (office.id, day, half_day) == (booking.office_id, booking.day, booking.half_day):
+        raise refusal("same_slot", 409)
+    _require_bookable(day, today=today, policy=policy)
+    foreign = "passport" in (booking.party1_id_kind, booking.party2_id_kind) or any(
+        needs_city_office(number) for number in (booking.party1_id_number, booking.party2_id_number)
+    )
+    if foreign and office.level != CITY_LEVEL:
+        raise refusal("needs_city_office", 422)
+    if booking.booking_type == "marriage":
+        for number, kind in (
+            (booking.party1_id_number, booking.party1_id_kind),
+            (booking.party2_id_number, booking.party2_id_kind),
+        ):
+            if kind == "id_card":
+                person = checked_person(
+                    PersonIn(name="-", id_kind="id_card", id_number=number), today=today
+                )
+                require_age(person, policy=policy, on=day)
+    booking_id = booking.id
+    old = (booking.office_id, booking.day, booking.half_day)
+    session.rollback()
+
+    now = dt.datetime.now(dt.UTC)
+    with _transaction(session):
+        take_place(
+            session=session, office_id=new_office_id, day=day, half_day=half_day, capacity=capacity
+        )
+        moved = session.execute(
+            update(MarriageBooking)
+            .where(MarriageBooking.id == booking_id, MarriageBooking.status.in_(ACTIVE_STATUSES))
+            .values(
+                office_id=new_office_id,
+                day=day,
+                half_day=half_day,
+                status="rescheduled",
+                updated_at=now,
+            )
+        )
+        if rowcount(moved) != 1:
+            raise refusal("not_active", 409)
+        release_place(session=session, office_id=old[0], day=old[1], half_day=old[2])
+        release_days(session=session, booking_id=booking_id)
+        booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
+        claim_days(session=session, booking=booking)
+        _record(session=session, booking=booking, status="rescheduled", at=now)
+    session.refresh(booking)
+    return booking
+
+
+def cancel_booking(
+    *,
+    session: Session,
+    reference: str,
+    phone: str | None,
+    id_last4: str | None,
+    today: dt.date,
+) -> MarriageBooking:
+    """Cancel an active booking and give its place back; cancelling twice changes nothing.
+
+    A booking whose day has passed cannot be cancelled any more (it is attended or a no-show
+    for staff to record); on the day itself it still can.
+
+    Raises:
+        ApiError: as `find_booking`, plus `not_active` (attended or no-show bookings) and
+            `cancel_too_late` (the day has passed).
+    """
+    booking = find_booking(session=session, reference=reference, phone=phone, id_last4=id_last4)
+    if booking.status == "cancelled":
+        return booking
+    if booking.status not in ACTIVE_STATUSES:
+        raise refusal("not_active", 409)
+    if booking.day < today:
+        raise refusal("cancel_too_late", 409)
+    return _close(session=session, booking=booking, status="cancelled")
+
+
+def record_attendance(
+    *, session: Session, reference: str, status: str, today: dt.date
+) -> MarriageBooking:
+    """Staff record that the couple came (`attended`) or did not (`no_show`).
+
+    Only on or after the booking's day: nobody has come or stayed away from a day to come.
+
+    Raises:
+        ApiError: `not_found`, `not_active`, `invalid_status`, `attendance_too_early`.
+    """
+    if status not in ("attended", "no_show"):
+        raise refusal("invalid_status", 422)
+    booking = staff_find_booking(session=session, reference=reference)
+    if booking.status not in ACTIVE_STATUSES:
+        raise refusal("not_active", 409)
+    if booking.day > today:
+        raise refusal("attendance_too_early", 409)
+    return _close(session=session, booking=booking, status=status, release=False)
+
+
+def count_active_on(*, session: Session, office_code: str, day: dt.date, half_day: str) -> int:
+    """How many active bookings an office has on one half-day (for tests and staff)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(MarriageBooking)
+            .join(MarriageOffice)
+            .where(
+                MarriageOffice.code == office_code,
+                MarriageBooking.day == day,
+                MarriageBooking.half_day == half_day,
+                MarriageBooking.status.in_(ACTIVE_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+@contextmanager
+def _transaction(session: Session) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back on any error."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _close(
+    *, session: Session, booking: MarriageBooking, status: str, release: bool = True
+) -> MarriageBooking:
+    booking_id = booking.id
+    place = (booking.office_id, booking.day, booking.half_day)
+    session.rollback()
+    now = dt.datetime.now(dt.UTC)
+    with _transaction(session):
+        closed = session.execute(
+            update(MarriageBooking)
+            .where(MarriageBooking.id == booking_id, MarriageBooking.status.in_(ACTIVE_STATUSES))
+            .values(status=status, updated_at=now)
+        )
+        if rowcount(closed) != 1:
+            raise refusal("not_active", 409)
+        if release:
+            release_place(session=session, office_id=place[0], day=place[1], half_day=place[2])
+            release_days(session=session, booking_id=booking_id)
+        closed_booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
+        _record(session=session, booking=closed_booking, status=status, at=now)
+    session.refresh(closed_booking)
+    return closed_booking
+
+
+def _require_bookable(day: dt.date, *, today: dt.date, policy: MarriagePolicy) -> DayCheck:
+    check = check_day(day, today=today, window=policy.booking_window)
+    if not check.bookable:
+        raise refusal(
+            f"day_{check.reason}",
+            422,
+            first_day=check.window.first.isoformat(),
+            last_day=check.window.last.isoformat(),
+            lead_working_days=policy.booking_window.lead_working_days,
+            horizon_days=policy.booking_window.horizon_days,
+        )
+    return check
+
+
+def _next_reference(*, session: Session, day: dt.date) -> str:
+    """HY-YYYYMMDD-NNNN: the appointment day and a per-day counter (inside the transaction)."""
+    number = next_number(session, MarriageReferenceCounter, day=day)
+    return format_reference(REFERENCE_PREFIX, day, number)
+
+
+def _record(*, session: Session, booking: MarriageBooking, status: str, at: dt.datetime) -> None:
+    session.add(
+        MarriageBookingEvent(
+            booking_id=booking.id,
+            status=status,
+            office_id=booking.office_id,
+            day=booking.day,
+            half_day=booking.half_day,
+            at=at,
+        )
+    )
