@@ -24,7 +24,7 @@ MAX_DAYS_BACK = 31
 
 
 class DayTurn(Protocol):
-    """What reading a day needs of the form's turn (`actions.marriage.form.Turn`)."""
+    """What reading a day needs of the form's turn (`actions.marriage.form_turn.Turn`)."""
 
     api: MarriageApi
     dispatcher: CollectingDispatcher

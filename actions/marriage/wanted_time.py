@@ -14,7 +14,8 @@ from rasa_sdk.interfaces import Tracker
 
 from actions.clients.marriage import Booking, get_marriage_api
 from actions.marriage import common as s
-from actions.marriage.form import Turn, read_answer
+from actions.marriage.form import read_answer
+from actions.marriage.form_turn import Turn
 from zhtext.city_time import city_today
 
 LOOKUP_REQUEST = "marriage_lookup_request"

@@ -29,7 +29,7 @@ from actions.clients.backoffice import BackofficeTransport
 from actions.clients.marriage import DayCheck, MarriageApi, Office, Policy
 from actions.marriage import booking as booking_actions
 from actions.marriage import common as s
-from actions.marriage import days, form, manage
+from actions.marriage import days, form, form_turn, manage
 from actions.marriage.parsing import (
     format_day,
     is_affirmation,
@@ -581,7 +581,7 @@ def test_a_day_in_a_year_without_official_holidays_is_flagged_as_an_estimate() -
             )
 
     dispatcher = CollectingDispatcher()
-    turn = form.Turn(api=EstimatingApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
+    turn = form_turn.Turn(api=EstimatingApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
     assert run(days.read_day(turn, day)) is True
     assert turn.changes[s.DATE] == day.isoformat()
     [note] = dispatcher.messages
@@ -825,7 +825,7 @@ def test_a_too_soon_day_names_the_configured_notice() -> None:
             )
 
     dispatcher = CollectingDispatcher()
-    turn = form.Turn(api=ThreeDaysNoticeApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
+    turn = form_turn.Turn(api=ThreeDaysNoticeApi(), dispatcher=dispatcher, values={}, today=TODAY)  # type: ignore[arg-type]
     assert run(days.read_day(turn, day)) is False
     [refusal] = dispatcher.messages
     assert refusal["response"] == "utter_marriage_date_too_soon"

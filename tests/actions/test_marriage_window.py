@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.marriage import DayCheck, MarriageApi
-from actions.marriage import booking, days, form
+from actions.marriage import booking, days, form_turn
 from actions.marriage import common as s
 from actions.marriage.parsing import format_day
 from backoffice.records.marriage.bookable import bookable_days
@@ -126,7 +126,7 @@ def test_the_date_question_names_the_last_bookable_day(api: MarriageApi) -> None
 def test_a_day_too_far_is_refused_naming_the_last_bookable_day(api: MarriageApi) -> None:
     window = get_policy().booking_window
     dispatcher = CollectingDispatcher()
-    turn = form.Turn(api=api, dispatcher=dispatcher, values={}, today=TODAY)
+    turn = form_turn.Turn(api=api, dispatcher=dispatcher, values={}, today=TODAY)
     too_far = TODAY + dt.timedelta(days=window.horizon_days + 3)
     assert run(days.read_day(turn, too_far)) is False
     [refusal] = dispatcher.messages
