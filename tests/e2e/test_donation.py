@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from backoffice.records.donation.payments import confirm_payment
 from backoffice.records.donation.schemas import PaymentConfirmationIn
-from backoffice.records.donation.service import confirm_payment
 from testkit.chat import buttons, click, new_sender, say, texts
 from testkit.stack import LiveStack
 
@@ -111,7 +111,7 @@ def test_pledge_with_receipt_is_stored_then_paid_and_checked(
             ),
             now=dt.datetime.now(dt.UTC),
         )
-    assert outcome.status == "paid"
+    assert outcome.pledge.status == "paid"
 
     ask_reference = say(live_stack, sender, "查一下我的捐款")
     assert "认捐编号" in texts(ask_reference)

@@ -17,8 +17,7 @@ import hmac
 import time
 
 from backoffice.records.donation.settings import DonationSettings, usable_secret
-from backoffice.records.donation.texts import text
-from core.errors import ApiError
+from backoffice.records.donation.texts import refusal
 
 TIMESTAMP_HEADER = "x-donation-timestamp"
 SIGNATURE_HEADER = "x-donation-signature"
@@ -47,14 +46,14 @@ def verify_signature(
     """
     secret = usable_secret(settings.payment_secret)
     if secret is None:
-        raise ApiError(503, "payment_not_configured", text("payment_not_configured"))
+        raise refusal(503, "payment_not_configured")
     if not timestamp or not signature:
-        raise ApiError(401, "signature_missing", text("signature_missing"))
+        raise refusal(401, "signature_missing")
     if not timestamp.isascii() or not timestamp.isdigit():
-        raise ApiError(401, "signature_invalid", text("signature_invalid"))
+        raise refusal(401, "signature_invalid")
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > settings.signature_tolerance_seconds:
-        raise ApiError(401, "signature_expired", text("signature_expired"))
+        raise refusal(401, "signature_expired")
     expected = sign(secret, timestamp, body)
     if not hmac.compare_digest(expected.encode("ascii"), signature.strip().encode("utf-8")):
-        raise ApiError(401, "signature_invalid", text("signature_invalid"))
+        raise refusal(401, "signature_invalid")

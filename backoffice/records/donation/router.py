@@ -13,7 +13,14 @@ from pydantic import BaseModel, ValidationError
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
-from backoffice.records.donation import service
+from backoffice.records.donation import (
+    goods,
+    mapping,
+    payments,
+    pledge_references,
+    pledges,
+    projects,
+)
 from backoffice.records.donation.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from backoffice.records.donation.policy import DonationPolicy, get_policy
 from backoffice.records.donation.schemas import (
@@ -56,7 +63,7 @@ _SIGNED_REFUSALS: dict[int | str, dict[str, Any]] = {
 
 def _lookup_keys(lookup: PledgeLookupIn) -> tuple[str, str]:
     """Attempt-limit keys of a look-up: the reference and the phone (backoffice/lookup_guard)."""
-    reference = service.normalise_reference(lookup.reference) or lookup.reference.upper()
+    reference = pledge_references.normalise_reference(lookup.reference) or lookup.reference.upper()
     phone = parse_phone(lookup.contact_phone).number or lookup.contact_phone
     return f"donation:reference:{reference}", f"donation:phone:{phone}"
 
@@ -81,7 +88,7 @@ async def _signed_body(request: Request, settings: DonationSettings, model: type
 @router.get("/themes", response_model=list[ThemeOut], dependencies=[ServiceOnly])
 def get_themes() -> list[ThemeOut]:
     """Project themes (助学, 助老 …)."""
-    return service.list_themes()
+    return mapping.themes_out()
 
 
 @router.get("/projects", response_model=list[ProjectOut], dependencies=[ServiceOnly])
@@ -91,20 +98,20 @@ def get_projects(
     recommended: bool = False,
 ) -> list[ProjectOut]:
     """Projects open for donation, by theme or only the recommended ones, with progress."""
-    projects = service.list_projects(session=session, theme=theme, recommended=recommended)
-    return [service.project_out(p) for p in projects]
+    found = projects.list_projects(session=session, theme=theme, recommended=recommended)
+    return [mapping.project_out(p) for p in found]
 
 
 @router.get("/projects/{code}", response_model=ProjectOut, dependencies=[ServiceOnly])
 def get_project(session: DbSession, code: str) -> ProjectOut:
     """One project with its details and progress."""
-    return service.project_out(service.get_project(session=session, code=code))
+    return mapping.project_out(projects.get_project(session=session, code=code))
 
 
 @router.get("/policy", response_model=AmountPolicyOut, dependencies=[ServiceOnly])
 def get_amount_policy(policy: Policy) -> AmountPolicyOut:
     """Pledge bounds and the official payment channels (from knowledge/policies/donation.yml)."""
-    return service.amount_policy_out(policy)
+    return mapping.amount_policy_out(policy)
 
 
 @router.post(
@@ -112,7 +119,8 @@ def get_amount_policy(policy: Policy) -> AmountPolicyOut:
 )
 def post_pledge(session: DbSession, policy: Policy, pledge: PledgeIn) -> PledgeCreatedOut:
     """Record a money pledge; answers with the reference and how to pay."""
-    return service.create_pledge(session=session, pledge=pledge, policy=policy)
+    created = pledges.create_pledge(session=session, pledge=pledge, policy=policy)
+    return mapping.pledge_created_out(created, policy)
 
 
 @router.post("/pledges/lookup", response_model=PledgeOut, dependencies=[ServiceOnly])
@@ -120,12 +128,12 @@ def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """A pledge by reference plus contact phone (both needed), with personal data masked."""
     found = guarded_lookup(
         _lookup_keys(lookup),
-        lambda: service.find_pledge(
+        lambda: pledges.find_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         ),
         is_miss=lambda error: error.code == "pledge_not_found",
     )
-    return service.pledge_out(found)
+    return mapping.pledge_out(found)
 
 
 @router.post("/pledges/cancel", response_model=PledgeOut, dependencies=[ServiceOnly])
@@ -133,12 +141,12 @@ def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """Cancel a pledge that is not paid yet (reference plus contact phone)."""
     found = guarded_lookup(
         _lookup_keys(lookup),
-        lambda: service.cancel_pledge(
+        lambda: pledges.cancel_pledge(
             session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
         ),
         is_miss=lambda error: error.code == "pledge_not_found",
     )
-    return service.pledge_out(found)
+    return mapping.pledge_out(found)
 
 
 @router.post(
@@ -155,7 +163,8 @@ async def confirm_payment(
         confirmation = await _signed_body(request, settings, PaymentConfirmationIn)
     except ValidationError as error:
         raise _invalid(error) from error
-    return service.confirm_payment(session=session, confirmation=confirmation)
+    outcome = payments.confirm_payment(session=session, confirmation=confirmation)
+    return mapping.payment_confirmation_out(outcome)
 
 
 @router.post("/pledges/{reference}/receipt", response_model=PledgeOut, responses=_SIGNED_REFUSALS)
@@ -169,8 +178,8 @@ async def issue_receipt(
         signature=request.headers.get(SIGNATURE_HEADER),
         body=await request.body(),
     )
-    pledge = service.mark_receipt_issued(session=session, reference=reference)
-    return service.pledge_out(pledge)
+    pledge = payments.mark_receipt_issued(session=session, reference=reference)
+    return mapping.pledge_out(pledge)
 
 
 @router.get("/goods", response_model=GoodsInfoOut, dependencies=[ServiceOnly])
@@ -178,7 +187,7 @@ def get_goods(
     session: DbSession, category: Annotated[str | None, Query(max_length=32)] = None
 ) -> GoodsInfoOut:
     """Accepted goods categories and drop-off points with opening hours."""
-    return service.goods_info(session=session, category=category)
+    return mapping.goods_info_out(goods.dropoff_points(session=session, category=category))
 
 
 @router.post(
@@ -189,4 +198,5 @@ def get_goods(
 )
 def post_goods_pledge(session: DbSession, pledge: GoodsPledgeIn) -> GoodsPledgeOut:
     """Record a promise to bring goods to a drop-off point."""
-    return service.create_goods_pledge(session=session, pledge=pledge)
+    created = goods.create_goods_pledge(session=session, pledge=pledge)
+    return mapping.goods_pledge_out(created)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from backoffice.records.donation.catalogue import get_catalogue
-from backoffice.records.donation.service import upsert_dropoff_points, upsert_projects
+from backoffice.records.donation.goods import upsert_dropoff_points
+from backoffice.records.donation.projects import upsert_projects
 
 
 def seed(session: Session) -> str:
