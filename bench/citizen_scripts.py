@@ -9,15 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-import re
 from pathlib import Path
-from typing import Any
 
 from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
-from testkit.conversations import Expect
 from testkit.script_format import LoadedScript, load_script
-from testkit.script_vars import Variables
 from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
 
@@ -69,13 +65,3 @@ def load_scripts() -> dict[str, LoadedScript]:
     if missing:
         raise ValueError(f"scripts and SCRIPT_WEIGHTS differ: {sorted(missing)}")
     return scripts
-
-
-def render_expect(expect: Expect, variables: Variables) -> Expect:
-    """`expect` with the conversation's variables filled in (escaped inside regexes)."""
-    data: dict[str, Any] = expect.model_dump()
-    for key, value in data.items():
-        if isinstance(value, list):
-            escape = re.escape if key == "matches" else None
-            data[key] = [variables.render(item, escape=escape) for item in value]
-    return Expect.model_validate(data)

@@ -37,10 +37,11 @@ from bench.citizen_records import (
     LoadResult,
     status_outcome,
 )
-from bench.citizen_scripts import SCRIPT_WEIGHTS, Identities, load_scripts, render_expect
+from bench.citizen_scripts import SCRIPT_WEIGHTS, Identities, load_scripts
 from core.chat import conversation_id
-from testkit.conversations import BotReply, Expect, check_reply
-from testkit.script_format import LoadedScript, Turn
+from testkit.gateway_chat import BotReply
+from testkit.reply_checks import check_reply, render_expect
+from testkit.script_format import Expect, LoadedScript, Turn
 from testkit.script_vars import Variables
 from zhtext.city_time import city_today
 

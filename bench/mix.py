@@ -25,9 +25,10 @@ from typing import Any
 import httpx
 
 from bench.citizen_records import CHANNEL
-from bench.citizen_scripts import Identities, render_expect
+from bench.citizen_scripts import Identities
 from core.chat import conversation_id
-from testkit.conversations import BotReply, ReplyButton, check_reply
+from testkit.gateway_chat import BotReply, ReplyButton
+from testkit.reply_checks import check_reply, render_expect
 from testkit.script_format import LoadedScript, Turn, load_script
 from testkit.script_vars import Variables
 from zhtext.city_time import city_today

@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from testkit.conversations import (
-    ConversationRunner,
-    GatewayChatClient,
-    ScriptFormatError,
-    discover_scripts,
-    load_script,
-)
+from testkit.conversations import ConversationRunner
+from testkit.gateway_chat import GatewayChatClient
+from testkit.script_format import ScriptFormatError, discover_scripts, load_script
 from testkit.stack import LiveStack
 from testkit.staff_desk import StaffDeskClient
 

@@ -10,19 +10,15 @@ import httpx
 import pytest
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, insert
 
-from testkit.conversations import (
-    BotReply,
-    ChatError,
-    ConversationRunner,
+from testkit.conversations import ConversationRunner, new_sender
+from testkit.gateway_chat import BotReply, ChatError, GatewayChatClient, ReplyButton
+from testkit.reply_checks import check_reply
+from testkit.script_format import (
     Expect,
-    GatewayChatClient,
     LoadedScript,
-    ReplyButton,
     ScriptFormatError,
-    check_reply,
     discover_scripts,
     load_script,
-    new_sender,
     parse_script,
 )
 

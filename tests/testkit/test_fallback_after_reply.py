@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from testkit.conversations import fallback_after_reply
+from testkit.reply_checks import fallback_after_reply
 
 CANCELLED = "已为您取消预约 HY-20261210-0001（12月10日（周四）上午，西湖区婚姻登记处）。"
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。能换个说法再说一次吗？您也可以直接点选下面的服务："

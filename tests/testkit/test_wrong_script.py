@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from testkit.conversations import ConversationRunner, GatewayChatClient, load_script
+from testkit.conversations import ConversationRunner
+from testkit.gateway_chat import GatewayChatClient
+from testkit.script_format import load_script
 from testkit.stack import LiveStack
 
 pytestmark = pytest.mark.e2e
