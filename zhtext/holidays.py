@@ -27,7 +27,7 @@ from typing import Any
 
 import chinese_calendar
 
-from zhtext.dates import lunar_to_solar
+from zhtext.lunar import lunar_to_solar
 from zhtext.yaml_fields import YamlFields
 
 __all__ = [

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zhtext.dates import ParsedDate, lunar_to_solar, parse_date, parse_half_day
+from zhtext.dates import ParsedDate, parse_date, parse_half_day
+from zhtext.lunar import lunar_to_solar
 
 SATURDAY = date(2026, 11, 28)  # "today" in the brief
 
