@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from backoffice.records.eldercare.schemas import SearchQuery
-from backoffice.records.eldercare.service import (
-    search_facilities,
-    upsert_facilities,
-)
+from backoffice.records.eldercare import search
+from backoffice.records.eldercare.facilities import upsert_facilities
+from backoffice.records.eldercare.mapping import search_result_out
+from backoffice.records.eldercare.schemas import SearchQuery, SearchResult
 from core.errors import ApiError
 from zhtext.streets import distance_km, get_place
 
@@ -82,6 +81,11 @@ def facilities(session: Session) -> Session:
         ],
     )
     return session
+
+
+def search_facilities(*, session: Session, query: SearchQuery) -> SearchResult:
+    """A search as the route answers it (the records mapped to the API's shape)."""
+    return search_result_out(search.search_facilities(session=session, query=query))
 
 
 def codes(result: Any) -> list[str]:

@@ -12,7 +12,7 @@ from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.models import EldercareFacility
 from backoffice.records.eldercare.schemas import SearchQuery
 from backoffice.records.eldercare.seed import SeedFacility, load_seed_file, seed
-from backoffice.records.eldercare.service import search_facilities
+from tests.backoffice.test_eldercare_search import search_facilities
 from zhtext.places import all_districts
 from zhtext.streets import distance_km, get_place
 

@@ -12,13 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import make_engine
+from backoffice.records.eldercare.facilities import upsert_facilities
 from backoffice.records.eldercare.models import EldercareVisit, EldercareVisitSlot
-from backoffice.records.eldercare.service import (
-    book_visit,
-    cancel_visit,
-    upsert_facilities,
-    visit_availability,
-)
+from backoffice.records.eldercare.visits import book_visit, cancel_visit, visit_availability
 from core.errors import ApiError
 from tests.backoffice.test_eldercare_search import facility
 from zhtext.city_time import city_today

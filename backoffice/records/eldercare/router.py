@@ -14,8 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
-from backoffice.records.eldercare import service
-from backoffice.records.eldercare.models import EldercareVisit
+from backoffice.records.eldercare import facilities, mapping, search, visits
 from backoffice.records.eldercare.schemas import (
     Availability,
     FacilityOut,
@@ -23,7 +22,6 @@ from backoffice.records.eldercare.schemas import (
     SearchQuery,
     SearchResult,
     StaffVisitList,
-    StaffVisitOut,
     VisitCreate,
     VisitOut,
     VisitProof,
@@ -31,7 +29,6 @@ from backoffice.records.eldercare.schemas import (
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import require_staff
 from zhtext.city_time import city_today
-from zhtext.idcard import mask_name
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/eldercare", tags=["eldercare"])
@@ -45,32 +42,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 Today = Annotated[dt.date, Depends(city_today)]
 
 
-def _visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:
-    return VisitOut(
-        reference=visit.reference,
-        facility_code=visit.facility.code,
-        facility_name=visit.facility.name,
-        facility_address=visit.facility.address,
-        facility_phone=visit.facility.phone,
-        visit_date=visit.visit_date,
-        half_day=visit.half_day,
-        visitor_name_masked=mask_name(visit.visitor_name),
-        phone_masked=service.masked_phone(visit),
-        status=visit.status,
-        created=created,
-    )
-
-
 @service_router.post("/search", response_model=SearchResult)
 def post_search(query: SearchQuery, session: DbSession) -> SearchResult:
     """Facilities matching the query, nearest first, with what to relax when none match."""
-    return service.search_facilities(session=session, query=query)
+    return mapping.search_result_out(search.search_facilities(session=session, query=query))
 
 
 @service_router.get("/facilities/{code}", response_model=FacilityOut)
 def get_facility(code: str, session: DbSession) -> FacilityOut:
     """One facility's details."""
-    return service.to_out(service.get_facility(session=session, code=code))
+    return mapping.facility_out(facilities.get_facility(session=session, code=code))
 
 
 @service_router.get("/facilities/{code}/availability", response_model=Availability)
@@ -78,9 +59,7 @@ def get_availability(
     code: str, session: DbSession, today: Today, visit_date: Annotated[dt.date, Query()]
 ) -> Availability:
     """Free visit places in the morning and afternoon of one day."""
-    return service.visit_availability(
-        session=session, code=code, visit_date=visit_date, today=today
-    )
+    return visits.visit_availability(session=session, code=code, visit_date=visit_date, today=today)
 
 
 @service_router.post("/visits", response_model=VisitOut, status_code=status.HTTP_201_CREATED)
@@ -88,7 +67,7 @@ def post_visit(
     request: VisitCreate, session: DbSession, today: Today, response: Response
 ) -> VisitOut:
     """Book a visit (201); the same booking again returns the existing one (200)."""
-    visit, created = service.book_visit(
+    visit, created = visits.book_visit(
         session=session,
         facility_code=request.facility_code,
         visit_date=request.visit_date,
@@ -100,7 +79,7 @@ def post_visit(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _visit_out(visit, created=created)
+    return mapping.visit_out(visit, created=created)
 
 
 def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, str]:
@@ -119,10 +98,10 @@ def post_lookup(reference: str, proof: VisitProof, session: DbSession) -> VisitO
     """A visit (proved by the phone it was booked with), read back masked before cancelling."""
     found = guarded_lookup(
         _guard_keys(reference, proof),
-        lambda: service.find_visit(session=session, reference=reference, phone=proof.phone),
+        lambda: visits.find_visit(session=session, reference=reference, phone=proof.phone),
         is_miss=lambda _error: True,
     )
-    return _visit_out(found)
+    return mapping.visit_out(found)
 
 
 @service_router.post("/visits/{reference}/cancel", response_model=VisitOut)
@@ -130,10 +109,10 @@ def post_cancel(reference: str, proof: VisitProof, session: DbSession) -> VisitO
     """Cancel a visit (proved by the phone it was booked with) and free its place."""
     cancelled = guarded_lookup(
         _guard_keys(reference, proof),
-        lambda: service.cancel_visit(session=session, reference=reference, phone=proof.phone),
+        lambda: visits.cancel_visit(session=session, reference=reference, phone=proof.phone),
         is_miss=lambda error: error.code == "visit_not_found",
     )
-    return _visit_out(cancelled)
+    return mapping.visit_out(cancelled)
 
 
 # ---------------------------------------------------------------- staff
@@ -144,31 +123,15 @@ def get_staff_visits(
     code: str, session: DbSession, visit_date: Annotated[dt.date, Query()]
 ) -> StaffVisitList:
     """The visits booked at one facility on one day (cancelled ones too), names masked."""
-    facility = service.get_facility(session=session, code=code)
-    visits = service.visits_on(session=session, code=code, visit_date=visit_date)
-    return StaffVisitList(
-        facility_code=facility.code,
-        facility_name=facility.name,
-        visit_date=visit_date,
-        booked=sum(1 for visit in visits if visit.status == "booked"),
-        visits=[
-            StaffVisitOut(
-                reference=visit.reference,
-                half_day=visit.half_day,
-                visitor_name_masked=mask_name(visit.visitor_name),
-                phone_masked=service.masked_phone(visit),
-                status=visit.status,
-                created_at=visit.created_at,
-            )
-            for visit in visits
-        ],
-    )
+    facility = facilities.get_facility(session=session, code=code)
+    day_visits = visits.visits_on(session=session, code=code, visit_date=visit_date)
+    return mapping.staff_visit_list_out(facility, visit_date, day_visits)
 
 
 @staff_router.patch("/facilities/{code}", response_model=FacilityOut, responses=ERRORS)
 def patch_facility(code: str, update: FacilityUpdate, session: DbSession) -> FacilityOut:
     """Staff update a facility's vacancies and monthly / meal prices (only the fields sent)."""
-    facility = service.update_facility(
+    facility = facilities.update_facility(
         session=session,
         code=code,
         vacancies=update.vacancies,
@@ -176,7 +139,7 @@ def patch_facility(code: str, update: FacilityUpdate, session: DbSession) -> Fac
         price_max=update.price_max,
         meal_price=update.meal_price,
     )
-    return service.to_out(facility)
+    return mapping.facility_out(facility)
 
 
 router.include_router(service_router)

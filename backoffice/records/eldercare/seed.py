@@ -9,8 +9,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
+from backoffice.records.eldercare.facilities import NEED_FLAGS, upsert_facilities
 from backoffice.records.eldercare.schemas import FacilityKind, Need, Ownership
-from backoffice.records.eldercare.service import NEED_FLAGS, upsert_facilities
 from zhtext.places import default_table
 from zhtext.streets import default_place_table
 
