@@ -20,6 +20,8 @@ from zhtext.normalise import normalise
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 SEALED_PREFIX = "sealed_"
+# The groups of civil-affairs questions that make up the first real set (later groups: own sets).
+FIRST_GROUPS = ("a", "b")
 
 # The area of each service intent (for the confirmation question and the held-out files).
 INTENT_AREA: dict[str, str] = {
@@ -73,17 +75,33 @@ def load_real(directory: Path = REAL_DIR, *, sealed: bool = False) -> list[Item]
         off_topic_files = sorted(directory.glob(f"{SEALED_PREFIX}*off_topic.yml"))
     else:
         civil_files = sorted(directory.glob("civil_affairs_*.yml"))
-        off_topic_files = sorted(directory.glob("off_topic.yml"))
+        off_topic_files = sorted(directory.glob("off_topic*.yml"))
     items: list[Item] = []
     for path in civil_files:
-        name = path.stem if sealed else "real_civil_affairs"
+        name = path.stem if sealed else real_set_name(path)
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
             items.append(Item(name, str(entry["text"]), str(entry["area"])))
     for path in off_topic_files:
-        name = path.stem if sealed else "real_off_topic"
+        name = path.stem if sealed else real_set_name(path)
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]:
             items.append(Item(name, str(entry["text"]), REJECT, str(entry["category"])))
     return items
+
+
+def real_set_name(path: Path) -> str:
+    """The set a (not sealed) real file belongs to.
+
+    ``civil_affairs_a.yml``, ``civil_affairs_b.yml`` and ``off_topic.yml`` are the first real sets
+    (``real_civil_affairs``, ``real_off_topic``); a later group such as ``civil_affairs_c.yml`` or
+    ``off_topic_c.yml`` is its own set (``real_c_civil_affairs``, ``real_c_off_topic``), so that
+    sentences the team has not seen are counted apart from those it has.
+    """
+    if path.stem == "off_topic":
+        return "real_off_topic"
+    kind, _, group = path.stem.rpartition("_")
+    if kind == "civil_affairs" and group in FIRST_GROUPS:
+        return "real_civil_affairs"
+    return f"real_{group}_{kind}"
 
 
 def load_heldout(directory: Path = HELDOUT_DIR) -> list[Item]:

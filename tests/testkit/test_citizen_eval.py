@@ -59,6 +59,27 @@ def test_the_real_sets_are_never_trained_on() -> None:
     assert leaked([*load_real(), *load_real(sealed=True)], seen_in_training()) == []
 
 
+def test_a_later_real_group_is_its_own_set(tmp_path: Path) -> None:
+    for stem, key_name in (
+        ("civil_affairs_a", "questions"),
+        ("civil_affairs_b", "questions"),
+        ("civil_affairs_c", "questions"),
+        ("off_topic", "queries"),
+        ("off_topic_c", "queries"),
+        ("sealed_b_off_topic", "queries"),
+    ):
+        entry = {"text": stem, "area": "marriage", "category": "chitchat"}
+        (tmp_path / f"{stem}.yml").write_text(f"{key_name}: [{entry}]", encoding="utf-8")
+    sets = {item.text: item.set_name for item in load_real(tmp_path)}
+    assert sets == {
+        "civil_affairs_a": "real_civil_affairs",
+        "civil_affairs_b": "real_civil_affairs",
+        "civil_affairs_c": "real_c_civil_affairs",
+        "off_topic": "real_off_topic",
+        "off_topic_c": "real_c_off_topic",
+    }
+
+
 def test_each_sealed_file_is_its_own_set(tmp_path: Path) -> None:
     for stem, key_name in (
         ("sealed_civil_affairs", "questions"),
