@@ -154,9 +154,10 @@ def test_the_page_loads_nothing_from_other_sites():
             url
         )
     assert "url(" not in (STATIC_DIR / "chat.css").read_text(encoding="utf-8")
-    script = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
-    assert re.findall(r"""(?:fetch|EventSource)\(\s*["'`]https?:""", script) == []
-    assert 'fetch("/api/chat"' in script
+    scripts = "\n".join(p.read_text(encoding="utf-8") for p in sorted(STATIC_DIR.glob("*.js")))
+    assert re.findall(r"""(?:fetch|EventSource)\(\s*["'`]https?:""", scripts) == []
+    assert re.findall(r"""\bimport\b[^;]*?from\s*["'`](?!\./)""", scripts) == []  # own modules only
+    assert 'fetch("/api/chat"' in scripts
 
 
 def test_the_page_is_mobile_ready():
