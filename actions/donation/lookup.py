@@ -11,13 +11,13 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import (
-    TOO_MANY_ATTEMPTS,
     BackofficeError,
     BackofficeRejectedError,
 )
 from actions.clients.donation import get_donation_api
 from actions.donation.parsing import find_reference, yuan
-from zhtext.phone import parse_phone
+from actions.form_answers import read_phone
+from actions.lookup_refusals import say_lookup_refused
 
 REFERENCE = "pledge_reference"
 PHONE = "donation_lookup_phone"
@@ -56,10 +56,7 @@ class ValidatePledgeLookupForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """The phone number given when pledging."""
-        phone = parse_phone(str(slot_value))
-        if phone.number is None:
-            dispatcher.utter_message(response="utter_donation_phone_invalid")
-        return {PHONE: phone.number}
+        return {PHONE: read_phone(dispatcher, str(slot_value), {}, "utter_donation_phone_invalid")}
 
 
 class ActionCheckDonationPledge(Action):
@@ -83,10 +80,7 @@ class ActionCheckDonationPledge(Action):
                 reference=str(reference), contact_phone=str(phone)
             )
         except BackofficeRejectedError as error:
-            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
-                dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
-            else:
-                dispatcher.utter_message(response="utter_donation_pledge_not_found")
+            say_lookup_refused(dispatcher, error, "utter_donation_pledge_not_found")
             return reset
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")

@@ -31,11 +31,11 @@ from actions.donation.parsing import (
     yuan,
 )
 from actions.donation.volunteered import VolunteeredPledgeAnswers, projects_named
+from actions.form_answers import read_phone
 from core.sealing import seal, unseal
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
 from zhtext.numbers import parse_money
-from zhtext.phone import parse_phone
 
 FORM = "donation_form"
 PROJECT = "charity_project"
@@ -230,10 +230,7 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """A personal mobile or landline number."""
-        phone = parse_phone(str(slot_value))
-        if phone.number is None:
-            dispatcher.utter_message(response="utter_donation_phone_invalid")
-        return {PHONE: phone.number}
+        return {PHONE: read_phone(dispatcher, str(slot_value), {}, "utter_donation_phone_invalid")}
 
 
 class ActionAskCharityProject(Action):

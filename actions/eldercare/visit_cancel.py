@@ -16,7 +16,6 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import (
-    TOO_MANY_ATTEMPTS,
     BackofficeError,
     BackofficeRejectedError,
 )
@@ -25,6 +24,7 @@ from actions.eldercare import records, wording
 from actions.eldercare.turn import intent_name, message_text
 from actions.eldercare.understanding import find_reference
 from actions.eldercare.visit_form import PHONE, REFERENCE, answering
+from actions.lookup_refusals import say_lookup_refused
 from zhtext.phone import parse_phone
 
 CANCEL_REFERENCE, CANCEL_PHONE = "eldercare_cancel_reference", "eldercare_cancel_phone"
@@ -102,12 +102,9 @@ async def _ask_for_visit(
     try:
         return await request
     except BackofficeRejectedError as error:
-        if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
-            dispatcher.utter_message(text=error.detail)  # the back office's Chinese message
-        else:
-            dispatcher.utter_message(
-                response="utter_eldercare_visit_not_found", reference=reference
-            )
+        say_lookup_refused(
+            dispatcher, error, "utter_eldercare_visit_not_found", reference=reference
+        )
     except BackofficeError:
         dispatcher.utter_message(response="utter_records_unavailable")
     return None

@@ -20,6 +20,7 @@ from actions.eldercare import records, wording
 from actions.eldercare.facility_details import chosen_facility
 from actions.eldercare.turn import DIGRESSIONS, intent_name, message_text
 from actions.eldercare.understanding import entity_value
+from actions.form_answers import read_phone
 from zhtext.city_time import city_today
 from zhtext.dates import parse_date, parse_half_day
 from zhtext.phone import parse_phone
@@ -148,9 +149,8 @@ class ValidateEldercareVisitForm(FormValidationAction):
         if parsed is not None and parsed.number is not None:
             return {PHONE: parsed.number}
         if tracker.get_slot("requested_slot") == PHONE:
-            reason = parsed.reason if parsed is not None else "empty"
-            dispatcher.utter_message(response=PHONE_PROBLEM_RESPONSES[reason or "format"])
-            return {PHONE: None}
+            default = PHONE_PROBLEM_RESPONSES["format"]
+            return {PHONE: read_phone(dispatcher, text, PHONE_PROBLEM_RESPONSES, default)}
         return {}
 
     async def validate_eldercare_visit_facility(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from actions.form_answers import read_phone
 from actions.marriage import common as s
 from actions.marriage.form_turn import Turn
 from actions.marriage.parsing import CITY_LEVEL, IdAnswer, parse_id_answer, parse_name
 from actions.marriage.place import check_place, city_office
 from core.sealing import seal, unseal
-from zhtext.phone import parse_phone
 
 NARROW_SLOTS = {
     s.PARTY1_NAME: "name",
@@ -29,12 +29,8 @@ async def read_narrow(turn: Turn, slot: str, text: str) -> None:
     elif kind == "id":
         await _read_id(turn, slot, text)
     else:
-        phone = parse_phone(text)
-        if phone.number is None:
-            turn.say(
-                s.PHONE_REJECTIONS.get(str(phone.reason), "utter_marriage_phone_invalid_format")
-            )
-        turn.set(slot, phone.number)
+        rejections, default = s.PHONE_REJECTIONS, "utter_marriage_phone_invalid_format"
+        turn.set(slot, read_phone(turn.dispatcher, text, rejections, default))
 
 
 async def _read_id(turn: Turn, slot: str, text: str) -> None:

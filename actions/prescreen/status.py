@@ -12,11 +12,11 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import (
-    TOO_MANY_ATTEMPTS,
     BackofficeError,
     BackofficeRejectedError,
 )
 from actions.clients.prescreen import get_prescreen_api
+from actions.lookup_refusals import say_lookup_refused
 from actions.prescreen.wording import Template, programme_label
 from core.sealing import seal, unseal
 from zhtext.idcard import mask_id_number, validate_id_number
@@ -101,11 +101,7 @@ class ActionCheckApplicationStatus(Action):
                 id_number=str(id_number), phone=str(phone)
             )
         except BackofficeRejectedError as error:
-            if error.status_code == TOO_MANY_ATTEMPTS and error.detail:
-                # The back office's own Chinese message (backoffice/lookup_guard.py).
-                dispatcher.utter_message(text=error.detail)
-            else:
-                dispatcher.utter_message(response="utter_records_unavailable")
+            say_lookup_refused(dispatcher, error, "utter_records_unavailable")
             return forget
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
