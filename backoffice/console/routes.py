@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import callback_requests
 from backoffice.records.handoff.dependencies import DeskDep
 from backoffice.records.handoff.router import build_overview
 from backoffice.records.handoff.settings import get_handoff_settings, session_secret
@@ -121,7 +121,7 @@ def get_desk_page(staff: StaffPage) -> HTMLResponse:
 def get_callbacks_page(staff: StaffPage, desk: DeskDep, include_done: bool = False) -> HTMLResponse:
     """Call-back requests."""
     with desk.session_factory() as session:
-        rows = service.list_callbacks(session=session, include_done=include_done)
+        rows = callback_requests.list_callbacks(session=session, include_done=include_done)
     return render("callbacks.html", staff=staff, callbacks=rows, include_done=include_done)
 
 

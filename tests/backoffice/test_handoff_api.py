@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from backoffice.console.routes import router as console_router
-from backoffice.records.handoff import service
+from backoffice.records.handoff import message_store
 from core.settings import Settings
 from tests.backoffice.handoff_support import (
     PASSWORDS,
@@ -210,7 +210,7 @@ def test_staff_flow_claim_reply_note_hand_back(harness: Harness) -> None:
     # The citizen's outbox (what the web chat's event stream sends) has the staff reply.
     desk = harness.client.app.state.handoff_desk  # type: ignore[attr-defined]
     with desk.session_factory() as db:
-        pushed = service.citizen_outbox(session=db, conversation_id=CID, after_id=0)
+        pushed = message_store.citizen_outbox(session=db, conversation_id=CID, after_id=0)
     assert [m.kind for m in pushed] == ["status", "staff", "status", "bot"]
     assert all(m.kind != "note" for m in pushed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backoffice.records.handoff.case import add_citizen_words, case_summary, infer_service
 from backoffice.records.handoff.models import HandoffTicket
-from backoffice.records.handoff.service import TranscriptLine
+from backoffice.records.handoff.tickets import TranscriptLine
 
 
 def line(kind: str, text: str) -> TranscriptLine:

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import callback_requests, message_store, tickets
 from backoffice.records.handoff.desk import HandoffDesk
 from backoffice.records.handoff.desk.staff_actions import AssistantUnavailableForHandBackError
 from backoffice.records.handoff.models import CANCELLED, CLAIMED, HANDED_BACK, URGENT, WAITING
 from backoffice.records.handoff.schemas import TicketRequest
-from backoffice.records.handoff.service import HandoffConflictError
+from backoffice.records.handoff.state_changes import HandoffConflictError
 from tests.backoffice.handoff_support import (
     SATURDAY_10_AM_UTC,
     WELCOME_BACK,
@@ -104,7 +104,8 @@ async def test_owned_conversation_does_not_reach_rasa(desk, rasa, staff) -> None
     pressed = await router.handle(channel="web", sender=SENDER, text="/request_menu")
     assert (pressed.messages, pressed.notices, pressed.receipt) == ([], [], None)
     texts = [
-        m.text for m in await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=1))
+        m.text
+        for m in await desk.run_db(lambda s: message_store.ticket_messages(session=s, ticket_id=1))
     ]
     assert "我等着" in texts and "我的身份证 3301**********1234" in texts
 
@@ -149,7 +150,7 @@ async def citizen_waits(desk: HandoffDesk, rasa: FakeRasa, database_url: str):
 
 
 async def citizen_messages(desk: HandoffDesk) -> list[str]:
-    rows = await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=1))
+    rows = await desk.run_db(lambda s: message_store.ticket_messages(session=s, ticket_id=1))
     return [m.text for m in rows if m.kind == "citizen"]
 
 
@@ -217,7 +218,7 @@ async def test_staff_reply_reaches_the_citizen_stream_and_hand_back_resumes(
     reply = await router.handle(channel="web", sender=SENDER, text="我想预约结婚")
     assert rasa.texts_sent()[-1] == "我想预约结婚"
     assert reply.messages[0].text == "机器人回复：我想预约结婚"
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert ticket.status == HANDED_BACK and ticket.resume_intent == "continue_conversation"
 
 
@@ -228,7 +229,7 @@ async def test_hand_back_refused_while_rasa_is_down(desk, rasa, staff) -> None:
     with pytest.raises(AssistantUnavailableForHandBackError) as unavailable:
         await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent="request_menu")
     assert "refused" in str(unavailable.value.__cause__)
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert ticket.status == CLAIMED
     with pytest.raises(HandoffConflictError) as bad:
         await desk.hand_back(ticket_id=1, staff=staff["agent1"], resume_intent="restart")
@@ -244,7 +245,7 @@ async def test_crisis_words_open_an_urgent_ticket_before_rasa(desk, rasa, staff)
     assert rasa.texts_sent() == [], "crisis text must not go to Rasa"
     texts = " ".join(m.text or "" for m in reply.messages)
     assert "110" in texts and "12338" in texts and "第 1 位" in texts
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert (
         ticket.urgency == URGENT
         and ticket.reason == "crisis"
@@ -252,10 +253,10 @@ async def test_crisis_words_open_an_urgent_ticket_before_rasa(desk, rasa, staff)
     )
     assert ticket.summary["slots"] == {"district": "西湖区"}
     assert rasa.events_for(CID) == ["pause"]
-    queue = await desk.run_db(lambda s: service.waiting_queue(session=s))
+    queue = await desk.run_db(lambda s: tickets.waiting_queue(session=s))
     assert queue[0].id == ticket.id, "urgent tickets go first"
     transcript = await desk.run_db(
-        lambda s: service.ticket_messages(session=s, ticket_id=ticket.id)
+        lambda s: message_store.ticket_messages(session=s, ticket_id=ticket.id)
     )
     assert [m.text for m in transcript][:2] == ["你好", "您好！"]
     assert [m.kind for m in transcript] == ["citizen", "bot", "citizen"]
@@ -267,7 +268,7 @@ async def test_crisis_outside_hours_still_opens_and_says_so(desk, rasa, clock) -
     reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="我不想活了")
     texts = " ".join(m.text or "" for m in reply.messages)
     assert "12356" in texts and "非工作时间" in texts
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert ticket is not None and ticket.urgency == URGENT
 
 
@@ -288,18 +289,18 @@ async def test_crisis_outside_hours_never_promises_a_person_or_a_wait(desk, rasa
     assert "排在第" not in later.notices[0] and "分钟" not in later.notices[0]
     phone = await router.handle(channel="web", sender=SENDER, text="我的电话 138 1234 5678")
     assert "138****5678" in phone.notices[0] and "回电" in phone.notices[0]
-    callbacks = await desk.run_db(lambda s: service.list_callbacks(session=s))
+    callbacks = await desk.run_db(lambda s: callback_requests.list_callbacks(session=s))
     assert [(c.conversation_id, c.phone, c.reason) for c in callbacks] == [
         (CID, "13812345678", "crisis")
     ]
     # The tickets ahead of this one go: nobody on duty, so no "排队更新" with a wait either.
     first_ticket = await desk.run_db(
-        lambda s: service.open_ticket_for(session=s, conversation_id="web-earlier-1")
+        lambda s: tickets.open_ticket_for(session=s, conversation_id="web-earlier-1")
     )
     await router.handle(channel="web", sender="earlier-1", text="不等了")
     await router.handle(channel="web", sender="earlier-2", text="不等了")
     pushed = await desk.run_db(
-        lambda s: service.citizen_outbox(session=s, conversation_id=CID, after_id=0)
+        lambda s: message_store.citizen_outbox(session=s, conversation_id=CID, after_id=0)
     )
     assert first_ticket is not None and not [m for m in pushed if "排队" in m.text]
 
@@ -315,7 +316,7 @@ async def test_crisis_survives_rasa_being_down(desk, rasa) -> None:
     rasa.down = True
     reply = await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="孩子走丢了")
     assert "110" in (reply.messages[0].text or "")
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert ticket is not None and not ticket.rasa_paused
     # Rasa is back: the next message pauses it; the message stays with the ticket.
     rasa.down = False
@@ -330,7 +331,7 @@ async def test_citizen_cancels_waiting(desk, rasa) -> None:
     assert "取消" in (reply.messages[0].text or "")
     assert reply.messages[-1].text == WELCOME_BACK
     assert rasa.triggered == [(CID, "continue_conversation")]
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert ticket.status == CANCELLED
     assert rasa.events_for(CID)[-1] == "resume"
     # The button works too, and afterwards messages go to Rasa again.
@@ -347,7 +348,7 @@ async def cancel_while_rasa_is_down(desk, rasa, router) -> None:
     rasa.down = True
     await router.handle(channel="web", sender=SENDER, text="不等了")
     rasa.down = False
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert ticket.status == CANCELLED and ticket.rasa_paused
 
 
@@ -357,7 +358,7 @@ async def test_rasa_left_paused_is_resumed_on_the_next_message(desk, rasa) -> No
     await router.handle(channel="web", sender=SENDER, text="你好")
     assert rasa.events_for(CID) == ["pause", "resume"]
     assert rasa.texts_sent() == ["你好"]
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert not ticket.rasa_paused
     # Resumed once: later messages go straight to Rasa.
     await router.handle(channel="web", sender=SENDER, text="我想捐款")
@@ -373,7 +374,8 @@ async def test_an_open_ticket_owns_the_chat_before_an_ended_one_left_paused(desk
     assert rasa.texts_sent() == [], "a message reached Rasa while a person owns the chat"
     assert "第 1 位" in reply.notices[0]
     texts = [
-        m.text for m in await desk.run_db(lambda s: service.ticket_messages(session=s, ticket_id=2))
+        m.text
+        for m in await desk.run_db(lambda s: message_store.ticket_messages(session=s, ticket_id=2))
     ]
     assert "我还在等" in texts
 
@@ -384,7 +386,7 @@ async def test_restart_ends_the_handover_and_reaches_rasa(desk, rasa, staff) -> 
     await desk.claim(ticket_id=1, staff=staff["agent1"])
     await router.handle(channel="web", sender=SENDER, text="/restart")
     assert rasa.texts_sent() == ["/restart"]
-    ticket = await desk.run_db(lambda s: service.get_ticket(session=s, ticket_id=1))
+    ticket = await desk.run_db(lambda s: tickets.get_ticket(session=s, ticket_id=1))
     assert ticket.open_conversation_id is None
 
 
@@ -411,7 +413,7 @@ async def test_outside_hours_offers_callback_unless_someone_is_on_duty(desk, clo
     assert outcome.outcome == "outside_hours"
     assert outcome.next_opening_text == "11月30日 08:30"
     assert (
-        await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID)) is None
+        await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID)) is None
     )
     await desk.set_duty(staff=staff["agent1"], on=True)
     assert (
@@ -444,12 +446,12 @@ async def test_without_desk_tables_the_bot_answers_and_crisis_numbers_still_come
 
 async def test_a_handover_asked_first_thing_reaches_staff_with_what_is_known(desk, rasa) -> None:
     await ask_for_person(desk, references=["HY-20261207-0003"])
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert ticket.summary["channel"] == "web" and ticket.summary["first_words"] is None
     assert ticket.summary["references"] == ["HY-20261207-0003"] and ticket.service is None
     router = make_router(desk, rasa)
     await router.handle(channel="web", sender=SENDER, text="我想问问低保，身份证330106199001011234")
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert ticket.service == "prescreen" and ticket.summary["service_inferred"] == "prescreen"
     assert ticket.summary["first_words"] == "我想问问低保,身份证3301**********1234"
 
@@ -461,6 +463,6 @@ async def test_a_crisis_case_names_the_channel_and_the_first_words(desk, rasa) -
         {"event": "restart"},
     ]
     await make_router(desk, rasa).handle(channel="web", sender=SENDER, text="我被打了")
-    ticket = await desk.run_db(lambda s: service.open_ticket_for(session=s, conversation_id=CID))
+    ticket = await desk.run_db(lambda s: tickets.open_ticket_for(session=s, conversation_id=CID))
     assert ticket.summary["channel"] == "web" and ticket.summary["first_words"] == "我被打了"
     assert ticket.summary["references"] == ["CS-20261130-0012"], "before the restart too"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import make_engine
-from backoffice.records.handoff import service
+from backoffice.records.handoff import callback_requests, message_store, staff_presence, tickets
 from backoffice.records.handoff.models import (
     CANCELLED,
     CLAIMED,
@@ -22,7 +22,8 @@ from backoffice.records.handoff.models import (
     CallbackRequest,
     HandoffMessage,
 )
-from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
+from backoffice.records.handoff.state_changes import HandoffConflictError
+from backoffice.records.handoff.tickets import TranscriptLine
 from backoffice.staff import service as staff_service
 from backoffice.staff.models import StaffUser
 from tests.backoffice.handoff_support import add_staff
@@ -31,7 +32,7 @@ T0 = dt.datetime(2026, 11, 30, 2, 0)
 
 
 def open_one(session: Session, cid: str, *, urgency: str = NORMAL, minute: int = 0, **extra):
-    ticket, created = service.open_ticket(
+    ticket, created = tickets.open_ticket(
         session=session, conversation_id=cid, channel="web", sender=cid.removeprefix("web-"),
         reason="citizen_request", urgency=urgency, now=T0 + dt.timedelta(minutes=minute), **extra,
     )  # fmt: skip
@@ -43,7 +44,7 @@ def test_one_open_ticket_per_conversation(session: Session) -> None:
     again, created_again = open_one(session, "web-aaaaaaaa")
     assert created and not created_again
     assert again.id == first.id
-    stored = service.open_ticket_for(session=session, conversation_id="web-aaaaaaaa")
+    stored = tickets.open_ticket_for(session=session, conversation_id="web-aaaaaaaa")
     assert stored is not None and stored.id == first.id
 
 
@@ -55,7 +56,7 @@ def test_urgent_request_escalates_the_open_ticket(session: Session) -> None:
 
 def test_a_crisis_in_a_waiting_conversation_becomes_the_ticket_reason(session: Session) -> None:
     ticket, _ = open_one(session, "web-aaaaaaaa")
-    escalated, created = service.open_ticket(
+    escalated, created = tickets.open_ticket(
         session=session, conversation_id="web-aaaaaaaa", channel="web", sender="aaaaaaaa",
         reason="crisis", reason_detail="老人走失", urgency=URGENT, now=T0,
     )  # fmt: skip
@@ -71,9 +72,9 @@ def test_queue_is_urgent_first_then_oldest_first(session: Session) -> None:
     old, _ = open_one(session, "web-oldoldold", minute=0)
     new, _ = open_one(session, "web-newnewnew", minute=5)
     urgent, _ = open_one(session, "web-urgenturg", urgency=URGENT, minute=9)
-    assert [t.id for t in service.waiting_queue(session=session)] == [urgent.id, old.id, new.id]
-    assert service.queue_position(session=session, ticket=new) == 3
-    assert service.queue_position(session=session, ticket=urgent) == 1
+    assert [t.id for t in tickets.waiting_queue(session=session)] == [urgent.id, old.id, new.id]
+    assert tickets.queue_position(session=session, ticket=new) == 3
+    assert tickets.queue_position(session=session, ticket=urgent) == 1
 
 
 def test_transcript_and_summary_are_stored_masked(session: Session) -> None:
@@ -90,9 +91,9 @@ def test_transcript_and_summary_are_stored_masked(session: Session) -> None:
         "groom_id_number": "3301**********1234",
         "district": "西湖区",
     }
-    texts = [m.text for m in service.ticket_messages(session=session, ticket_id=ticket.id)]
+    texts = [m.text for m in message_store.ticket_messages(session=session, ticket_id=ticket.id)]
     assert texts == ["我的身份证是 3301**********1234", "好的"]
-    message = service.add_message(
+    message = message_store.add_message(
         session=session, ticket=ticket, kind="citizen", text="号码 33010619900101123X"
     )
     assert message.text == "号码 3301**********123X"
@@ -102,13 +103,13 @@ def test_transcript_and_summary_are_stored_masked(session: Session) -> None:
 def test_claim_then_second_claim_conflicts(session: Session) -> None:
     staff = add_staff(session)
     ticket, _ = open_one(session, "web-claimone")
-    claimed = service.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"])
+    claimed = tickets.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"])
     assert claimed.status == CLAIMED and claimed.claimed_by_id == staff["agent1"].id
     with pytest.raises(HandoffConflictError) as lost:
-        service.claim(session=session, ticket_id=ticket.id, staff=staff["agent2"])
+        tickets.claim(session=session, ticket_id=ticket.id, staff=staff["agent2"])
     assert lost.value.code == "already_claimed"
     with pytest.raises(HandoffConflictError) as missing:
-        service.claim(session=session, ticket_id=999, staff=staff["agent2"])
+        tickets.claim(session=session, ticket_id=999, staff=staff["agent2"])
     assert missing.value.code == "ticket_not_found"
 
 
@@ -135,7 +136,7 @@ def test_concurrent_claims_exactly_one_wins(database_url: str, attempt: int) -> 
         with factory() as own:
             barrier.wait()
             try:
-                service.claim(session=own, ticket_id=ticket.id, staff=member)
+                tickets.claim(session=own, ticket_id=ticket.id, staff=member)
                 winners.append(member.id)
             except HandoffConflictError as error:
                 losers.append(error.code)
@@ -148,7 +149,7 @@ def test_concurrent_claims_exactly_one_wins(database_url: str, attempt: int) -> 
     assert len(winners) == 1, (winners, losers)
     assert losers == ["already_claimed"] * (len(racers) - 1)
     with factory() as check:
-        stored = service.get_ticket(session=check, ticket_id=ticket.id)
+        stored = tickets.get_ticket(session=check, ticket_id=ticket.id)
         assert stored is not None and stored.claimed_by_id == winners[0]
     engine.dispose()
 
@@ -157,17 +158,17 @@ def test_only_the_claimer_or_a_supervisor_ends_a_ticket(session: Session) -> Non
     staff = add_staff(session)
     ticket, _ = open_one(session, "web-endended")
     with pytest.raises(HandoffConflictError) as waiting:
-        service.end_ticket(
+        tickets.end_ticket(
             session=session, ticket_id=ticket.id, staff=staff["agent1"], status=CLOSED
         )
     assert waiting.value.code == "not_claimed"
-    service.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"])
+    tickets.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"])
     with pytest.raises(HandoffConflictError) as other:
-        service.end_ticket(
+        tickets.end_ticket(
             session=session, ticket_id=ticket.id, staff=staff["agent2"], status=CLOSED
         )
     assert other.value.code == "not_yours"
-    ended = service.end_ticket(
+    ended = tickets.end_ticket(
         session=session, ticket_id=ticket.id, staff=staff["lead1"], status=HANDED_BACK,
         resume_intent="request_menu",
     )  # fmt: skip
@@ -181,59 +182,65 @@ def test_only_the_claimer_or_a_supervisor_ends_a_ticket(session: Session) -> Non
 def test_cancel_only_while_waiting(session: Session) -> None:
     staff = add_staff(session)
     ticket, _ = open_one(session, "web-cancelme")
-    cancelled = service.end_ticket(
+    cancelled = tickets.end_ticket(
         session=session, ticket_id=ticket.id, staff=None, status=CANCELLED
     )
     assert cancelled.status == CANCELLED
     other, _ = open_one(session, "web-cancel02")
-    service.claim(session=session, ticket_id=other.id, staff=staff["agent1"])
+    tickets.claim(session=session, ticket_id=other.id, staff=staff["agent1"])
     with pytest.raises(HandoffConflictError) as late:
-        service.end_ticket(session=session, ticket_id=other.id, staff=None, status=CANCELLED)
+        tickets.end_ticket(session=session, ticket_id=other.id, staff=None, status=CANCELLED)
     assert late.value.code == "not_waiting"
-    still = service.open_ticket_for(session=session, conversation_id="web-cancel02")
+    still = tickets.open_ticket_for(session=session, conversation_id="web-cancel02")
     assert still is not None and still.status == CLAIMED
 
 
 def test_callbacks_are_recorded_replaced_and_marked_done(session: Session) -> None:
     staff = add_staff(session)
-    first = service.create_callback(
+    first = callback_requests.create_callback(
         session=session, conversation_id="web-callback", channel="web", phone="13812345678",
         preferred_time="明天上午", preferred_date=dt.date(2026, 12, 1), preferred_half_day="am",
         service="marriage", reason="citizen_request",
     )  # fmt: skip
-    second = service.create_callback(
+    second = callback_requests.create_callback(
         session=session, conversation_id="web-callback", channel="web", phone="0571-87001234",
         preferred_time="周一下午", preferred_date=None, preferred_half_day="pm",
         service=None, reason="citizen_request",
     )  # fmt: skip
     assert second.id == first.id and second.phone == "0571-87001234"
-    assert [c.id for c in service.list_callbacks(session=session)] == [first.id]
-    done = service.mark_callback_done(session=session, callback_id=first.id, staff=staff["agent1"])
+    assert [c.id for c in callback_requests.list_callbacks(session=session)] == [first.id]
+    done = callback_requests.mark_callback_done(
+        session=session, callback_id=first.id, staff=staff["agent1"]
+    )
     assert done.status == "done" and done.done_by_id == staff["agent1"].id
-    assert service.list_callbacks(session=session) == []
-    assert len(service.list_callbacks(session=session, include_done=True)) == 1
+    assert callback_requests.list_callbacks(session=session) == []
+    assert len(callback_requests.list_callbacks(session=session, include_done=True)) == 1
     assert session.scalar(select(CallbackRequest.status)) == "done"
     with pytest.raises(HandoffConflictError):
-        service.mark_callback_done(session=session, callback_id=404, staff=staff["agent1"])
+        callback_requests.mark_callback_done(
+            session=session, callback_id=404, staff=staff["agent1"]
+        )
 
 
 def test_handled_counts_and_presence(session: Session) -> None:
     staff = add_staff(session)
     for index in range(3):
         ticket, _ = open_one(session, f"web-handled{index}")
-        service.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"], now=T0)
-        service.end_ticket(
+        tickets.claim(session=session, ticket_id=ticket.id, staff=staff["agent1"], now=T0)
+        tickets.end_ticket(
             session=session, ticket_id=ticket.id, staff=staff["agent1"], status=CLOSED, now=T0
         )
-    assert service.handled_counts(session=session, since=T0 - dt.timedelta(hours=1)) == {
+    assert tickets.handled_counts(session=session, since=T0 - dt.timedelta(hours=1)) == {
         staff["agent1"].id: 3
     }
-    assert service.staff_available(session=session, now=T0) == 0
+    assert staff_presence.staff_available(session=session, now=T0) == 0
     staff_service.touch_staff(session=session, staff_id=staff["agent2"].id, now=T0)
-    assert service.staff_available(session=session, now=T0 + dt.timedelta(minutes=5)) == 1
-    assert service.staff_available(session=session, now=T0 + dt.timedelta(hours=1)) == 0
-    assert not service.someone_on_duty(session=session, now=T0)
-    service.set_duty(session=session, staff_id=staff["agent2"].id, until=T0 + dt.timedelta(hours=4))
-    assert service.someone_on_duty(session=session, now=T0 + dt.timedelta(hours=3))
-    assert not service.someone_on_duty(session=session, now=T0 + dt.timedelta(hours=5))
-    assert service.open_counts(session=session) == {WAITING: 0, CLAIMED: 0}
+    assert staff_presence.staff_available(session=session, now=T0 + dt.timedelta(minutes=5)) == 1
+    assert staff_presence.staff_available(session=session, now=T0 + dt.timedelta(hours=1)) == 0
+    assert not staff_presence.someone_on_duty(session=session, now=T0)
+    staff_presence.set_duty(
+        session=session, staff_id=staff["agent2"].id, until=T0 + dt.timedelta(hours=4)
+    )
+    assert staff_presence.someone_on_duty(session=session, now=T0 + dt.timedelta(hours=3))
+    assert not staff_presence.someone_on_duty(session=session, now=T0 + dt.timedelta(hours=5))
+    assert tickets.open_counts(session=session) == {WAITING: 0, CLAIMED: 0}

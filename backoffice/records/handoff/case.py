@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from backoffice.records.handoff.models import CITIZEN, HandoffTicket
-from backoffice.records.handoff.service import TranscriptLine
+from backoffice.records.handoff.tickets import TranscriptLine
 from core.texts import read_texts
 from zhtext.references import find_references
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import callback_requests, message_store, staff_presence, tickets
 from backoffice.records.handoff.dependencies import DeskDep
 from backoffice.records.handoff.models import CLAIMED, WAITING
 from backoffice.records.handoff.schemas import (
@@ -39,7 +39,7 @@ from backoffice.records.handoff.schemas import (
     TicketRequest,
     TicketView,
 )
-from backoffice.records.handoff.service import HandoffConflictError
+from backoffice.records.handoff.state_changes import HandoffConflictError
 from backoffice.records.handoff.texts import error_text, resume_points
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import StaffDep, SupervisorDep, require_staff
@@ -98,7 +98,7 @@ async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt:
     channel, _ = split_conversation_id(body.conversation_id)
 
     def work(session: Session) -> int:
-        callback = service.create_callback(
+        callback = callback_requests.create_callback(
             session=session,
             conversation_id=body.conversation_id,
             channel=channel,
@@ -176,10 +176,10 @@ async def get_queue_events(desk: DeskDep) -> StreamingResponse:
 
 def _ticket_view(desk: DeskDep, ticket_id: int) -> TicketView | None:
     def work(session: Session) -> TicketView | None:
-        ticket = service.get_ticket(session=session, ticket_id=ticket_id)
+        ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
             return None
-        messages = service.ticket_messages(session=session, ticket_id=ticket_id)
+        messages = message_store.ticket_messages(session=session, ticket_id=ticket_id)
         return TicketView(
             ticket=desk.queue_item(session, ticket),
             summary=ticket.summary or {},
@@ -258,7 +258,9 @@ async def post_hand_back(
 @staff_router.get("/callbacks", response_model=list[CallbackOut])
 async def get_callbacks(desk: DeskDep, include_done: bool = False) -> list[CallbackOut]:
     """Call-back requests (open ones; `include_done=true` for all)."""
-    rows = await desk.run_db(lambda s: service.list_callbacks(session=s, include_done=include_done))
+    rows = await desk.run_db(
+        lambda s: callback_requests.list_callbacks(session=s, include_done=include_done)
+    )
     return [CallbackOut.model_validate(row) for row in rows]
 
 
@@ -266,7 +268,9 @@ async def get_callbacks(desk: DeskDep, include_done: bool = False) -> list[Callb
 async def post_callback_done(callback_id: int, staff: StaffDep, desk: DeskDep) -> CallbackOut:
     """Mark a call-back as made."""
     row = await desk.run_db(
-        lambda s: service.mark_callback_done(session=s, callback_id=callback_id, staff=staff)
+        lambda s: callback_requests.mark_callback_done(
+            session=s, callback_id=callback_id, staff=staff
+        )
     )
     return CallbackOut.model_validate(row)
 
@@ -278,7 +282,7 @@ def build_overview(desk: DeskDep, session: Session) -> Overview:
         hour=0, minute=0, second=0, microsecond=0
     )
     since = local_midnight.astimezone(dt.UTC).replace(tzinfo=None)
-    handled = service.handled_counts(session=session, since=since)
+    handled = tickets.handled_counts(session=session, since=since)
     handling: dict[int, int] = {}
     for item in queue.tickets:
         if item.status == CLAIMED and item.claimed_by_id is not None:
@@ -294,7 +298,7 @@ def build_overview(desk: DeskDep, session: Session) -> Overview:
             last_seen_at=member.last_seen_at,
             on_duty_until=member.on_duty_until,
         )
-        for member in service.all_staff(session=session)
+        for member in staff_presence.all_staff(session=session)
     ]
     waiting = [item for item in queue.tickets if item.status == WAITING]
     return Overview(
@@ -303,7 +307,7 @@ def build_overview(desk: DeskDep, session: Session) -> Overview:
         waiting=len(waiting),
         claimed=len(queue.tickets) - len(waiting),
         longest_wait_seconds=max((item.waiting_seconds for item in waiting), default=0),
-        open_callbacks=len(service.list_callbacks(session=session)),
+        open_callbacks=len(callback_requests.list_callbacks(session=session)),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from backoffice.records.handoff.models import BOT, CITIZEN
-from backoffice.records.handoff.service import TranscriptLine
+from backoffice.records.handoff.tickets import TranscriptLine
 from zhtext.references import find_references
 
 MAX_TRANSCRIPT_LINES = 60

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import tickets
 from backoffice.records.handoff.case import case_summary
 from backoffice.records.handoff.delivery import QUEUE_TOPIC
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
 from backoffice.records.handoff.models import URGENT
 from backoffice.records.handoff.schemas import TicketOutcome, TicketRequest
-from backoffice.records.handoff.service import TranscriptLine
+from backoffice.records.handoff.tickets import TranscriptLine
 from core.chat import split_conversation_id
 
 
@@ -23,7 +23,7 @@ async def request_handoff(
 
     def work(session: Session) -> TicketOutcome:
         availability = context.availability(session)
-        existing = service.open_ticket_for(session=session, conversation_id=request.conversation_id)
+        existing = tickets.open_ticket_for(session=session, conversation_id=request.conversation_id)
         if existing is None and not availability.open and request.urgency != URGENT:
             return TicketOutcome(
                 outcome="outside_hours",
@@ -40,7 +40,7 @@ async def request_handoff(
             service=request.service,
             references=request.references,
         )
-        ticket, created = service.open_ticket(
+        ticket, created = tickets.open_ticket(
             session=session,
             conversation_id=request.conversation_id,
             channel=channel,
@@ -53,7 +53,7 @@ async def request_handoff(
             transcript=transcript,
             now=context.clock(),
         )
-        position = service.queue_position(session=session, ticket=ticket)
+        position = tickets.queue_position(session=session, ticket=ticket)
         ticket.told_position = position
         session.commit()
         return TicketOutcome(

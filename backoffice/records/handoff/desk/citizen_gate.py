@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import message_store, tickets
 from backoffice.records.handoff.case import add_citizen_words, case_summary
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
@@ -33,13 +33,14 @@ from backoffice.records.handoff.models import (
 from backoffice.records.handoff.policy import CrisisCategory
 from backoffice.records.handoff.rasa_control import RasaControlError
 from backoffice.records.handoff.schemas import Availability
-from backoffice.records.handoff.service import HandoffConflictError, TranscriptLine
 from backoffice.records.handoff.snapshot import (
     references_in_events,
     summary_from_tracker,
     transcript_from_events,
 )
+from backoffice.records.handoff.state_changes import HandoffConflictError
 from backoffice.records.handoff.texts import citizen_text
+from backoffice.records.handoff.tickets import TranscriptLine
 from backoffice.staff.models import StaffUser
 from core.chat import BotMessage, HumanTurn, conversation_id
 
@@ -98,7 +99,7 @@ class CitizenGate:
         cid = conversation_id(channel, sender)
         try:
             ticket = await self._context.run_db(
-                lambda s: service.open_ticket_for(session=s, conversation_id=cid)
+                lambda s: tickets.open_ticket_for(session=s, conversation_id=cid)
             )
         except SQLAlchemyError:
             logger.exception("handoff desk unavailable after the bot's turn on %s", cid)
@@ -114,7 +115,7 @@ class CitizenGate:
         tracker: dict[str, Any] = {}
         transcript: list[TranscriptLine] = []
         existing = await context.run_db(
-            lambda s: service.open_ticket_for(session=s, conversation_id=cid)
+            lambda s: tickets.open_ticket_for(session=s, conversation_id=cid)
         )
         if existing is None:
             try:
@@ -134,7 +135,7 @@ class CitizenGate:
         )
 
         def work(session: Session) -> tuple[HandoffTicket, int | None, Availability]:
-            ticket, _ = service.open_ticket(
+            ticket, _ = tickets.open_ticket(
                 session=session,
                 conversation_id=cid,
                 channel=channel,
@@ -147,8 +148,8 @@ class CitizenGate:
                 transcript=transcript,
                 now=context.clock(),
             )
-            service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
-            position = service.queue_position(session=session, ticket=ticket)
+            message_store.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
+            position = tickets.queue_position(session=session, ticket=ticket)
             return ticket, position, context.availability(session)
 
         ticket, position, availability = await context.run_db(work)
@@ -171,7 +172,7 @@ class CitizenGate:
         cid = conversation_id(channel, sender)
         # One query per message: the open ticket, or an ended one that left Rasa paused.
         ticket = await context.run_db(
-            lambda s: service.ticket_for_router(session=s, conversation_id=cid),
+            lambda s: tickets.ticket_for_router(session=s, conversation_id=cid),
             again_if_ended=True,
         )
         if ticket is None:
@@ -192,10 +193,10 @@ class CitizenGate:
             return await self._waiting_turn(ticket)
 
         def store(session: Session) -> None:
-            service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
+            message_store.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
 
         def complete_case(session: Session) -> None:
-            current = service.get_ticket(session=session, ticket_id=ticket.id)
+            current = tickets.get_ticket(session=session, ticket_id=ticket.id)
             if current is not None and add_citizen_words(current, mask_text(text)):
                 session.commit()
 
@@ -230,13 +231,13 @@ class CitizenGate:
         context = self._context
 
         def work(session: Session) -> str | None:
-            current = service.get_ticket(session=session, ticket_id=ticket.id)
+            current = tickets.get_ticket(session=session, ticket_id=ticket.id)
             if current is None or current.status != WAITING:
                 return None
             if not context.availability(session).open:
                 # Nobody on duty until the next opening: no wait estimate that cannot come true.
                 return off_hours_waiting(session, current, text)
-            position = service.queue_position(session=session, ticket=current)
+            position = tickets.queue_position(session=session, ticket=current)
             if not position:
                 return None
             minutes = context.wait_minutes(session, position)
@@ -250,8 +251,8 @@ class CitizenGate:
 
         def work(session: Session) -> None:
             if not text.startswith("/"):
-                service.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
-            service.end_ticket(
+                message_store.add_message(session=session, ticket=ticket, kind=CITIZEN, text=text)
+            tickets.end_ticket(
                 session=session, ticket_id=ticket.id, staff=None, status=CANCELLED,
                 now=context.clock(),
             )  # fmt: skip
@@ -273,10 +274,10 @@ class CitizenGate:
         status = CANCELLED if ticket.status == WAITING else CLOSED
 
         def work(session: Session) -> None:
-            current = service.get_ticket(session=session, ticket_id=ticket.id)
+            current = tickets.get_ticket(session=session, ticket_id=ticket.id)
             if current is None:
                 return
-            service.add_message(
+            message_store.add_message(
                 session=session, ticket=current, kind=NOTE,
                 text=citizen_text("staff_ended_by_restart"),
             )  # fmt: skip

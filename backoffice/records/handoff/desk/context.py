@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import staff_presence
 from backoffice.records.handoff.delivery import DeliveryRegistry, OutboundMessage
 from backoffice.records.handoff.desk.encoding import opening_text
 from backoffice.records.handoff.events import EventHub
@@ -70,7 +70,7 @@ class DeskContext:
     def availability(self, session: Session) -> Availability:
         """Whether staff take conversations now (office hours or extra duty), and when next."""
         now = self.clock()
-        is_open = self.policy.hours.is_open(now) or service.someone_on_duty(
+        is_open = self.policy.hours.is_open(now) or staff_presence.someone_on_duty(
             session=session, now=now
         )
         opening = None if is_open else self.policy.hours.next_opening(now)
@@ -83,7 +83,7 @@ class DeskContext:
 
     def wait_minutes(self, session: Session, position: int) -> int:
         """The estimated wait at `position` with the staff at the console now."""
-        staff = service.staff_available(session=session, now=self.clock())
+        staff = staff_presence.staff_available(session=session, now=self.clock())
         return self.policy.estimated_wait_minutes(position=position, staff_available=staff)
 
     def lock(self, ticket_id: int) -> asyncio.Lock:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import callback_requests
 from backoffice.records.handoff.models import HandoffTicket
 from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.texts import citizen_text
@@ -32,7 +32,7 @@ def off_hours_waiting(session: Session, ticket: HandoffTicket, text: str) -> str
     phone = parse_phone(text).number if text else None
     if phone is None:
         return citizen_text("waiting_off_hours")
-    service.create_callback(
+    callback_requests.create_callback(
         session=session,
         conversation_id=ticket.conversation_id,
         channel=ticket.channel,

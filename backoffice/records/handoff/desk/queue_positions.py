@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import message_store, staff_presence, tickets
 from backoffice.records.handoff.delivery import OutboundMessage
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import outbound
@@ -28,7 +28,7 @@ class QueuePositions:
             told = []
             # While nobody is on duty a place and a wait estimate would promise what cannot be.
             on_duty = context.availability(session).open
-            for position, ticket in enumerate(service.waiting_queue(session=session), start=1):
+            for position, ticket in enumerate(tickets.waiting_queue(session=session), start=1):
                 if ticket.told_position == position:
                     continue
                 first = ticket.told_position is None
@@ -36,7 +36,7 @@ class QueuePositions:
                 session.commit()
                 if first or not on_duty:
                     continue  # the assistant or the crisis reply already said it
-                message = service.add_message(
+                message = message_store.add_message(
                     session=session, ticket=ticket, kind=STATUS, push_to_citizen=True,
                     text=citizen_text(
                         "position_changed", position=position,
@@ -53,7 +53,7 @@ class QueuePositions:
         """Open tickets (urgent and oldest waiting first, then claimed) and the desk state."""
         items = []
         position = 0
-        for ticket in service.open_tickets(session=session):
+        for ticket in tickets.open_tickets(session=session):
             if ticket.status == WAITING:
                 position += 1
             items.append(
@@ -62,12 +62,14 @@ class QueuePositions:
         return QueueSnapshot(
             tickets=items,
             open=self._context.availability(session).open,
-            staff_available=service.staff_available(session=session, now=self._context.clock()),
+            staff_available=staff_presence.staff_available(
+                session=session, now=self._context.clock()
+            ),
         )
 
     def item(self, session: Session, ticket: HandoffTicket) -> QueueItem:
         """One ticket as the queue shows it."""
-        return self._item(session, ticket, service.queue_position(session=session, ticket=ticket))
+        return self._item(session, ticket, tickets.queue_position(session=session, ticket=ticket))
 
     def _item(self, session: Session, ticket: HandoffTicket, position: int | None) -> QueueItem:
         claimer = session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import tickets
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.models import HandoffTicket
 from backoffice.records.handoff.rasa_control import RasaControlError
@@ -34,7 +34,7 @@ class RasaHold:
             logger.warning("could not pause Rasa for ticket %s: %s", ticket.id, error)
             return
         await self._context.run_db(
-            lambda s: service.set_rasa_paused(session=s, ticket_id=ticket.id, paused=True),
+            lambda s: tickets.set_rasa_paused(session=s, ticket_id=ticket.id, paused=True),
             again_if_ended=True,
         )
         ticket.rasa_paused = True
@@ -47,7 +47,7 @@ class RasaHold:
             logger.warning("could not resume Rasa for ticket %s: %s", ticket.id, error)
             return False
         await self._context.run_db(
-            lambda s: service.set_rasa_paused(session=s, ticket_id=ticket.id, paused=False)
+            lambda s: tickets.set_rasa_paused(session=s, ticket_id=ticket.id, paused=False)
         )
         return True
 

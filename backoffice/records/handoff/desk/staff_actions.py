@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import message_store, staff_presence, tickets
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, OutboundMessage, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import bot_message, outbound
@@ -28,7 +28,7 @@ from backoffice.records.handoff.models import (
     HandoffTicket,
 )
 from backoffice.records.handoff.rasa_control import RasaControlError
-from backoffice.records.handoff.service import HandoffConflictError
+from backoffice.records.handoff.state_changes import HandoffConflictError
 from backoffice.records.handoff.texts import citizen_text, error_text, resume_points
 from backoffice.staff.models import SUPERVISOR, StaffUser
 from core.errors import ApiError
@@ -59,10 +59,10 @@ class StaffActions:
         context = self._context
 
         def work(session: Session) -> tuple[HandoffTicket, list[OutboundMessage]]:
-            ticket = service.claim(
+            ticket = tickets.claim(
                 session=session, ticket_id=ticket_id, staff=staff, now=context.clock()
             )
-            joined = service.add_message(
+            joined = message_store.add_message(
                 session=session,
                 ticket=ticket,
                 kind=STATUS,
@@ -86,7 +86,7 @@ class StaffActions:
 
         def work(session: Session) -> tuple[HandoffTicket, HandoffMessage]:
             ticket = _own_ticket(session, ticket_id, staff)
-            message = service.add_message(
+            message = message_store.add_message(
                 session=session, ticket=ticket, kind=STAFF, text=text, staff=staff,
                 push_to_citizen=True,
             )  # fmt: skip
@@ -105,10 +105,10 @@ class StaffActions:
         """
 
         def work(session: Session) -> HandoffMessage:
-            ticket = service.get_ticket(session=session, ticket_id=ticket_id)
+            ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
             if ticket is None:
                 raise HandoffConflictError("ticket_not_found")
-            return service.add_message(
+            return message_store.add_message(
                 session=session, ticket=ticket, kind=NOTE, text=text, staff=staff
             )
 
@@ -125,11 +125,11 @@ class StaffActions:
         context = self._context
 
         def work(session: Session) -> tuple[HandoffTicket, list[OutboundMessage]]:
-            ticket = service.end_ticket(
+            ticket = tickets.end_ticket(
                 session=session, ticket_id=ticket_id, staff=staff, status=CLOSED,
                 now=context.clock(),
             )  # fmt: skip
-            closed = service.add_message(
+            closed = message_store.add_message(
                 session=session, ticket=ticket, kind=STATUS, text=citizen_text("closed"),
                 push_to_citizen=True,
             )  # fmt: skip
@@ -167,13 +167,13 @@ class StaffActions:
                 raise AssistantUnavailableForHandBackError from error
 
             def work(session: Session) -> tuple[HandoffTicket, list[OutboundMessage]]:
-                ended = service.end_ticket(
+                ended = tickets.end_ticket(
                     session=session, ticket_id=ticket_id, staff=staff, status=HANDED_BACK,
                     resume_intent=intent, now=context.clock(),
                 )  # fmt: skip
-                service.set_rasa_paused(session=session, ticket_id=ticket_id, paused=False)
+                tickets.set_rasa_paused(session=session, ticket_id=ticket_id, paused=False)
                 stored = [
-                    service.add_message(
+                    message_store.add_message(
                         session=session, ticket=ended, kind=STATUS,
                         text=citizen_text("handed_back"), push_to_citizen=True,
                     )
@@ -181,7 +181,7 @@ class StaffActions:
                 for raw in bot:
                     message = bot_message(raw)
                     stored.append(
-                        service.add_message(
+                        message_store.add_message(
                             session=session, ticket=ended, kind=BOT, text=message.text or "",
                             buttons=[b.model_dump() for b in message.buttons],
                             push_to_citizen=True,
@@ -200,13 +200,15 @@ class StaffActions:
         until = (
             context.clock() + dt.timedelta(hours=context.policy.extra_duty_hours) if on else None
         )
-        await context.run_db(lambda s: service.set_duty(session=s, staff_id=staff.id, until=until))
+        await context.run_db(
+            lambda s: staff_presence.set_duty(session=s, staff_id=staff.id, until=until)
+        )
         context.hub.notify(QUEUE_TOPIC)
         return until
 
 
 def _own_ticket(session: Session, ticket_id: int, staff: StaffUser) -> HandoffTicket:
-    ticket = service.get_ticket(session=session, ticket_id=ticket_id)
+    ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
     if ticket is None:
         raise HandoffConflictError("ticket_not_found")
     if ticket.status != CLAIMED:

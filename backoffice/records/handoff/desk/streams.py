@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from backoffice.records.handoff import service
+from backoffice.records.handoff import message_store
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, conversation_topic, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import event_data, message_json, outbound
@@ -36,12 +36,12 @@ class DeskStreams:
         run_db = self._context.run_db
         after = last_event_id
         if after is None:
-            after = await run_db(lambda s: service.latest_message_id(session=s))
+            after = await run_db(lambda s: message_store.latest_message_id(session=s))
         yield f"retry: 2000\nid: {after}\n\n"
 
         async def fetch(last: int) -> list[tuple[int, str]]:
             rows = await run_db(
-                lambda s: service.citizen_outbox(
+                lambda s: message_store.citizen_outbox(
                     session=s, conversation_id=conversation_id, after_id=last
                 )
             )
@@ -56,7 +56,9 @@ class DeskStreams:
 
         async def fetch(last: int) -> list[tuple[int, str]]:
             rows = await self._context.run_db(
-                lambda s: service.ticket_messages(session=s, ticket_id=ticket_id, after_id=last)
+                lambda s: message_store.ticket_messages(
+                    session=s, ticket_id=ticket_id, after_id=last
+                )
             )
             return [(row.id, event_data(message_json(row))) for row in rows]
 

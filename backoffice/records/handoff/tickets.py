@@ -1,7 +1,7 @@
-"""Ticket, message, staff and call-back records (synchronous; the desk runs them in threads).
+"""Tickets: open (or escalate) one per conversation, the queue, claim, close, hand back, cancel.
 
-Every state change is a conditional UPDATE checked by its row count, so two staff members (or
-two processes) acting at once cannot both win: exactly one claim, one close, one hand-back.
+Every state change is a conditional UPDATE checked by its row count (`state_changes.py`), so two
+staff members (or two processes) acting at once cannot both win.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backoffice.db import utcnow
-from backoffice.records.handoff.masking import mask_slots, mask_text
+from backoffice.records.handoff.masking import mask_slots
+from backoffice.records.handoff.message_store import stage_message
 from backoffice.records.handoff.models import (
     CANCELLED,
     CLAIMED,
@@ -25,31 +26,10 @@ from backoffice.records.handoff.models import (
     OPEN_STATUSES,
     URGENT,
     WAITING,
-    CallbackRequest,
-    HandoffMessage,
     HandoffTicket,
 )
-from backoffice.records.handoff.texts import error_text
+from backoffice.records.handoff.state_changes import HandoffConflictError, apply_update
 from backoffice.staff.models import StaffUser
-from core.errors import ApiError
-
-STAFF_SEEN_WINDOW = dt.timedelta(minutes=15)
-
-
-# The status of a lost state change when it is not 409 Conflict.
-CONFLICT_STATUS = {
-    "ticket_not_found": 404,
-    "callback_not_found": 404,
-    "not_yours": 403,
-    "resume_not_allowed": 422,
-}
-
-
-class HandoffConflictError(ApiError):
-    """A state change lost (already claimed, no longer waiting, not yours); `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(CONFLICT_STATUS.get(code, 409), code, error_text(code))
 
 
 @dataclass(frozen=True)
@@ -58,9 +38,6 @@ class TranscriptLine:
 
     kind: str
     text: str
-
-
-# ---- tickets ----
 
 
 def open_ticket_for(*, session: Session, conversation_id: str) -> HandoffTicket | None:
@@ -156,7 +133,7 @@ def open_ticket(
         )
         return escalated, False
     for line in transcript:
-        _add(session, ticket, kind=line.kind, text=line.text, created_at=ticket.created_at)
+        stage_message(session, ticket, kind=line.kind, text=line.text, created_at=ticket.created_at)
     session.commit()
     return ticket, True
 
@@ -206,7 +183,7 @@ def claim(
     Raises:
         HandoffConflictError: "ticket_not_found", or "already_claimed" / "not_waiting".
     """
-    result = _update(
+    result = apply_update(
         session,
         update(HandoffTicket)
         .where(HandoffTicket.id == ticket_id, HandoffTicket.status == WAITING)
@@ -252,7 +229,7 @@ def end_ticket(
             conditions.append(HandoffTicket.status == CLAIMED)
             if staff.role != "supervisor":
                 conditions.append(HandoffTicket.claimed_by_id == staff.id)
-    result = _update(
+    result = apply_update(
         session,
         update(HandoffTicket)
         .where(*conditions)
@@ -279,138 +256,22 @@ def end_ticket(
 
 def set_rasa_paused(*, session: Session, ticket_id: int, paused: bool) -> None:
     """Record whether Rasa's tracker of the ticket's conversation is paused."""
-    _update(
+    apply_update(
         session,
         update(HandoffTicket).where(HandoffTicket.id == ticket_id).values(rasa_paused=paused),
     )
 
 
-def _update(session: Session, statement: Any) -> int:
-    result = session.execute(statement, execution_options={"synchronize_session": False})
-    session.commit()
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)
-
-
-# ---- messages ----
-
-
-def add_message(
-    *,
-    session: Session,
-    ticket: HandoffTicket,
-    kind: str,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-    staff: StaffUser | None = None,
-    push_to_citizen: bool = False,
-) -> HandoffMessage:
-    """Store one message with the ticket (ID numbers masked) and commit."""
-    message = _add(
-        session,
-        ticket,
-        kind=kind,
-        text=text,
-        buttons=buttons,
-        staff=staff,
-        push_to_citizen=push_to_citizen,
+def open_counts(*, session: Session) -> dict[str, int]:
+    """How many tickets wait and how many are being handled now."""
+    rows = session.execute(
+        select(HandoffTicket.status, func.count(HandoffTicket.id))
+        .where(or_(HandoffTicket.status == WAITING, HandoffTicket.status == CLAIMED))
+        .group_by(HandoffTicket.status)
     )
-    session.commit()
-    return message
-
-
-def _add(
-    session: Session,
-    ticket: HandoffTicket,
-    *,
-    kind: str,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-    staff: StaffUser | None = None,
-    push_to_citizen: bool = False,
-    created_at: dt.datetime | None = None,
-) -> HandoffMessage:
-    message = HandoffMessage(
-        ticket_id=ticket.id,
-        conversation_id=ticket.conversation_id,
-        kind=kind,
-        text=mask_text(text),
-        buttons=buttons or [],
-        staff_id=staff.id if staff else None,
-        staff_name=staff.display_name if staff else None,
-        push_to_citizen=push_to_citizen,
-        created_at=created_at or utcnow(),
-    )
-    session.add(message)
-    session.flush()
-    return message
-
-
-def ticket_messages(*, session: Session, ticket_id: int, after_id: int = 0) -> list[HandoffMessage]:
-    """The ticket's messages after `after_id`, oldest first (notes included: staff only)."""
-    return list(
-        session.scalars(
-            select(HandoffMessage)
-            .where(HandoffMessage.ticket_id == ticket_id, HandoffMessage.id > after_id)
-            .order_by(HandoffMessage.id)
-        )
-    )
-
-
-def citizen_outbox(
-    *, session: Session, conversation_id: str, after_id: int
-) -> list[HandoffMessage]:
-    """Messages to push to the citizen of a conversation after `after_id`, oldest first."""
-    return list(
-        session.scalars(
-            select(HandoffMessage)
-            .where(
-                HandoffMessage.conversation_id == conversation_id,
-                HandoffMessage.push_to_citizen.is_(True),
-                HandoffMessage.id > after_id,
-            )
-            .order_by(HandoffMessage.id)
-        )
-    )
-
-
-def latest_message_id(*, session: Session) -> int:
-    """The highest message id so far (0 when there is none): the start of a live stream."""
-    return int(session.scalar(select(func.max(HandoffMessage.id))) or 0)
-
-
-# ---- staff ----
-
-
-def set_duty(*, session: Session, staff_id: int, until: dt.datetime | None) -> None:
-    """Take conversations outside office hours until `until` (None: stop)."""
-    _update(session, update(StaffUser).where(StaffUser.id == staff_id).values(on_duty_until=until))
-
-
-def staff_available(*, session: Session, now: dt.datetime | None = None) -> int:
-    """How many active staff members used the console in the last 15 minutes."""
-    since = (now or utcnow()) - STAFF_SEEN_WINDOW
-    return int(
-        session.scalar(
-            select(func.count(StaffUser.id)).where(
-                StaffUser.active.is_(True), StaffUser.last_seen_at >= since
-            )
-        )
-        or 0
-    )
-
-
-def someone_on_duty(*, session: Session, now: dt.datetime | None = None) -> bool:
-    """True when a staff member has switched on extra duty (outside office hours) until later."""
-    moment = now or utcnow()
-    return (
-        session.scalar(
-            select(func.count(StaffUser.id)).where(
-                StaffUser.active.is_(True), StaffUser.on_duty_until > moment
-            )
-        )
-        or 0
-    ) > 0
+    counts = {WAITING: 0, CLAIMED: 0}
+    counts.update({str(status): int(count) for status, count in rows})
+    return counts
 
 
 def handled_counts(*, session: Session, since: dt.datetime) -> dict[int, int]:
@@ -425,83 +286,3 @@ def handled_counts(*, session: Session, since: dt.datetime) -> dict[int, int]:
         .group_by(HandoffTicket.ended_by_id)
     )
     return {int(staff_id or 0): int(count) for staff_id, count in rows}
-
-
-def all_staff(*, session: Session) -> list[StaffUser]:
-    """Every staff member, by username."""
-    return list(session.scalars(select(StaffUser).order_by(StaffUser.username)))
-
-
-# ---- call-backs ----
-
-
-def create_callback(
-    *,
-    session: Session,
-    conversation_id: str,
-    channel: str,
-    phone: str,
-    preferred_time: str,
-    preferred_date: dt.date | None,
-    preferred_half_day: str | None,
-    service: str | None,
-    reason: str,
-) -> CallbackRequest:
-    """Record a call-back request; a second open request of the conversation replaces it."""
-    existing = session.scalar(
-        select(CallbackRequest).where(
-            CallbackRequest.conversation_id == conversation_id, CallbackRequest.status == "open"
-        )
-    )
-    callback = existing or CallbackRequest(conversation_id=conversation_id)
-    callback.channel = channel
-    callback.phone = phone
-    callback.preferred_time = mask_text(preferred_time)
-    callback.preferred_date = preferred_date
-    callback.preferred_half_day = preferred_half_day
-    callback.service = service
-    callback.reason = reason
-    session.add(callback)
-    session.commit()
-    return callback
-
-
-def list_callbacks(*, session: Session, include_done: bool = False) -> list[CallbackRequest]:
-    """Call-back requests, open ones first, oldest first."""
-    query = select(CallbackRequest).order_by(CallbackRequest.status.desc(), CallbackRequest.id)
-    if not include_done:
-        query = query.where(CallbackRequest.status == "open")
-    return list(session.scalars(query))
-
-
-def mark_callback_done(
-    *, session: Session, callback_id: int, staff: StaffUser, now: dt.datetime | None = None
-) -> CallbackRequest:
-    """Mark a call-back as made (idempotent).
-
-    Raises:
-        HandoffConflictError: "callback_not_found".
-    """
-    callback = session.get(CallbackRequest, callback_id)
-    if callback is None:
-        raise HandoffConflictError("callback_not_found")
-    _update(
-        session,
-        update(CallbackRequest)
-        .where(CallbackRequest.id == callback_id, CallbackRequest.status == "open")
-        .values(status="done", done_at=now or utcnow(), done_by_id=staff.id),
-    )
-    session.refresh(callback)
-    return callback
-
-
-def open_counts(*, session: Session) -> dict[str, int]:
-    """How many tickets wait and how many are being handled now."""
-    rows = session.execute(
-        select(HandoffTicket.status, func.count(HandoffTicket.id))
-        .where(or_(HandoffTicket.status == WAITING, HandoffTicket.status == CLAIMED))
-        .group_by(HandoffTicket.status)
-    )
-    counts = {WAITING: 0, CLAIMED: 0}
-    counts.update({str(status): int(count) for status, count in rows})
-    return counts
