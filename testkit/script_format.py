@@ -8,7 +8,6 @@ The format is documented for testers in tests/README.md (section 对话脚本).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.nested import strings_in
 from testkit.script_vars import check_placeholders
 
 # ---------------------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class RecordCheck(BaseModel):
 
     def texts(self) -> list[str]:
         """Every string of the conditions (for placeholder checks)."""
-        return list(_strings(self.where))
+        return list(strings_in(self.where))
 
     def describe(self) -> str:
         """One line: ``marriage_bookings where status=booked, count 1``."""
@@ -196,17 +196,6 @@ class Script(BaseModel):
                 (f"records.{index}", p) for p in check_placeholders(check.texts(), defined=defined)
             ]
         return problems
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 # ---------------------------------------------------------------------------------------------

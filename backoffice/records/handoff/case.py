@@ -16,6 +16,7 @@ from typing import Any
 
 from backoffice.records.handoff.models import CITIZEN, HandoffTicket
 from backoffice.records.handoff.tickets import TranscriptLine
+from core.nested import strings_in
 from core.texts import read_texts
 from zhtext.references import find_references
 
@@ -53,17 +54,6 @@ def says_something(text: str) -> bool:
     return bool(_IGNORED.sub("", person.sub("", text)))
 
 
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def case_summary(
     *,
     channel: str,
@@ -89,7 +79,7 @@ def case_summary(
     if latest:
         citizen.append(latest)
     first = next((text for text in citizen if says_something(text)), None)
-    everything = [line.text for line in transcript] + [latest] + list(_strings(slots))
+    everything = [line.text for line in transcript] + [latest] + list(strings_in(slots))
     return {
         "channel": channel,
         "first_words": first[:MAX_FIRST_WORDS] if first else None,
