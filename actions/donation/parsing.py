@@ -18,8 +18,6 @@ ReceiptKind = Literal["person", "company"]
 _GENERAL_FUND = re.compile(r"不限|综合|总基金|统筹|随便|都行|都可以|哪里(最)?需要|无所谓|通用")
 _ANONYMOUS = re.compile(r"匿名|不留名|不署名|不写名|无名氏|不用写名字|不想留名|保密")
 _NAME_PREFIX = re.compile(r"^(?:我叫|我是|名字(?:是|叫)?|姓名(?:是)?|叫|写|署名|就写)[:：\s]*")
-_NAME_SUFFIX = re.compile(r"(?:吧|就行|就可以|即可|谢谢)$")
-_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z·•. ]{2,30}")
 _PERSON = re.compile(r"个人|自己|本人|我的名字|私人|开给我")
 _COMPANY = re.compile(r"单位|公司|企业|机构|集团|组织|学校|医院|协会|基金会|商会|工作室|店")
 _REFERENCE = re.compile(r"(CS)\s*[-－—]?\s*(\d{8})\s*[-－—]?\s*(\d{4,6})")
@@ -84,15 +82,6 @@ def _overlap(text: str, name: str) -> int:
 def wants_anonymous(text: str) -> bool:
     """True when the citizen asks not to be named."""
     return bool(_ANONYMOUS.search(text))
-
-
-def clean_name(text: str) -> str | None:
-    """The donor's or receipt holder's name from an answer ("我叫张三" → "张三"), or None."""
-    name = unicodedata.normalize("NFKC", text).strip().strip("。.!！")
-    name = _NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", name)).strip()
-    if not _NAME.fullmatch(name):
-        return None
-    return name
 
 
 def clean_title(text: str) -> str | None:

@@ -23,7 +23,6 @@ from actions.clients.donation import PledgeRequest, Project, get_donation_api
 from actions.confirm_service import request_words
 from actions.donation.labels import label
 from actions.donation.parsing import (
-    clean_name,
     clean_title,
     match_project,
     receipt_kind_from_text,
@@ -35,6 +34,7 @@ from actions.form_answers import read_phone
 from core.sealing import seal, unseal
 from zhtext.credit_code import mask_credit_code, validate_credit_code
 from zhtext.idcard import mask_id_number, mask_name, mask_phone, validate_id_number
+from zhtext.names import parse_person_name
 from zhtext.numbers import parse_money
 
 FORM = "donation_form"
@@ -164,7 +164,7 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         text = str(slot_value)
         if wants_anonymous(text):
             return {DONOR_NAME: text, ANONYMOUS: True}
-        name = clean_name(text)
+        name = parse_person_name(text)
         if name is None:
             dispatcher.utter_message(response="utter_donation_name_invalid")
             return {DONOR_NAME: None}

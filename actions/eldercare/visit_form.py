@@ -6,7 +6,6 @@ Confirming and booking are in ``visit_booking``; cancelling in ``visit_cancel``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,6 +22,7 @@ from actions.eldercare.understanding import entity_value
 from actions.form_answers import read_phone
 from zhtext.city_time import city_today
 from zhtext.dates import parse_date, parse_half_day
+from zhtext.names import is_written_as_name, parse_person_name
 from zhtext.phone import parse_phone
 
 FACILITY, FACILITY_NAME = "eldercare_visit_facility", "eldercare_visit_facility_name"
@@ -31,15 +31,12 @@ NAME, PHONE = "eldercare_visitor_name", "eldercare_visitor_phone"
 REFERENCE = "eldercare_visit_reference"
 VISIT_WINDOW_DAYS = 30
 HALF_DAYS: tuple[HalfDay, ...] = ("am", "pm")
-_NAME_PREFIX = re.compile(r"^(?:我叫|我是|我姓名是|姓名是?|名字是?|叫|参观人是?)[:：\s]*")
-_NAME_NOISE = re.compile(r"[\s,，。.!！、:：]+|手机号?码?|电话号?码?|联系方式|号码")
 PHONE_PROBLEM_RESPONSES = {
     "empty": "utter_eldercare_visitor_phone_empty",
     "format": "utter_eldercare_visitor_phone_format",
     "length": "utter_eldercare_visitor_phone_length",
     "service_number": "utter_eldercare_visitor_phone_service_number",
 }
-_NAME_OK = re.compile(r"[\u4e00-\u9fa5·A-Za-z]{2,20}")
 
 
 def half_day_of(value: Any) -> HalfDay | None:
@@ -53,13 +50,6 @@ def date_of(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-def visitor_name(text: str) -> str | None:
-    """The visitor's name from an answer ("我叫张丽" → "张丽"), without a phone number in it."""
-    cleaned = re.sub(r"\+?\d[\d\s-]{6,}", " ", text).strip()
-    cleaned = _NAME_NOISE.sub("", _NAME_PREFIX.sub("", cleaned))
-    return cleaned if _NAME_OK.fullmatch(cleaned) else None
 
 
 def answering(tracker: Tracker) -> bool:
@@ -132,7 +122,7 @@ class ValidateEldercareVisitForm(FormValidationAction):
         """The visitor's name (only when asked: any text could look like a name)."""
         if not answering(tracker) or tracker.get_slot("requested_slot") != NAME:
             return {}
-        name = visitor_name(message_text(tracker))
+        name = parse_person_name(message_text(tracker))
         if name is None:
             dispatcher.utter_message(response="utter_eldercare_visitor_name_invalid")
             return {NAME: None}
@@ -235,8 +225,8 @@ class ValidateEldercareVisitForm(FormValidationAction):
     async def validate_eldercare_visitor_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A name of 2–20 letters."""
-        return {NAME: value if isinstance(value, str) and _NAME_OK.fullmatch(value) else None}
+        """A value written as a name (zhtext.names)."""
+        return {NAME: value if isinstance(value, str) and is_written_as_name(value) else None}
 
     async def validate_eldercare_visitor_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -31,12 +31,12 @@ from actions.marriage.parsing import (
     parse_correction,
     parse_half_day_answer,
     parse_id_answer,
-    parse_name,
     reads_as_question,
 )
 from actions.marriage.people import NARROW_SLOTS, read_narrow
 from actions.marriage.place import read_broad
 from zhtext.city_time import city_today
+from zhtext.names import parse_person_name
 from zhtext.phone import parse_phone
 
 OWN_ACTIONS = frozenset(
@@ -148,7 +148,7 @@ async def _answers_requested(turn: Turn, text: str, requested: str | None) -> bo
         return is_affirmation(text) or parse_correction(text) is not None
     kind = NARROW_SLOTS.get(requested or "")
     if kind == "name":
-        return parse_name(text) is not None  # "我叫孙悦" may look like 转人工 to the NLU
+        return parse_person_name(text) is not None  # "我叫孙悦" may look like 转人工 to the NLU
     if kind == "id":
         answer = parse_id_answer(text, today=turn.today)
         return answer is not None and answer.number is not None

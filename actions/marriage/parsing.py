@@ -25,13 +25,10 @@ from zhtext.places import find_district
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 CITY_LEVEL = "city"
-MAX_NAME_CHARS = 30
 
 Field = Literal["business_type", "office", "date", "half_day", "name", "id", "phone"]
 Party = Literal["party1", "party2"]
 _LETTERS = re.compile(r"[A-Za-z]")
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:[·•．.][\u4e00-\u9fff]{1,10})*")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'\-]{1,29}")
 _END_PUNCTUATION = " ,.!~，。！～、…"
 _SEPARATORS = re.compile(r"[\s,.!~，。！～、…;；:]+")
 _ID_CANDIDATE = re.compile(r"[0-9０-９][0-9０-９\s\-]{13,}[0-9０-９xX]|[A-Za-z]{1,2}\s?\d{6,9}")
@@ -179,39 +176,6 @@ def half_day_label(half_day: str) -> str:
 
 
 # ---------------------------------------------------------------- people
-
-
-@cache
-def _name_lead_in() -> re.Pattern[str]:
-    """[谁] [称谓] [的] [名字] 叫/是 at the start: "我老公叫", "对方的名字是", "叫"."""
-    words = vocabulary()
-
-    def any_of(key: str) -> str:
-        return "|".join(re.escape(w) for w in sorted(words.words(key), key=len, reverse=True))
-
-    return re.compile(
-        rf"^(?:{any_of('name_lead_in_owners')})?的?(?:{any_of('name_lead_in_relations')})?的?"
-        rf"(?:{any_of('name_lead_in_labels')})?(?:{any_of('name_lead_in_verbs')})\s*"
-    )
-
-
-def parse_name(text: str) -> str | None:
-    """A person's name: 2–6 Chinese characters (minority names with "·"), or a Latin name.
-
-    Lead-ins are dropped ("我老公叫王强" → "王强"); pronouns, relationship and polite words are
-    never names ("他", "我老公", "王小明同学" → None).
-    """
-    cleaned = " ".join(_clean(text).split()).strip(_END_PUNCTUATION)
-    lead_in = _name_lead_in().match(cleaned)
-    if lead_in is not None and lead_in.end() < len(cleaned):
-        cleaned = cleaned[lead_in.end() :].strip(_END_PUNCTUATION)
-    if not cleaned or len(cleaned) > MAX_NAME_CHARS:
-        return None
-    if _has_any(cleaned, vocabulary().words("not_name_words")):
-        return None
-    if _CJK_NAME.fullmatch(cleaned) or _LATIN_NAME.fullmatch(cleaned):
-        return cleaned
-    return None
 
 
 @dataclass(frozen=True)

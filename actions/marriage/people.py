@@ -5,9 +5,10 @@ from __future__ import annotations
 from actions.form_answers import read_phone
 from actions.marriage import common as s
 from actions.marriage.form_turn import Turn
-from actions.marriage.parsing import CITY_LEVEL, IdAnswer, parse_id_answer, parse_name
+from actions.marriage.parsing import CITY_LEVEL, IdAnswer, parse_id_answer
 from actions.marriage.place import check_place, city_office
 from core.sealing import seal, unseal
+from zhtext.names import parse_person_name
 
 NARROW_SLOTS = {
     s.PARTY1_NAME: "name",
@@ -22,7 +23,7 @@ async def read_narrow(turn: Turn, slot: str, text: str) -> None:
     """Read a name, ID number or phone for `slot`; say what was wrong when it is not one."""
     kind = NARROW_SLOTS[slot]
     if kind == "name":
-        name = parse_name(text)
+        name = parse_person_name(text)
         if name is None:
             turn.say("utter_marriage_name_invalid")
         turn.set(slot, name)

@@ -14,7 +14,6 @@ from actions.clients.backoffice import BackofficeTransport
 from actions.clients.donation import DonationApi, Project
 from actions.donation import browse, goods, lookup, pledge
 from actions.donation.parsing import (
-    clean_name,
     clean_title,
     find_reference,
     match_project,
@@ -199,15 +198,6 @@ def projects() -> list[Project]:
 )
 def test_match_project(text: str, codes: list[str]) -> None:
     assert [p.code for p in match_project(text, projects())] == codes
-
-
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [("张三", "张三"), ("我叫李四", "李四"), ("名字是王小明吧", "王小明"), ("Tom Li", "Tom Li"),
-     ("欧阳·娜娜", "欧阳·娜娜"), ("张", None), ("13812345678", None), ("张三123", None)],
-)  # fmt: skip
-def test_clean_name(text: str, name: str | None) -> None:
-    assert clean_name(text) == name
 
 
 def test_anonymous_and_receipt_kind_and_title() -> None:

@@ -17,7 +17,6 @@ from actions.eldercare.understanding import (
     reconcile,
     shared_location,
 )
-from actions.eldercare.visit_form import visitor_name
 
 STORY = "我妈八十多了，有点糊涂，想找西湖区的，每月五千以内"
 
@@ -203,13 +202,9 @@ def test_two_relaxations_in_one_message() -> None:
     assert find_relaxations("远一点贵一点都行") == ["area", "budget"]
 
 
-def test_references_ordinals_and_names() -> None:
+def test_references_and_ordinals() -> None:
     assert find_reference("预约号 yl-20261203-0007") == "YL-20261203-0007"
     assert find_reference("YL 20261203 0007") == "YL-20261203-0007"
     assert find_reference("没有预约号") is None
     assert find_ordinal("第二家怎么样") == 2
     assert find_ordinal("第5个") == 5
-    assert visitor_name("我叫张丽") == "张丽"
-    assert visitor_name("张丽 13812345678") == "张丽"
-    assert visitor_name("13812345678") is None
-    assert visitor_name("欧阳晓雯。") == "欧阳晓雯"
