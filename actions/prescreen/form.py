@@ -8,6 +8,7 @@ the item unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +55,49 @@ def _not_known(
         return {slot: None, slots.UNSURE: [*asked_before, slot]}
     dispatcher.utter_message(response="utter_prescreen_marked_unknown")
     return {slot: answers.unknown() if slot != slots.DISTRICT else slots.UNKNOWN_DISTRICT}
+
+
+def _read_answer(
+    slot: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    read: Callable[[str], answers.Answer | None],
+    invalid: str,
+    when_denied: answers.Answer | None = None,
+    unsure_first: bool = False,
+) -> SlotValues:
+    """One answer of the pre-screen: read, "不清楚" / "不想说", or what was not understood.
+
+    Args:
+        slot: The slot being validated.
+        value: Its value: None (cleared: nothing to check), an answer already read (a dict, from
+            a button or an earlier message), or the citizen's text.
+        dispatcher: Where a reply goes.
+        tracker: The conversation.
+        read: Reads the answer from the text (None when it says none).
+        invalid: The response saying the answer was not understood.
+        when_denied: The answer a plain "没有" (intent `deny`) gives when `read` finds none.
+        unsure_first: "不清楚" / "不想说" are looked for before the answer is read (for the
+            amounts, where "不清楚，大概两万" is unsure); else after.
+    """
+    if value is None:  # cleared by a correction or a restart: nothing to check
+        return {slot: None}
+    if isinstance(value, dict):
+        return {slot: value}
+    text = str(value)
+    if unsure_first and (not_known := _not_known(slot, text, dispatcher, tracker)) is not None:
+        return not_known
+    answer = read(text)
+    if answer is None and when_denied is not None:
+        answer = when_denied if tracker.get_intent_of_latest_message() == "deny" else None
+    if answer is not None:
+        return {slot: answer}
+    if not unsure_first and (not_known := _not_known(slot, text, dispatcher, tracker)) is not None:
+        return not_known
+    dispatcher.utter_message(response=invalid)
+    return {slot: None}
 
 
 def _volunteered(tracker: Tracker, slot: str) -> SlotValues:
@@ -143,19 +187,10 @@ class ValidatePrescreenForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """How many people count as the household."""
-        if value is None:  # cleared by a correction or a restart: nothing to check
-            return {slots.HOUSEHOLD_SIZE: None}
-        if isinstance(value, dict):
-            return {slots.HOUSEHOLD_SIZE: value}
-        text = str(value)
-        answer = answers.read_household_size(text)
-        if answer is not None:
-            return {slots.HOUSEHOLD_SIZE: answer}
-        not_known = _not_known(slots.HOUSEHOLD_SIZE, text, dispatcher, tracker)
-        if not_known is not None:
-            return not_known
-        dispatcher.utter_message(response="utter_prescreen_invalid_household_size")
-        return {slots.HOUSEHOLD_SIZE: None}
+        return _read_answer(
+            slots.HOUSEHOLD_SIZE, value, dispatcher, tracker,
+            read=answers.read_household_size, invalid="utter_prescreen_invalid_household_size",
+        )  # fmt: skip
 
     def validate_prescreen_income(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -193,59 +228,36 @@ class ValidatePrescreenForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """Total savings and other financial assets."""
-        if value is None:  # cleared by a correction or a restart: nothing to check
-            return {slots.SAVINGS: None}
-        if isinstance(value, dict):
-            return {slots.SAVINGS: value}
-        text = str(value)
-        not_known = _not_known(slots.SAVINGS, text, dispatcher, tracker)
-        if not_known is not None:
-            return not_known
-        answer = answers.read_savings(text)
-        if answer is not None:
-            return {slots.SAVINGS: answer}
-        dispatcher.utter_message(response="utter_prescreen_invalid_savings")
-        return {slots.SAVINGS: None}
+        return _read_answer(
+            slots.SAVINGS, value, dispatcher, tracker,
+            read=answers.read_savings, invalid="utter_prescreen_invalid_savings",
+            unsure_first=True,
+        )  # fmt: skip
 
     def validate_prescreen_assets(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """Vehicles and housing beyond the home."""
-        if value is None:  # cleared by a correction or a restart: nothing to check
-            return {slots.ASSETS: None}
-        if isinstance(value, dict):
-            return {slots.ASSETS: value}
-        text = str(value)
-        not_known = _not_known(slots.ASSETS, text, dispatcher, tracker)
-        if not_known is not None:
-            return not_known
-        answer = answers.read_assets(text)
-        if answer is None and tracker.get_intent_of_latest_message() == "deny":
-            answer = {"status": "given", "value": {"vehicle": False, "extra_housing": False}}
-        if answer is not None:
-            return {slots.ASSETS: answer}
-        dispatcher.utter_message(response="utter_prescreen_invalid_assets")
-        return {slots.ASSETS: None}
+        """Vehicles and housing beyond the home ("没有": neither)."""
+        none: answers.Answer = {
+            "status": "given",
+            "value": {"vehicle": False, "extra_housing": False},
+        }
+        return _read_answer(
+            slots.ASSETS, value, dispatcher, tracker,
+            read=answers.read_assets, invalid="utter_prescreen_invalid_assets",
+            when_denied=none, unsure_first=True,
+        )  # fmt: skip
 
     def validate_prescreen_circumstances(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """Special circumstances (several allowed)."""
-        if value is None:  # cleared by a correction or a restart: nothing to check
-            return {slots.CIRCUMSTANCES: None}
-        if isinstance(value, dict):
-            return {slots.CIRCUMSTANCES: value}
-        text = str(value)
-        answer = answers.read_circumstances(text)
-        if answer is None and tracker.get_intent_of_latest_message() == "deny":
-            answer = {"status": "given", "value": []}
-        if answer is not None:
-            return {slots.CIRCUMSTANCES: answer}
-        not_known = _not_known(slots.CIRCUMSTANCES, text, dispatcher, tracker)
-        if not_known is not None:
-            return not_known
-        dispatcher.utter_message(response="utter_prescreen_invalid_circumstances")
-        return {slots.CIRCUMSTANCES: None}
+        """Special circumstances (several allowed; "没有": none)."""
+        none: answers.Answer = {"status": "given", "value": []}
+        return _read_answer(
+            slots.CIRCUMSTANCES, value, dispatcher, tracker,
+            read=answers.read_circumstances, invalid="utter_prescreen_invalid_circumstances",
+            when_denied=none,
+        )  # fmt: skip
 
     def validate_prescreen_correction_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
