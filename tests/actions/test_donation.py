@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.donation import DonationApi, Project
-from actions.donation import browse, goods, lookup, pledge
+from actions.donation import browse, goods, lookup, pledge, pledge_submit
 from actions.donation.parsing import (
     clean_title,
     find_reference,
@@ -147,7 +147,7 @@ def backoffice(monkeypatch: pytest.MonkeyPatch) -> FakeBackoffice:
             base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(fake)
         )
     )
-    for module in (browse, pledge, lookup, goods):
+    for module in (browse, pledge, pledge_submit, lookup, goods):
         monkeypatch.setattr(module, "get_donation_api", lambda: api)
     return fake
 
@@ -162,7 +162,7 @@ def down(monkeypatch: pytest.MonkeyPatch) -> None:
             base_url="http://backoffice", timeout=5, transport=httpx.MockTransport(refuse)
         )
     )
-    for module in (browse, pledge, lookup, goods):
+    for module in (browse, pledge, pledge_submit, lookup, goods):
         monkeypatch.setattr(module, "get_donation_api", lambda: api)
 
 
@@ -455,7 +455,9 @@ FILLED = {
 
 async def test_summary_masks_personal_data(backoffice: FakeBackoffice) -> None:
     dispatcher = CollectingDispatcher()
-    await pledge.ActionAskDonationConfirmed().run(dispatcher, form_tracker(FILLED), EMPTY_DOMAIN)
+    await pledge_submit.ActionAskDonationConfirmed().run(
+        dispatcher, form_tracker(FILLED), EMPTY_DOMAIN
+    )
     [message] = dispatcher.messages
     assert message["response"] == "utter_ask_donation_confirmed"
     assert message["project"] == "山区学生营养午餐"
@@ -470,7 +472,9 @@ async def test_summary_masks_personal_data(backoffice: FakeBackoffice) -> None:
 async def test_summary_for_anonymous_without_receipt(backoffice: FakeBackoffice) -> None:
     slots = {**FILLED, "donor_anonymous": True, "donor_name": "匿名", "receipt_wanted": False}
     dispatcher = CollectingDispatcher()
-    await pledge.ActionAskDonationConfirmed().run(dispatcher, form_tracker(slots), EMPTY_DOMAIN)
+    await pledge_submit.ActionAskDonationConfirmed().run(
+        dispatcher, form_tracker(slots), EMPTY_DOMAIN
+    )
     [message] = dispatcher.messages
     assert message["donor"] == "匿名（不公开姓名）"
     assert message["receipt"] == "不需要"
@@ -478,7 +482,7 @@ async def test_summary_for_anonymous_without_receipt(backoffice: FakeBackoffice)
 
 async def test_submit_makes_the_pledge_and_resets(backoffice: FakeBackoffice) -> None:
     dispatcher = CollectingDispatcher()
-    events = await pledge.ActionSubmitDonationPledge().run(
+    events = await pledge_submit.ActionSubmitDonationPledge().run(
         dispatcher, form_tracker(FILLED), EMPTY_DOMAIN
     )
     sent = backoffice.sent_json("/api/donation/pledges")
@@ -501,7 +505,7 @@ async def test_submit_makes_the_pledge_and_resets(backoffice: FakeBackoffice) ->
 
 async def test_submit_anonymous_sends_no_name(backoffice: FakeBackoffice) -> None:
     slots = {**FILLED, "donor_anonymous": True, "donor_name": "匿名", "receipt_wanted": False}
-    await pledge.ActionSubmitDonationPledge().run(
+    await pledge_submit.ActionSubmitDonationPledge().run(
         CollectingDispatcher(), form_tracker(slots), EMPTY_DOMAIN
     )
     sent = backoffice.sent_json("/api/donation/pledges")
@@ -513,7 +517,7 @@ async def test_submit_anonymous_sends_no_name(backoffice: FakeBackoffice) -> Non
 
 async def test_declined_summary_makes_no_pledge(backoffice: FakeBackoffice) -> None:
     dispatcher = CollectingDispatcher()
-    await pledge.ActionSubmitDonationPledge().run(
+    await pledge_submit.ActionSubmitDonationPledge().run(
         dispatcher, form_tracker({**FILLED, "donation_confirmed": False}), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_donation_not_submitted"]
@@ -525,7 +529,9 @@ async def test_large_amount_goes_to_staff_with_a_reason(backoffice: FakeBackoffi
     slots = {"charity_project": "edu-lunch-2026", "donation_amount": "100000",
              "donation_needs_staff": True}  # fmt: skip
     domain: Any = {**EMPTY_DOMAIN, "slots": {"handoff_reason": {}, "handoff_service": {}}}
-    events = await pledge.ActionSubmitDonationPledge().run(dispatcher, form_tracker(slots), domain)
+    events = await pledge_submit.ActionSubmitDonationPledge().run(
+        dispatcher, form_tracker(slots), domain
+    )
     [message] = dispatcher.messages
     assert message["response"] == "utter_donation_needs_staff"
     assert (message["amount"], message["maximum"]) == ("100,000", "50,000")
@@ -537,7 +543,7 @@ async def test_large_amount_goes_to_staff_with_a_reason(backoffice: FakeBackoffi
     assert "donation_needs_staff" not in set_slots  # the ending rule looks at it
     assert not [r for r in backoffice.requests if r.url.path == "/api/donation/pledges"]
     # Without the handoff slots in the domain they are not set (the rule still hands over).
-    events = await pledge.ActionSubmitDonationPledge().run(
+    events = await pledge_submit.ActionSubmitDonationPledge().run(
         CollectingDispatcher(), form_tracker(slots), EMPTY_DOMAIN
     )
     assert "handoff_reason" not in slots_of(events)
@@ -550,17 +556,21 @@ async def test_closed_project_and_refusal_and_outage(
         409, json={"error": {"code": "project_not_active", "message": "已结束"}}
     )
     dispatcher = CollectingDispatcher()
-    await pledge.ActionSubmitDonationPledge().run(dispatcher, form_tracker(FILLED), EMPTY_DOMAIN)
+    await pledge_submit.ActionSubmitDonationPledge().run(
+        dispatcher, form_tracker(FILLED), EMPTY_DOMAIN
+    )
     assert responses(dispatcher) == ["utter_donation_project_closed"]
     backoffice.pledge_response = httpx.Response(
         422, json={"error": {"code": "phone_invalid", "message": "联系电话不正确"}}
     )
     dispatcher = CollectingDispatcher()
-    await pledge.ActionSubmitDonationPledge().run(dispatcher, form_tracker(FILLED), EMPTY_DOMAIN)
+    await pledge_submit.ActionSubmitDonationPledge().run(
+        dispatcher, form_tracker(FILLED), EMPTY_DOMAIN
+    )
     assert dispatcher.messages[0]["detail"] == "联系电话不正确"
     backoffice.pledge_response = httpx.Response(500)
     dispatcher = CollectingDispatcher()
-    events = await pledge.ActionSubmitDonationPledge().run(
+    events = await pledge_submit.ActionSubmitDonationPledge().run(
         dispatcher, form_tracker(FILLED), EMPTY_DOMAIN
     )
     assert responses(dispatcher) == ["utter_records_unavailable"]
