@@ -6,10 +6,12 @@ phone, cancel), goods. Signed (see `auth.py`): payment confirmation and receipt 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
@@ -22,6 +24,7 @@ from backoffice.records.donation import (
     projects,
 )
 from backoffice.records.donation.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from backoffice.records.donation.models import DonationPledge
 from backoffice.records.donation.policy import DonationPolicy, get_policy
 from backoffice.records.donation.schemas import (
     AmountPolicyOut,
@@ -66,6 +69,23 @@ def _lookup_keys(lookup: PledgeLookupIn) -> tuple[str, str]:
     reference = pledge_references.normalise_reference(lookup.reference) or lookup.reference.upper()
     phone = parse_phone(lookup.contact_phone).number or lookup.contact_phone
     return f"donation:reference:{reference}", f"donation:phone:{phone}"
+
+
+def _guarded(
+    session: Session, lookup: PledgeLookupIn, attempt: Callable[..., DonationPledge]
+) -> DonationPledge:
+    """Run a look-up or cancel proved by reference + phone under the attempt limit.
+
+    A wrong phone and an unknown reference both answer `pledge_not_found`, and both count as a
+    miss against the reference and the phone (backoffice/lookup_guard).
+    """
+    return guarded_lookup(
+        _lookup_keys(lookup),
+        lambda: attempt(
+            session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
+        ),
+        is_miss=lambda error: error.code == "pledge_not_found",
+    )
 
 
 def _invalid(error: ValidationError) -> ApiError:
@@ -126,27 +146,13 @@ def post_pledge(session: DbSession, policy: Policy, pledge: PledgeIn) -> PledgeC
 @router.post("/pledges/lookup", response_model=PledgeOut, dependencies=[ServiceOnly])
 def lookup_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """A pledge by reference plus contact phone (both needed), with personal data masked."""
-    found = guarded_lookup(
-        _lookup_keys(lookup),
-        lambda: pledges.find_pledge(
-            session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
-        ),
-        is_miss=lambda error: error.code == "pledge_not_found",
-    )
-    return mapping.pledge_out(found)
+    return mapping.pledge_out(_guarded(session, lookup, pledges.find_pledge))
 
 
 @router.post("/pledges/cancel", response_model=PledgeOut, dependencies=[ServiceOnly])
 def cancel_pledge(session: DbSession, lookup: PledgeLookupIn) -> PledgeOut:
     """Cancel a pledge that is not paid yet (reference plus contact phone)."""
-    found = guarded_lookup(
-        _lookup_keys(lookup),
-        lambda: pledges.cancel_pledge(
-            session=session, reference=lookup.reference, contact_phone=lookup.contact_phone
-        ),
-        is_miss=lambda error: error.code == "pledge_not_found",
-    )
-    return mapping.pledge_out(found)
+    return mapping.pledge_out(_guarded(session, lookup, pledges.cancel_pledge))
 
 
 @router.post(

@@ -22,33 +22,14 @@ def add_message(
     buttons: list[dict[str, str]] | None = None,
     staff: StaffUser | None = None,
     push_to_citizen: bool = False,
-) -> HandoffMessage:
-    """Store one message with the ticket (ID numbers masked) and commit."""
-    message = stage_message(
-        session,
-        ticket,
-        kind=kind,
-        text=text,
-        buttons=buttons,
-        staff=staff,
-        push_to_citizen=push_to_citizen,
-    )
-    session.commit()
-    return message
-
-
-def stage_message(
-    session: Session,
-    ticket: HandoffTicket,
-    *,
-    kind: str,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-    staff: StaffUser | None = None,
-    push_to_citizen: bool = False,
     created_at: dt.datetime | None = None,
+    commit: bool = True,
 ) -> HandoffMessage:
-    """Add one message (ID numbers masked) to the caller's transaction, flushed, not committed."""
+    """Store one message with the ticket (ID numbers masked).
+
+    Committed, unless `commit` is False: then it is flushed into the caller's transaction (the
+    transcript stored with a new ticket is committed with the ticket).
+    """
     message = HandoffMessage(
         ticket_id=ticket.id,
         conversation_id=ticket.conversation_id,
@@ -62,6 +43,8 @@ def stage_message(
     )
     session.add(message)
     session.flush()
+    if commit:
+        session.commit()
     return message
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.db import utcnow
 from backoffice.records.handoff.masking import mask_slots
-from backoffice.records.handoff.message_store import stage_message
+from backoffice.records.handoff.message_store import add_message
 from backoffice.records.handoff.models import (
     CANCELLED,
     CLAIMED,
@@ -133,7 +133,14 @@ def open_ticket(
         )
         return escalated, False
     for line in transcript:
-        stage_message(session, ticket, kind=line.kind, text=line.text, created_at=ticket.created_at)
+        add_message(
+            session=session,
+            ticket=ticket,
+            kind=line.kind,
+            text=line.text,
+            created_at=ticket.created_at,
+            commit=False,
+        )
     session.commit()
     return ticket, True
 
