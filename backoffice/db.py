@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -39,6 +39,28 @@ def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any])
 def rowcount(result: Any) -> int:
     """How many rows an UPDATE or DELETE matched (`Session.execute` types its result loosely)."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def upsert_by_code(
+    session: Session,
+    model: type[Any],
+    rows: Iterable[Mapping[str, Any]],
+    fill: Callable[[Any, Mapping[str, Any]], None],
+) -> int:
+    """Insert or update seed rows of `model` by their `code`; returns how many rows were written.
+
+    `fill` copies one row's values onto the record (new or existing); all rows are committed
+    together.
+    """
+    existing = {record.code: record for record in session.scalars(select(model))}
+    count = 0
+    for row in rows:
+        record = existing.get(row["code"]) or model(code=row["code"])
+        fill(record, row)
+        session.add(record)
+        count += 1
+    session.commit()
+    return count
 
 
 class Base(DeclarativeBase):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.db import upsert_by_code
 from backoffice.records.districts.models import District
 
 
@@ -18,15 +19,11 @@ def list_districts(*, session: Session) -> list[District]:
 
 def upsert_districts(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert or update districts by code; returns how many rows were written."""
-    existing = {d.code: d for d in session.scalars(select(District))}
-    count = 0
-    for row in rows:
-        district = existing.get(row["code"]) or District(code=row["code"])
-        district.name = row["name"]
-        district.short_name = row["short_name"]
-        district.kind = row["kind"]
-        district.assistance_tier = row["tier"]
-        session.add(district)
-        count += 1
-    session.commit()
-    return count
+    return upsert_by_code(session, District, rows, _fill_district)
+
+
+def _fill_district(district: District, row: Mapping[str, Any]) -> None:
+    district.name = row["name"]
+    district.short_name = row["short_name"]
+    district.kind = row["kind"]
+    district.assistance_tier = row["tier"]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.db import upsert_by_code
 from backoffice.records.eldercare.models import EldercareFacility
 from backoffice.records.eldercare.refusals import refusal
 from backoffice.records.eldercare.schemas import Need
@@ -88,13 +89,9 @@ def update_facility(
 
 def upsert_facilities(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert or update facilities by code; returns how many rows were written."""
-    existing = {f.code: f for f in session.scalars(select(EldercareFacility))}
-    count = 0
-    for row in rows:
-        facility = existing.get(row["code"]) or EldercareFacility(code=row["code"])
-        for key, value in row.items():
-            setattr(facility, key, value)
-        session.add(facility)
-        count += 1
-    session.commit()
-    return count
+    return upsert_by_code(session, EldercareFacility, rows, _fill_facility)
+
+
+def _fill_facility(facility: EldercareFacility, row: Mapping[str, Any]) -> None:
+    for key, value in row.items():
+        setattr(facility, key, value)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.db import upsert_by_code
 from backoffice.records.marriage.models import MarriageOffice
 from backoffice.records.marriage.refusals import refusal
 from zhtext.streets import default_place_table, distance_km
@@ -34,25 +35,21 @@ def get_office(*, session: Session, code: str) -> MarriageOffice:
 
 def upsert_offices(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert or update offices by code; returns how many rows were written."""
-    existing = {office.code: office for office in session.scalars(select(MarriageOffice))}
-    count = 0
-    for row in rows:
-        office = existing.get(row["code"]) or MarriageOffice(code=row["code"])
-        office.name = row["name"]
-        office.district_code = row["district_code"]
-        office.level = row["level"]
-        office.address = row["address"]
-        office.phone = str(row["phone"])
-        office.hours = row["hours"]
-        office.capacity_am = int(row["capacity_am"])
-        office.capacity_pm = int(row["capacity_pm"])
-        office.keywords = [str(k) for k in row.get("keywords", [])]
-        office.sample = bool(row.get("sample", True))
-        office.sort_order = int(row.get("sort_order", 0))
-        session.add(office)
-        count += 1
-    session.commit()
-    return count
+    return upsert_by_code(session, MarriageOffice, rows, _fill_office)
+
+
+def _fill_office(office: MarriageOffice, row: Mapping[str, Any]) -> None:
+    office.name = row["name"]
+    office.district_code = row["district_code"]
+    office.level = row["level"]
+    office.address = row["address"]
+    office.phone = str(row["phone"])
+    office.hours = row["hours"]
+    office.capacity_am = int(row["capacity_am"])
+    office.capacity_pm = int(row["capacity_pm"])
+    office.keywords = [str(k) for k in row.get("keywords", [])]
+    office.sample = bool(row.get("sample", True))
+    office.sort_order = int(row.get("sort_order", 0))
 
 
 def nearest_first(office: MarriageOffice) -> Callable[[MarriageOffice], tuple[bool, float, int]]:
