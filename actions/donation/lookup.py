@@ -31,11 +31,7 @@ class ValidatePledgeLookupForm(FormValidationAction):
         return "validate_pledge_lookup_form"
 
     async def validate_pledge_reference(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A reference like CS-20261128-0001 (spaces, dashes and lower case are fine).
 
@@ -43,20 +39,16 @@ class ValidatePledgeLookupForm(FormValidationAction):
         so the citizen's whole message is searched when the value alone is not a reference.
         """
         said = str(tracker.latest_message.get("text") or "")
-        reference = find_reference(str(slot_value)) or find_reference(said)
+        reference = find_reference(str(value)) or find_reference(said)
         if reference is None:
             dispatcher.utter_message(response="utter_donation_reference_invalid")
         return {REFERENCE: reference}
 
     async def validate_donation_lookup_phone(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The phone number given when pledging."""
-        return {PHONE: read_phone(dispatcher, str(slot_value), {}, "utter_donation_phone_invalid")}
+        return {PHONE: read_phone(dispatcher, str(value), {}, "utter_donation_phone_invalid")}
 
 
 class ActionCheckDonationPledge(Action):

@@ -100,11 +100,7 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         return [*slots, PHONE, CONFIRMED]
 
     async def validate_charity_project(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A project open for donation (by code, name, theme) or the general fund."""
         try:
@@ -112,7 +108,7 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         except BackofficeError:
             dispatcher.utter_message(response="utter_records_unavailable")
             return {PROJECT: None}
-        matches = match_project(str(slot_value), projects)
+        matches = match_project(str(value), projects)
         if len(matches) == 1:
             return {PROJECT: matches[0].code}
         if matches:
@@ -122,14 +118,10 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         return {PROJECT: None}
 
     async def validate_donation_amount(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An exact one-off amount in yuan, at least the minimum; above the bound → staff."""
-        money = parse_money(str(slot_value))
+        money = parse_money(str(value))
         if money is None or money.value <= 0:
             dispatcher.utter_message(response="utter_donation_amount_invalid")
             return {AMOUNT: None}
@@ -155,14 +147,10 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         return {AMOUNT: amount, NEEDS_STAFF: False}
 
     async def validate_donor_name(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A name, or anonymous ("匿名", "不留名")."""
-        text = str(slot_value)
+        text = str(value)
         if wants_anonymous(text):
             return {DONOR_NAME: text, ANONYMOUS: True}
         name = parse_person_name(text)
@@ -172,40 +160,28 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         return {DONOR_NAME: name, ANONYMOUS: False}
 
     async def validate_receipt_kind(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """个人 or 单位."""
-        kind = receipt_kind_from_text(str(slot_value))
+        kind = receipt_kind_from_text(str(value))
         if kind is None:
             dispatcher.utter_message(response="utter_donation_receipt_kind_invalid")
         return {RECEIPT_KIND: kind}
 
     async def validate_receipt_title(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The name on the receipt (person or organisation)."""
-        title = clean_title(str(slot_value))
+        title = clean_title(str(value))
         if title is None:
             dispatcher.utter_message(response="utter_donation_receipt_title_invalid")
         return {RECEIPT_TITLE: title}
 
     async def validate_receipt_tax_id(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """ID number (GB 11643) for a person, 统一社会信用代码 (GB 32100) for an organisation."""
-        text = str(slot_value)
+        text = str(value)
         if tracker.get_slot(RECEIPT_KIND) == "company":
             code = validate_credit_code(text)
             if code.valid:
@@ -224,14 +200,10 @@ class ValidateDonationForm(VolunteeredPledgeAnswers, FormValidationAction):
         return {RECEIPT_TAX_ID: None}
 
     async def validate_donation_phone(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A personal mobile or landline number."""
-        return {PHONE: read_phone(dispatcher, str(slot_value), {}, "utter_donation_phone_invalid")}
+        return {PHONE: read_phone(dispatcher, str(value), {}, "utter_donation_phone_invalid")}
 
 
 class ActionAskCharityProject(Action):
