@@ -1,7 +1,7 @@
 """Answers the services read the same way, with the same kind of "what was wrong" reply.
 
-A phone number is read by every form that asks for one (marriage, eldercare visits, donation
-pledges and look-ups) with `zhtext.phone.parse_phone`; when it is not one, the form says why with
+A phone number is read by every form that asks for one (marriage, eldercare visits, donation,
+the 转人工 call-back) with `zhtext.phone.parse_phone`; when it is not one, the form says why with
 its own response for the reason (empty, a service number, the wrong length, the wrong format).
 """
 

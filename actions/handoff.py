@@ -23,10 +23,10 @@ from actions.clients.handoff import (
     TranscriptLine,
     get_handoff_api,
 )
+from actions.form_answers import read_phone
 from actions.not_understood import OFFER_HUMAN, user_turns
 from core.sealing import SEALED_PREFIX, unseal
 from zhtext.idcard import mask_id_number
-from zhtext.phone import parse_phone
 from zhtext.references import find_references
 
 REASON_SLOT = "handoff_reason"
@@ -213,32 +213,18 @@ class ValidateHandoffCallbackForm(FormValidationAction):
         return "validate_handoff_callback_form"
 
     async def validate_handoff_callback_phone(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A personal mobile or landline number, normalised; service numbers are refused."""
-        result = parse_phone(str(slot_value or ""))
-        if result.number is None:
-            dispatcher.utter_message(
-                response="utter_handoff_phone_service_number"
-                if result.reason == "service_number"
-                else "utter_handoff_phone_invalid"
-            )
-            return {PHONE_SLOT: None}
-        return {PHONE_SLOT: result.number}
+        rejections = {"service_number": "utter_handoff_phone_service_number"}
+        number = read_phone(dispatcher, str(value or ""), rejections, "utter_handoff_phone_invalid")
+        return {PHONE_SLOT: number}
 
     async def validate_handoff_callback_time(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Any short description of a convenient time ("明天上午", "工作日下午")."""
-        text = str(slot_value or "").strip()
+        text = str(value or "").strip()
         if not text or len(text) > MAX_TIME_CHARS or text.startswith("/"):
             dispatcher.utter_message(response="utter_handoff_time_invalid")
             return {TIME_SLOT: None}
