@@ -89,6 +89,9 @@ class LiveStack(ProcessControl):
     rasa_ports: list[int] = field(default_factory=list)
     web_workers: int = 1
     backends: ProductionBackends | None = None
+    # The environment the processes inherit (default: this process's, read at each start); a
+    # stack started in a background thread gets a copy taken before it (tests/conftest.py).
+    base_env: dict[str, str] | None = None
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _supervisord: subprocess.Popen[bytes] | None = None
 
@@ -163,6 +166,7 @@ class LiveStack(ProcessControl):
         profile: Profile = "embedded",
         rasa_replicas: int = 2,
         web_workers: int | None = None,
+        base_env: dict[str, str] | None = None,
     ) -> Iterator[LiveStack]:
         """Start a stack in a temporary directory and stop it (and delete its data) on exit.
 
@@ -174,6 +178,7 @@ class LiveStack(ProcessControl):
                 Redis (the test is skipped without them, or fails under CI).
             rasa_replicas: Number of Rasa servers in the production profile.
             web_workers: web worker processes (default 1 embedded, 2 production).
+            base_env: The environment the processes inherit (default: `os.environ`).
         """
         with (
             tempfile.TemporaryDirectory(prefix="minzheng-stack-") as tmp,
@@ -193,6 +198,7 @@ class LiveStack(ProcessControl):
                 rasa_ports=ports,
                 web_workers=web_workers or (2 if production else 1),
                 backends=backends,
+                base_env=dict(base_env) if base_env is not None else None,
             )
             try:
                 stack.prepare_database()
@@ -204,7 +210,7 @@ class LiveStack(ProcessControl):
 
     def environment(self) -> dict[str, str]:
         """Environment of every process of this stack (the caller's, with the stack's own)."""
-        env = dict(os.environ)
+        env = dict(os.environ if self.base_env is None else self.base_env)
         env.update(
             {
                 "DATABASE_URL": self.database_url,

@@ -19,7 +19,9 @@ APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 SUPERVISORD = PROJECT_ROOT / ".venv" / "bin" / "supervisord"
 MODELS_DIR = PROJECT_ROOT / "models"
 MODELS_DIR_VARIABLE = "STACK_MODELS_DIR"
-START_TIMEOUT_SECONDS = 300.0
+# On a 2-core machine shared with other stacks loading their models, one Rasa took over 300 s to
+# load (2026-12-07, load average 9-12); alone it takes 20-40 s.
+START_TIMEOUT_SECONDS = 600.0
 # Several Rasa replicas load their models at the same time on the same cores.
 PRODUCTION_START_TIMEOUT_SECONDS = 600.0
 SUPERVISORD_START_SECONDS = 20.0
