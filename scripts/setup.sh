@@ -2,7 +2,8 @@
 # Creates the two environments when missing or out of date, with pinned packages:
 #   .venv       Python >= 3.11  (web app, action server, tests)   requirements/app.txt
 #   .venv-rasa  Python 3.10     (Rasa Open Source 3.6)            requirements/rasa.txt
-# A second run installs nothing when the requirement files did not change.
+# A second run installs nothing when the requirement files did not change; when both need
+# installing (a fresh clone), they install side by side, each output line tagged [.venv...].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,10 +45,15 @@ find_python311() {
   return 1
 }
 
-ensure_venv() {  # $1 = venv dir, $2 = interpreter, $3 = requirements file
-  local venv=$1 python=$2 requirements=$3 stamp="$1/.requirements.sha256" digest
-  digest=$(sha256sum "$requirements" | cut -d' ' -f1)
-  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
+up_to_date() {  # $1 = venv dir, $2 = requirements file
+  [ -x "$1/bin/python" ] && [ "$(cat "$1/.requirements.sha256" 2>/dev/null)" = "$(digest "$2")" ]
+}
+
+digest() { sha256sum "$1" | cut -d' ' -f1; }
+
+ensure_venv() {  # $1 = venv dir, $2 = interpreter, $3 = requirements file, $4 = pip progress bar
+  local venv=$1 python=$2 requirements=$3 progress=${4:-on}
+  if up_to_date "$venv" "$requirements"; then
     say "$venv is up to date"
     return
   fi
@@ -57,13 +63,26 @@ ensure_venv() {  # $1 = venv dir, $2 = interpreter, $3 = requirements file
   fi
   say "installing $requirements into $venv (the first time takes a few minutes) ..."
   "$venv/bin/python" -m pip install --quiet --upgrade pip
-  "$venv/bin/python" -m pip install --progress-bar on -r "$requirements"
-  echo "$digest" > "$stamp"
+  "$venv/bin/python" -m pip install --progress-bar "$progress" -r "$requirements"
+  digest "$requirements" > "$venv/.requirements.sha256"
   say "$venv ready"
 }
 
 PY311=$(find_python311) || die "Python 3.11 or newer is needed for the app. Install it (e.g. 'pyenv install 3.11', or your system's python3.11 package) and run again."
 PY310=$(find_python310) || die "Python 3.10 is needed for Rasa 3.6 (it does not support newer versions). Install it with one of: 'pyenv install 3.10.13', 'uv python install 3.10', or your system's python3.10 package; or point PYTHON310=/path/to/python3.10 at one. Then run again."
 
-ensure_venv .venv "$PY311" requirements/app.txt
-ensure_venv .venv-rasa "$PY310" requirements/rasa.txt
+if up_to_date .venv requirements/app.txt || up_to_date .venv-rasa requirements/rasa.txt; then
+  ensure_venv .venv "$PY311" requirements/app.txt
+  ensure_venv .venv-rasa "$PY310" requirements/rasa.txt
+  exit 0
+fi
+# Both to install: side by side (each pip mostly keeps one core busy), without progress bars.
+ensure_venv .venv "$PY311" requirements/app.txt off 2>&1 | sed -u 's/^/[.venv] /' &
+app=$!
+ensure_venv .venv-rasa "$PY310" requirements/rasa.txt off 2>&1 | sed -u 's/^/[.venv-rasa] /' &
+rasa=$!
+app_status=0 rasa_status=0
+wait "$app" || app_status=$?
+wait "$rasa" || rasa_status=$?
+[ "$app_status" = 0 ] || die ".venv: installing requirements/app.txt failed (exit $app_status)"
+[ "$rasa_status" = 0 ] || die ".venv-rasa: installing requirements/rasa.txt failed (exit $rasa_status)"
