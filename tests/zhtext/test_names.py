@@ -34,6 +34,8 @@ from zhtext.names import NameWordsError, is_written_as_name, parse_person_name
         ("署名李四", "李四"),
         # polite tails, and a phone number given with the name
         ("名字是王小明吧", "王小明"),
+        ("王芳女士", "王芳"),
+        ("我叫李强先生", "李强"),
         ("张丽 13812345678", "张丽"),
         ("我叫张丽，手机13812345678", "张丽"),
     ],
