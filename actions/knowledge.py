@@ -19,7 +19,7 @@ from actions.not_understood import handle_not_understood
 from actions.side_questions import form_subject, resume_form, search_in_context
 from knowledge.answer import answered_article, source_line
 from knowledge.schema import Article
-from knowledge.search import SearchResult
+from knowledge.search_results import SearchResult
 from knowledge.store import get_store
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Tracker
 
-from knowledge.search import SearchResult
+from knowledge.search_results import SearchResult
 from knowledge.store import get_store
 
 MARRIAGE_BUSINESS = "marriage_business_type"

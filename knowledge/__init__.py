@@ -16,7 +16,7 @@ Importing this package does no work: the folder is read on the first search.
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge_base
 from knowledge.preview import PreviewResponse, preview
 from knowledge.schema import Article, Source
-from knowledge.search import Decision, Match, SearchResult
+from knowledge.search_results import Decision, Match, SearchResult
 from knowledge.store import KnowledgeStore, ReloadStatus, get_store
 
 __all__ = [

@@ -7,7 +7,7 @@ both decide and render through these functions, so the suite measures what citiz
 from __future__ import annotations
 
 from knowledge.schema import Article
-from knowledge.search import SearchResult
+from knowledge.search_results import SearchResult
 
 
 def source_line(article: Article) -> str:

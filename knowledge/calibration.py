@@ -20,8 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.bm25_index import Query
 from knowledge.loader import KnowledgeBase, load_knowledge_base
-from knowledge.search import SIGNALS, KnowledgeIndex, Query, decide
+from knowledge.search import SIGNALS, KnowledgeIndex, decide
 from knowledge.search_settings import DocumentRepeats, SearchSettings, SignalWeights, Thresholds
 from knowledge.store import build_index_for
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.loader import KnowledgeBase
-from knowledge.search import Decision, KnowledgeIndex
+from knowledge.search import KnowledgeIndex
+from knowledge.search_results import Decision
 from knowledge.yamlfile import read_yaml, validate_document
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from knowledge.search import Decision, Match
+from knowledge.search_results import Decision, Match
 from knowledge.search_settings import Thresholds
 from knowledge.store import KnowledgeStore
 

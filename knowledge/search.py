@@ -26,19 +26,6 @@ from knowledge.search_results import Decision, Match, SearchResult
 from knowledge.search_settings import SearchSettings, Thresholds
 from knowledge.tokenizer import PLACE_TERM, SearchTokenizer
 
-__all__ = [
-    "SIGNALS",
-    "Decision",
-    "FieldIndex",
-    "KnowledgeIndex",
-    "Match",
-    "Query",
-    "SearchResult",
-    "character_terms",
-    "decide",
-    "question_key",
-]
-
 SIGNALS = ("article", "best_question", "characters")
 
 

@@ -23,7 +23,8 @@ from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, scan_knowledge_base
 from knowledge.referrals import TopicReferral
 from knowledge.schema import Article
-from knowledge.search import KnowledgeIndex, SearchResult
+from knowledge.search import KnowledgeIndex
+from knowledge.search_results import SearchResult
 from knowledge.search_settings import SearchSettings, load_search_settings
 from knowledge.tokenizer import DEFAULT_USER_DICTIONARY, SearchTokenizer, load_stopwords
 from knowledge.yamlfile import KnowledgeError

@@ -41,42 +41,18 @@ from connectors.webchat.routes import CHANNEL
 from core.chat import conversation_id
 from core.settings import PROJECT_ROOT
 from testkit.chat import new_sender
-from testkit.citizen_outcomes import SERVICE_STEPS, Outcome, classify
+from testkit.citizen_outcomes import Outcome, classify
 from testkit.citizen_sets import (
     ANY_ANSWER,
-    INTENT_AREA,
     REJECT,
     SEALED_PREFIX,
     Item,
-    key,
     leaked,
     load_heldout,
     load_real,
     seen_in_training,
 )
 from testkit.stack import LiveStack, latest_model
-
-# The names the tests and the data notes import from here (their homes: citizen_sets,
-# citizen_outcomes).
-__all__ = [
-    "ANY_ANSWER",
-    "INTENT_AREA",
-    "REJECT",
-    "SERVICE_STEPS",
-    "Item",
-    "Outcome",
-    "SetScore",
-    "classify",
-    "key",
-    "leaked",
-    "load_heldout",
-    "load_real",
-    "main",
-    "right_place",
-    "score",
-    "seen_in_training",
-    "write_report",
-]
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "nlu"
 TIMEOUT_SECONDS = 60

@@ -37,16 +37,12 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 from testkit.nlu_heldout import (
-    HELDOUT_DIR,
     MAX_CHARS,
     TAIPEI_FAQ,
-    TRAINING_DIR,
     EvaluationError,
     HeldoutExample,
     intent_stems,
     load_heldout,
-    plain_text,
-    read_nlu_examples,
     read_taipei_faq,
     training_texts,
     write_nlu_file,
@@ -73,33 +69,6 @@ from testkit.nlu_scores import (
     Summary,
 )
 from zhtext.normalise import normalise
-
-# The names other modules and the tests import from here (their homes: nlu_heldout, nlu_rasa).
-__all__ = [
-    "HELDOUT_DIR",
-    "MAX_CHARS",
-    "TAIPEI_FAQ",
-    "TRAINING_DIR",
-    "EvaluationError",
-    "HeldoutExample",
-    "evaluate",
-    "fallback_threshold",
-    "format_routing",
-    "format_summary",
-    "intent_stems",
-    "load_heldout",
-    "main",
-    "plain_text",
-    "read_nlu_examples",
-    "read_predictions",
-    "read_scores",
-    "read_taipei_faq",
-    "routing_table",
-    "summarise",
-    "training_texts",
-    "write_nlu_file",
-    "write_summary_json",
-]
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "nlu"
 

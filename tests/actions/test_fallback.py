@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import knowledge
 from actions.fallback import ActionHandleFallback
-from knowledge.search import SearchResult
+from knowledge.search_results import SearchResult
 from knowledge.store import get_store
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 

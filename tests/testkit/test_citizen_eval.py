@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testkit.citizen_eval import (
-    REJECT,
-    Item,
-    Outcome,
-    SetScore,
-    classify,
-    format_areas,
-    leaked,
-    load_real,
-    right_place,
-    score,
-    seen_in_training,
-    write_report,
-)
+from testkit.citizen_eval import SetScore, format_areas, right_place, score, write_report
+from testkit.citizen_outcomes import Outcome, classify
+from testkit.citizen_sets import REJECT, Item, leaked, load_real, seen_in_training
 
 
 def bot(utter: str, **data: object) -> dict[str, object]:

@@ -11,23 +11,19 @@ import pytest
 import yaml
 
 from core.settings import PROJECT_ROOT
-from testkit.nlu_eval import (
+from testkit.nlu_eval import format_summary, routing_table, summarise
+from testkit.nlu_heldout import (
     TAIPEI_FAQ,
     EvaluationError,
-    fallback_threshold,
-    format_summary,
     intent_stems,
     load_heldout,
     plain_text,
     read_nlu_examples,
-    read_predictions,
-    read_scores,
     read_taipei_faq,
-    routing_table,
-    summarise,
     training_texts,
     write_nlu_file,
 )
+from testkit.nlu_rasa import fallback_threshold, read_predictions, read_scores
 from testkit.nlu_report import write_html
 from testkit.nlu_scores import FALLBACK_PATH, IntentScore, Prediction, Summary
 

@@ -30,7 +30,7 @@ from backoffice.records.knowledge.schemas import (
     UnansweredOut,
 )
 from backoffice.service_auth import ServiceOnly
-from knowledge.search import SearchResult
+from knowledge.search_results import SearchResult
 from knowledge.store import ReloadStatus, get_store
 
 PREVIEW_PAGE = Path(__file__).with_name("preview.html")
