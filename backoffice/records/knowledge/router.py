@@ -23,6 +23,7 @@ from backoffice.records.knowledge.editor_auth import (
     require_editor,
     token_is_right,
 )
+from backoffice.records.knowledge.mapping import feedback_out, unanswered_out
 from backoffice.records.knowledge.schemas import (
     ArticleFeedbackOut,
     FeedbackIn,
@@ -67,7 +68,7 @@ def get_unanswered(
 ) -> list[UnansweredOut]:
     """The latest unanswered questions, for editors."""
     rows = service.latest_unanswered(session=session, limit=limit)
-    return [UnansweredOut.model_validate(row) for row in rows]
+    return [unanswered_out(row) for row in rows]
 
 
 @router.get(
@@ -77,7 +78,7 @@ def get_unanswered(
 )
 def get_feedback(session: DbSession) -> list[ArticleFeedbackOut]:
     """Helpful / not helpful counts per article, for editors."""
-    return service.feedback_summary(session=session)
+    return [feedback_out(counts) for counts in service.feedback_summary(session=session)]
 
 
 @router.get("/api/knowledge/search", response_model=SearchResult, dependencies=[editor_only])

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.records.knowledge.models import KnowledgeFeedback, UnansweredQuestion
-from backoffice.records.knowledge.schemas import ArticleFeedbackOut, FeedbackIn, UnansweredIn
+from backoffice.records.knowledge.schemas import FeedbackIn, UnansweredIn
 from knowledge.question_rule import is_real_question
+
+
+@dataclass(frozen=True)
+class ArticleFeedback:
+    """Helpful / not helpful counts of one article."""
+
+    article_id: str
+    helpful: int
+    not_helpful: int
 
 
 def record_feedback(*, session: Session, feedback: FeedbackIn) -> None:
@@ -35,7 +46,7 @@ def latest_unanswered(*, session: Session, limit: int) -> list[UnansweredQuestio
     return list(session.scalars(query))
 
 
-def feedback_summary(*, session: Session) -> list[ArticleFeedbackOut]:
+def feedback_summary(*, session: Session) -> list[ArticleFeedback]:
     """Helpful / not helpful counts per article, most complained-about first."""
     helpful = func.sum(case((KnowledgeFeedback.helpful, 1), else_=0))
     not_helpful = func.sum(case((KnowledgeFeedback.helpful, 0), else_=1))
@@ -45,6 +56,6 @@ def feedback_summary(*, session: Session) -> list[ArticleFeedbackOut]:
         .order_by(not_helpful.desc())
     )
     return [
-        ArticleFeedbackOut(article_id=row[0], helpful=int(row[1]), not_helpful=int(row[2]))
+        ArticleFeedback(article_id=row[0], helpful=int(row[1]), not_helpful=int(row[2]))
         for row in session.execute(query)
     ]
