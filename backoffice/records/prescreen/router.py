@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException
 from backoffice.db import DbSession
 from backoffice.lookup_guard import get_lookup_guard, too_many_attempts
 from backoffice.records.prescreen import service
-from backoffice.records.prescreen.facts import ProgrammeResult
+from backoffice.records.prescreen.mapping import application_status_out, check_out, prescreen_out
 from backoffice.records.prescreen.policy import PolicyFileError, get_policy
 from backoffice.records.prescreen.schemas import (
     ApplicationStatusOut,
@@ -34,7 +34,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
     except PolicyFileError as error:
         raise HTTPException(status_code=503, detail=text("policy_unavailable")) from error
     try:
-        return service.run_prescreen(
+        run = service.run_prescreen(
             session=session,
             policy=policy,
             facts=body.facts,
@@ -45,6 +45,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
         raise HTTPException(
             status_code=422, detail=text("unknown_district", district=error)
         ) from error
+    return prescreen_out(run)
 
 
 @router.get("/checks/{reference}", response_model=PrescreenCheckOut)
@@ -53,13 +54,7 @@ def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut
     check = service.get_check(session=session, reference=reference)
     if check is None:
         raise ApiError(404, "prescreen_check_not_found", text("check_not_found"))
-    return PrescreenCheckOut(
-        reference=check.reference,
-        as_of=check.as_of,
-        policy_version=check.policy_version,
-        inputs=check.inputs,
-        result=[ProgrammeResult.model_validate(item) for item in check.result],
-    )
+    return check_out(check)
 
 
 @router.post("/applications/lookup", response_model=ApplicationStatusOut)
@@ -83,4 +78,4 @@ def lookup_application(body: StatusLookupIn, session: DbSession) -> ApplicationS
         guard.record_failure(*keys)
         # The same answer whether the number is unknown or the phone does not match.
         raise ApiError(404, "application_not_found", text("application_not_found"))
-    return ApplicationStatusOut.model_validate(application)
+    return application_status_out(application)

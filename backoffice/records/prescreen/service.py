@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backoffice.records.prescreen.engine import screen
-from backoffice.records.prescreen.facts import HouseholdFacts, masked_inputs
+from backoffice.records.prescreen.facts import HouseholdFacts, ProgrammeResult, masked_inputs
 from backoffice.records.prescreen.models import AssistanceApplication, PrescreenCheck
-from backoffice.records.prescreen.policy import PolicyDocument, policy_in_force
-from backoffice.records.prescreen.schemas import ApplicationInfoOut, PrescreenOut
+from backoffice.records.prescreen.policy import PolicyDocument, PolicyInForce, policy_in_force
 from zhtext.idcard import mask_id_number, mask_phone, normalise_id_number
 from zhtext.phone import parse_phone
 
@@ -26,6 +26,15 @@ _REFERENCE_ATTEMPTS = 5
 
 class UnknownDistrictError(ValueError):
     """The district code is not one of the city's districts."""
+
+
+@dataclass(frozen=True)
+class PrescreenRun:
+    """A logged pre-screen: the stored check, the policy it was run against and the results."""
+
+    check: PrescreenCheck
+    policy: PolicyInForce
+    programmes: list[ProgrammeResult]
 
 
 def digest(value: str) -> str:
@@ -56,7 +65,7 @@ def run_prescreen(
     as_of: date,
     conversation_id: str | None,
     now: datetime | None = None,
-) -> PrescreenOut:
+) -> PrescreenRun:
     """Pre-screen `facts` against the policy in force on `as_of`, log it, and return it.
 
     Raises:
@@ -90,23 +99,7 @@ def run_prescreen(
             session.rollback()
     else:  # pragma: no cover - six random hex digits colliding five times in a row
         raise RuntimeError("could not allocate a pre-screen reference")
-    application = in_force.application
-    return PrescreenOut(
-        reference=check.reference,
-        as_of=as_of,
-        policy_version=in_force.version_label,
-        programmes=programmes,
-        application=ApplicationInfoOut(
-            where=application.where,
-            where_permit=application.where_permit,
-            online=application.online,
-            documents=application.documents,
-            sample=application.sample,
-        )
-        if application
-        else None,
-        income_excluded=in_force.income.excluded if in_force.income else [],
-    )
+    return PrescreenRun(check=check, policy=in_force, programmes=programmes)
 
 
 def get_check(*, session: Session, reference: str) -> PrescreenCheck | None:
