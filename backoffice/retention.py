@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Delete, Engine, MetaData, Table, delete, inspect, make_url, select
 from sqlalchemy.orm import Session
 
-from backoffice.db import make_engine
+from backoffice.db import make_engine, rowcount
 from backoffice.records.handoff.models import CallbackRequest, HandoffMessage, HandoffTicket
 from backoffice.records.knowledge.models import KnowledgeFeedback, UnansweredQuestion
 from backoffice.records.telegram.models import TelegramFailedSend, TelegramRelayedMessage
@@ -104,7 +104,7 @@ def purge_backoffice(session: Session, cutoff: dt.datetime) -> dict[str, int]:
 
 def _delete(session: Session, statement: Delete) -> int:
     result = session.execute(statement, execution_options={"synchronize_session": False})
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 def purge_tracker(engine: Engine, cutoff: dt.datetime) -> int:
@@ -115,7 +115,7 @@ def purge_tracker(engine: Engine, cutoff: dt.datetime) -> int:
     epoch = cutoff.replace(tzinfo=dt.UTC).timestamp()
     with engine.begin() as connection:
         result = connection.execute(delete(events).where(events.c.timestamp < epoch))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def tracker_url(settings: Settings, environ: Mapping[str, str]) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backoffice.db import utcnow
+from backoffice.db import rowcount, utcnow
 from backoffice.records.handoff.models import HandoffMessage, HandoffTicket
 from backoffice.records.telegram.models import (
     FAILED,
@@ -83,7 +83,7 @@ def purge_callback_payloads(*, session: Session, max_age: dt.timedelta) -> int:
         )
     )
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 def pending_desk_messages(
