@@ -85,7 +85,7 @@ test-e2e: train ## end-to-end tests through the real rasa, action server and web
 test-browser: train chromium ## browser tests in real Chromium
 	@$(PYTEST) -q -m "browser"
 
-# `make test` in two stages (README "测试时间"). First, side by side (make -j): the model trains
+# `make test` in two stages (README "`make test` 的时间"). First, side by side (make -j): the model trains
 # (about one core on average on 2 cores) while lint, mypy, the unit tests, `rasa data validate`
 # (it reads the data, not the model) and the chromium check run beside it; the story test starts
 # as soon as the model is there. Each target's output is printed as one block when it ends.
