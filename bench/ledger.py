@@ -18,7 +18,6 @@ offices are checked against the bookings too.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from backoffice.records.donation.models import DonationPledge
 from backoffice.records.handoff.models import HandoffMessage, HandoffTicket
 from backoffice.records.marriage.models import MarriageBooking, MarriageSlot
 from backoffice.records.prescreen.models import PrescreenCheck
+from backoffice.records.prescreen.service import digest
 from bench.citizens import Conversation
 
 ACTIVE_BOOKING = ("booked", "rescheduled")
@@ -81,8 +81,10 @@ class LedgerRow:
 Lookup = Callable[[Session, Conversation], Found]
 
 
-def _reference(conversation: Conversation, prefix: str) -> str | None:
-    return next((r for r in conversation.references if r.startswith(prefix)), None)
+def _by_reference(conversation: Conversation, prefix: str, stored: Sequence[str]) -> Found:
+    """Told = a reply showed a reference starting with `prefix`."""
+    told = next((r for r in conversation.references if r.startswith(prefix)), None)
+    return Found(told=told is not None, told_reference=told, stored=tuple(stored))
 
 
 def marriage(session: Session, conversation: Conversation) -> Found:
@@ -92,8 +94,7 @@ def marriage(session: Session, conversation: Conversation) -> Found:
             MarriageBooking.party1_id_number == conversation.variables["groom_id"]
         )
     ).all()
-    told = _reference(conversation, "HY-")
-    return Found(told=told is not None, told_reference=told, stored=tuple(stored))
+    return _by_reference(conversation, "HY-", stored)
 
 
 def donation(session: Session, conversation: Conversation) -> Found:
@@ -103,18 +104,16 @@ def donation(session: Session, conversation: Conversation) -> Found:
             DonationPledge.conversation_id == conversation.conversation_id
         )
     ).all()
-    told = _reference(conversation, "CS-")
-    return Found(told=told is not None, told_reference=told, stored=tuple(stored))
+    return _by_reference(conversation, "CS-", stored)
 
 
 def prescreen(session: Session, conversation: Conversation) -> Found:
     """Pre-screen checks logged for the conversation."""
-    digest = hashlib.sha256(conversation.conversation_id.encode("utf-8")).hexdigest()
+    hashed = digest(conversation.conversation_id)
     stored = session.scalars(
-        select(PrescreenCheck.reference).where(PrescreenCheck.conversation_hash == digest)
+        select(PrescreenCheck.reference).where(PrescreenCheck.conversation_hash == hashed)
     ).all()
-    told = _reference(conversation, "YS-")
-    return Found(told=told is not None, told_reference=told, stored=tuple(stored))
+    return _by_reference(conversation, "YS-", stored)
 
 
 def handoff_ticket(session: Session, conversation: Conversation) -> Found:
