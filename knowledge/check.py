@@ -16,6 +16,7 @@ example question finds its own article first (error).
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 import unicodedata
@@ -217,13 +218,16 @@ def _check_support_files(root: Path, user_dictionary: Path) -> list[Finding]:
     return findings
 
 
-def _jieba_main_dictionary() -> set[str]:
+@functools.cache
+def _jieba_main_dictionary() -> frozenset[str]:
     # Read jieba's own word list rather than its in-memory one, which this process may have
     # extended with gazetteer words (Rasa only gets the main list plus the user dictionary).
     import jieba
 
     with jieba.dt.get_dict_file() as handle:
-        return {line.split(maxsplit=1)[0].decode("utf-8") for line in handle if line.strip()}
+        return frozenset(
+            line.split(maxsplit=1)[0].decode("utf-8") for line in handle if line.strip()
+        )
 
 
 def _normalised(question: str) -> str:
