@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from core.settings import PROJECT_ROOT
-from testkit.stack import APP_PYTHON, RASA_BIN, StackError, free_port
+from testkit.stack_basics import APP_PYTHON, RASA_BIN, StackError, free_port
 
 ANCHOR_DIR = Path(__file__).resolve().parent / "anchor_bot"
 ACTIONS_FILE = Path(__file__).resolve().parent / "anchor_actions.py"

@@ -27,7 +27,6 @@ from bench.citizen_records import (
     CHANNEL,
     CONNECTION,
     DRAIN,
-    HOTLINE_503,
     OK,
     RUN_ENDED,
     TIMEOUT,
@@ -44,27 +43,6 @@ from testkit.reply_checks import check_reply, render_expect
 from testkit.script_format import Expect, LoadedScript, Turn
 from testkit.script_vars import Variables
 from zhtext.city_time import city_today
-
-# The names the other benches and their tests import from here (their homes: citizen_records,
-# citizen_scripts).
-__all__ = [
-    "CHANNEL",
-    "CONNECTION",
-    "DRAIN",
-    "GIVE_UP_PAUSE_SECONDS",
-    "HOTLINE_503",
-    "OK",
-    "RUN_ENDED",
-    "TIMEOUT",
-    "UNEXPECTED",
-    "Attempt",
-    "Citizen",
-    "Conversation",
-    "LoadResult",
-    "run_citizens",
-    "status_outcome",
-    "warm_up",
-]
 
 RETRY_PAUSE_SECONDS = 2.0
 # After giving up a conversation for lack of an answer, a citizen waits before trying again.

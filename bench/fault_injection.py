@@ -17,7 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.citizens import GIVE_UP_PAUSE_SECONDS, LoadResult
+from bench.citizen_records import LoadResult
+from bench.citizens import GIVE_UP_PAUSE_SECONDS
 from bench.connection_faults import kill_redis_clients, terminate_postgres_sessions
 from testkit.stack import LiveStack
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.citizens import HOTLINE_503, OK, RUN_ENDED, UNEXPECTED, Attempt, LoadResult
+from bench.citizen_records import HOTLINE_503, OK, RUN_ENDED, UNEXPECTED, Attempt, LoadResult
 from bench.fault_injection import CONNECTION_FAULTS, Fault, Phases
 from bench.latency import percentile
 

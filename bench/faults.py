@@ -43,22 +43,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.citizens import DRAIN, LoadResult, run_citizens, warm_up
+from bench.citizen_records import DRAIN, LoadResult
+from bench.citizens import run_citizens, warm_up
 from bench.fault_injection import (
-    CONNECTION_FAULTS,
     FAULTS,
     PROCESS_FAULTS,
     Fault,
     Phases,
-    gone,
     inject,
-    until_talking,
-    wait_gone,
 )
 from bench.fault_report import (
     FaultSummary,
-    answered_while_down,
-    in_flight,
     print_faults,
     print_phases,
     summarise,
@@ -74,28 +69,6 @@ from bench.profiles import (
     start_profile,
 )
 from testkit.stack import LiveStack
-
-# The names tests/bench/test_faults.py and tests/e2e/test_production_faults.py import from here
-# (their homes: fault_injection, fault_report, fault_retries).
-__all__ = [
-    "CONNECTION_FAULTS",
-    "FAULTS",
-    "PROCESS_FAULTS",
-    "Fault",
-    "FaultRun",
-    "FaultSummary",
-    "Phases",
-    "Retry",
-    "answered_while_down",
-    "gone",
-    "in_flight",
-    "main",
-    "observe",
-    "parser",
-    "print_faults",
-    "until_talking",
-    "wait_gone",
-]
 
 
 @dataclass

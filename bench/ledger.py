@@ -30,7 +30,7 @@ from backoffice.records.handoff.models import HandoffMessage, HandoffTicket
 from backoffice.records.marriage.models import MarriageBooking, MarriageSlot
 from backoffice.records.prescreen.models import PrescreenCheck
 from backoffice.records.prescreen.service import digest
-from bench.citizens import Conversation
+from bench.citizen_records import Conversation
 
 ACTIVE_BOOKING = ("booked", "rescheduled")
 TICKET_TURNS = 2  # handoff script: greeting, then the click answered with the place in the queue

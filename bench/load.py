@@ -27,15 +27,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.citizens import (
-    DRAIN,
-    OK,
-    UNEXPECTED,
-    Conversation,
-    LoadResult,
-    run_citizens,
-    warm_up,
-)
+from bench.citizen_records import DRAIN, OK, UNEXPECTED, Conversation, LoadResult
+from bench.citizens import run_citizens, warm_up
 from bench.latency import percentile
 from bench.ledger import print_ledger, verify
 from bench.profiles import (
@@ -46,7 +39,7 @@ from bench.profiles import (
     save_logs,
     start_profile,
 )
-from testkit.stack import StackError
+from testkit.stack_basics import StackError
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 
 from core.settings import PROJECT_ROOT
-from testkit.stack import APP_PYTHON, LiveStack
+from testkit.stack import LiveStack
+from testkit.stack_basics import APP_PYTHON
 
 PROFILES = ("embedded", "production")
 LOAD_ENV = {"RATE_LIMIT_PER_IP_PER_MINUTE": "0", "RATE_LIMIT_PER_SENDER_PER_MINUTE": "0"}

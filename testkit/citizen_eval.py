@@ -52,7 +52,8 @@ from testkit.citizen_sets import (
     load_real,
     seen_in_training,
 )
-from testkit.stack import LiveStack, latest_model
+from testkit.stack import LiveStack
+from testkit.stack_basics import latest_model
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "nlu"
 TIMEOUT_SECONDS = 60

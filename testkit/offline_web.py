@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 from web.main import create_app
 
 

@@ -40,9 +40,6 @@ from core.processes import environment as shared_environment
 from core.settings import PROJECT_ROOT
 from testkit.stack_basics import (
     APP_PYTHON,
-    MODELS_DIR,
-    MODELS_DIR_VARIABLE,
-    RASA_BIN,
     ProductionBackends,
     StackError,
     free_port,
@@ -50,22 +47,6 @@ from testkit.stack_basics import (
     production_backends,
 )
 from testkit.stack_processes import ProcessControl
-
-# The names the tests, the conversation runner and the benchmarks import from here (their home:
-# stack_basics).
-__all__ = [
-    "APP_PYTHON",
-    "MODELS_DIR",
-    "MODELS_DIR_VARIABLE",
-    "RASA_BIN",
-    "LiveStack",
-    "ProductionBackends",
-    "StackError",
-    "free_port",
-    "latest_model",
-    "main",
-    "production_backends",
-]
 
 
 @dataclass

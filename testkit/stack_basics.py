@@ -1,6 +1,6 @@
 """What every live stack needs before it starts: free ports, the trained model, fresh backends.
 
-`testkit.stack.LiveStack` starts the processes; the names here are also imported from there.
+`testkit.stack.LiveStack` starts the processes; importers take the names here from this module.
 """
 
 from __future__ import annotations

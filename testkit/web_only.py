@@ -27,7 +27,7 @@ from backoffice.records.handoff.settings import get_handoff_settings
 from backoffice.staff.service import upsert_staff
 from core.settings import PROJECT_ROOT
 from testkit.databases import migrate
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ import pytest
 
 from backoffice.login_throttle import get_login_throttle
 from core.settings import get_settings
-from testkit.stack import LiveStack, free_port
+from testkit.stack import LiveStack
+from testkit.stack_basics import free_port
 from tests.service_token import UNIT_SERVICE_TOKEN
 from zhtext import city_time
 

@@ -7,7 +7,7 @@ import uuid
 from redis import Redis
 
 from backoffice.lookup_guard import LookupGuard
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 
 
 def test_a_key_is_blocked_after_the_limit_until_the_window_passes() -> None:

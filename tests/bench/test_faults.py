@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 
-from bench.citizens import CONNECTION, HOTLINE_503, OK, UNEXPECTED, Attempt, LoadResult
-from bench.faults import Fault, answered_while_down, gone, in_flight, until_talking, wait_gone
+from bench.citizen_records import CONNECTION, HOTLINE_503, OK, UNEXPECTED, Attempt, LoadResult
+from bench.fault_injection import Fault, gone, until_talking, wait_gone
+from bench.fault_report import answered_while_down, in_flight
 
 KILL = 100.0
 DOWN_UNTIL = 103.0  # the last check that found the killed process not serving yet

@@ -15,7 +15,7 @@ from bench.mix import (
     rasa_reply,
 )
 from bench.mix_report import ANCHOR, COLUMNS, GATEWAY, RASA, Row, markdown, table_rows, verdicts
-from testkit.stack import MODELS_DIR
+from testkit.stack_basics import MODELS_DIR
 
 
 def test_the_mix_starts_each_service_once() -> None:

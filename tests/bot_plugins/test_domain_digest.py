@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from core.settings import PROJECT_ROOT
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 TOKEN = "digest-test-token"

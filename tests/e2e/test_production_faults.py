@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.citizens import CONNECTION
-from bench.faults import FaultRun, FaultSummary, observe, parser, print_faults
+from bench.citizen_records import CONNECTION
+from bench.fault_report import FaultSummary, print_faults
+from bench.faults import FaultRun, observe, parser
 from bench.profiles import LOAD_ENV, open_desk, save_logs
 from testkit.stack import LiveStack
 

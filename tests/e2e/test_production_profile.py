@@ -22,7 +22,8 @@ from backoffice.records.marriage.policy import get_policy
 from core.chat import conversation_id
 from core.rasa_pool import HEALTH_INTERVAL_SECONDS
 from testkit.chat import REPLY_TIMEOUT_SECONDS, buttons, new_sender, rows, say, texts
-from testkit.stack import LiveStack, latest_model
+from testkit.stack import LiveStack
+from testkit.stack_basics import latest_model
 from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.stack import MODELS_DIR_VARIABLE, StackError, latest_model
+from testkit.stack_basics import MODELS_DIR_VARIABLE, StackError, latest_model
 
 
 def model(folder: Path, name: str, mtime: int) -> Path:

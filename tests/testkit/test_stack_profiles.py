@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testkit.stack import LiveStack, ProductionBackends
+from testkit.stack import LiveStack
+from testkit.stack_basics import ProductionBackends
 
 BACKENDS = ProductionBackends(
     database_url="postgresql+psycopg://postgres@127.0.0.1:5432/mz_test_office",

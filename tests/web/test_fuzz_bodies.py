@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backoffice.db import get_session, make_engine
 from core.settings import Settings
 from testkit.databases import migrate
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 from tests.service_token import SERVICE_HEADERS
 from web.body_guard import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from web.main import create_app

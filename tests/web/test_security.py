@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from backoffice import service_auth
 from core.settings import Settings
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 from web.main import create_app
 from web.rate_limit import RedisWindowLimiter, SlidingWindowLimiter
 from web.security import ChatRateLimitMiddleware, install_security, security_headers

@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from core.settings import PROJECT_ROOT
-from testkit.stack import APP_PYTHON, LiveStack
+from testkit.stack import LiveStack
+from testkit.stack_basics import APP_PYTHON
 from tests.connectors.telegram.fake_telegram import TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from core.messages import message
-from testkit.stack import free_port
+from testkit.stack_basics import free_port
 from tests.connectors.telegram.conftest import CHAT, migrated_database, telegram_settings
 from tests.connectors.telegram.fake_telegram import FakeTelegram
 from web.main import create_app

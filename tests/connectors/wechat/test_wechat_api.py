@@ -16,7 +16,7 @@ from connectors.wechat.delivery import WechatDelivery
 from connectors.wechat.menu import MenuError, build_menu, create_menu, load_menu
 from connectors.wechat.routes import build_gateway
 from core.settings import PROJECT_ROOT
-from testkit.stack import APP_PYTHON
+from testkit.stack_basics import APP_PYTHON
 from tests.connectors.wechat.conftest import FakeRouter, Harness, wechat_settings
 from tests.connectors.wechat.fake_wechat import APP_ID, APP_SECRET, FakeWechat, text_xml
 
