@@ -1,10 +1,10 @@
 """Knowledge base: editor-owned answers (``articles/``), their loader, checks and search.
 
-Public API for the action server and the back office::
+The action server and the back office import each name from the module that defines it::
 
-    from knowledge import get_store
+    from knowledge.store import get_store
 
-    result = get_store().search("离婚冷静期多少天")   # SearchResult
+    result = get_store().search("离婚冷静期多少天")   # knowledge.search_results.SearchResult
     if result.decision == "answer":
         article = result.answer.article           # answer, source, effective_from …
     elif result.decision == "suggest":
@@ -12,25 +12,3 @@ Public API for the action server and the back office::
 
 Importing this package does no work: the folder is read on the first search.
 """
-
-from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge_base
-from knowledge.preview import PreviewResponse, preview
-from knowledge.schema import Article, Source
-from knowledge.search_results import Decision, Match, SearchResult
-from knowledge.store import KnowledgeStore, ReloadStatus, get_store
-
-__all__ = [
-    "Article",
-    "Decision",
-    "KnowledgeBase",
-    "KnowledgeError",
-    "KnowledgeStore",
-    "Match",
-    "PreviewResponse",
-    "ReloadStatus",
-    "SearchResult",
-    "Source",
-    "get_store",
-    "load_knowledge_base",
-    "preview",
-]
