@@ -15,7 +15,6 @@ from knowledge.yamlfile import KnowledgeError, read_yaml, validate_document, val
 __all__ = [
     "ArticleLocation",
     "KnowledgeBase",
-    "KnowledgeError",
     "LoadReport",
     "article_files",
     "load_contacts",

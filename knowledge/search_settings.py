@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.yamlfile import KnowledgeError, read_yaml, validate_document
+from knowledge.yamlfile import read_yaml, validate_document
 
 SETTINGS_FILE = "search.yml"
 
@@ -127,7 +127,6 @@ def load_search_settings(root: Path) -> SearchSettings:
 
 __all__ = [
     "DocumentRepeats",
-    "KnowledgeError",
     "SearchSettings",
     "SignalWeights",
     "Thresholds",

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from knowledge.loader import KnowledgeError, load_knowledge_base, scan_knowledge_base
+from knowledge.loader import load_knowledge_base, scan_knowledge_base
+from knowledge.yamlfile import KnowledgeError
 
 
 def test_small_folder_loads_sorted_and_immutable(small_kb: Path) -> None:
