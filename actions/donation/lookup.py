@@ -10,14 +10,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import (
-    BackofficeError,
-    BackofficeRejectedError,
-)
+from actions.clients.backoffice import BackofficeError
 from actions.clients.donation import get_donation_api
 from actions.donation.parsing import find_reference, yuan
 from actions.form_answers import read_phone
-from actions.lookup_refusals import say_lookup_refused
+from actions.lookup_refusals import ask_back_office, say_lookup_refused
 
 REFERENCE = "pledge_reference"
 PHONE = "donation_lookup_phone"
@@ -67,15 +64,12 @@ class ActionCheckDonationPledge(Action):
         if not reference or not phone:
             dispatcher.utter_message(response="utter_donation_pledge_not_found")
             return reset
-        try:
-            pledge = await get_donation_api().lookup_pledge(
-                reference=str(reference), contact_phone=str(phone)
-            )
-        except BackofficeRejectedError as error:
-            say_lookup_refused(dispatcher, error, "utter_donation_pledge_not_found")
-            return reset
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
+        pledge = await ask_back_office(
+            dispatcher,
+            get_donation_api().lookup_pledge(reference=str(reference), contact_phone=str(phone)),
+            lambda error: say_lookup_refused(dispatcher, error, "utter_donation_pledge_not_found"),
+        )
+        if isinstance(pledge, BackofficeError):
             return reset
         values: dict[str, Any] = {
             "reference": pledge.reference,

@@ -6,7 +6,7 @@ the visit back and ask "确定要取消……吗？"; only 确定取消 runs ``a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -15,16 +15,13 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import (
-    BackofficeError,
-    BackofficeRejectedError,
-)
+from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.eldercare import Visit
 from actions.eldercare import records, wording
 from actions.eldercare.turn import intent_name, message_text
 from actions.eldercare.understanding import find_reference
 from actions.eldercare.visit_form import PHONE, REFERENCE, answering
-from actions.lookup_refusals import say_lookup_refused
+from actions.lookup_refusals import ask_back_office, say_lookup_refused
 from zhtext.phone import parse_phone
 
 CANCEL_REFERENCE, CANCEL_PHONE = "eldercare_cancel_reference", "eldercare_cancel_phone"
@@ -95,19 +92,13 @@ def _visit_values(visit: Visit) -> dict[str, Any]:
     return {"reference": visit.reference, "facility": visit.facility_name, "when": when}
 
 
-async def _ask_for_visit(
-    dispatcher: CollectingDispatcher, reference: str, request: Awaitable[Visit]
-) -> Visit | None:
-    """The visit the back office answers with, or None after telling the citizen why not."""
-    try:
-        return await request
-    except BackofficeRejectedError as error:
-        say_lookup_refused(
-            dispatcher, error, "utter_eldercare_visit_not_found", reference=reference
-        )
-    except BackofficeError:
-        dispatcher.utter_message(response="utter_records_unavailable")
-    return None
+def _visit_not_found(
+    dispatcher: CollectingDispatcher, reference: str
+) -> Callable[[BackofficeRejectedError], None]:
+    """How a refused look-up of the visit `reference` is told."""
+    return lambda error: say_lookup_refused(
+        dispatcher, error, "utter_eldercare_visit_not_found", reference=reference
+    )
 
 
 class ActionConfirmVisitCancellation(Action):
@@ -122,12 +113,12 @@ class ActionConfirmVisitCancellation(Action):
     ) -> list[dict[str, Any]]:
         """Read the visit back with 确定取消 / 不取消 buttons (or say why it cannot be)."""
         reference, phone = _cancel_answers(tracker)
-        visit = await _ask_for_visit(
+        visit = await ask_back_office(
             dispatcher,
-            reference,
             records.api().lookup_visit(reference=reference, phone=phone),
+            _visit_not_found(dispatcher, reference),
         )
-        if visit is None:
+        if isinstance(visit, BackofficeError):
             return _forget_cancel_answers()
         if visit.status != "booked":
             dispatcher.utter_message(
@@ -153,12 +144,12 @@ class ActionCancelFacilityVisit(Action):
         if not reference or not phone:
             dispatcher.utter_message(response="utter_eldercare_cancel_nothing_chosen")
             return _forget_cancel_answers()
-        visit = await _ask_for_visit(
+        visit = await ask_back_office(
             dispatcher,
-            reference,
             records.api().cancel_visit(reference=reference, phone=phone),
+            _visit_not_found(dispatcher, reference),
         )
-        if visit is None:
+        if isinstance(visit, BackofficeError):
             return _forget_cancel_answers()
         dispatcher.utter_message(response="utter_eldercare_visit_cancelled", **_visit_values(visit))
         forget = [SlotSet(REFERENCE, None)] if tracker.get_slot(REFERENCE) == reference else []

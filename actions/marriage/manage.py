@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError, BackofficeRejectedError
 from actions.clients.marriage import get_marriage_api
 from actions.confirm_service import request_words
+from actions.lookup_refusals import ask_back_office
 from actions.marriage import common as s
 from actions.marriage.booking import booking_values, utter_booking
 from actions.marriage.form import validate_answer
@@ -96,6 +97,28 @@ def proof_fields(proof: str) -> dict[str, str | None]:
     if len(proof) == LAST4_LENGTH:
         return {"phone": None, "id_last4": proof}
     return {"phone": proof, "id_last4": None}
+
+
+def _say_lookup_failed(dispatcher: CollectingDispatcher, refused: BackofficeRejectedError) -> None:
+    """A refused look-up: locked after too many tries, else not found (which part is not said)."""
+    if refused.code == "too_many_attempts":
+        dispatcher.utter_message(response="utter_marriage_lookup_locked")
+    else:
+        dispatcher.utter_message(response="utter_marriage_lookup_failed")
+
+
+def _say_cancel_refused(dispatcher: CollectingDispatcher, refused: BackofficeRejectedError) -> None:
+    """A refused cancellation: its own reply (CANCEL_REFUSALS), else the back office's reason."""
+    response = CANCEL_REFUSALS.get(refused.code)
+    if response is None:
+        _say_change_refused(dispatcher, refused)
+    else:
+        dispatcher.utter_message(response=response)
+
+
+def _say_change_refused(dispatcher: CollectingDispatcher, refused: BackofficeRejectedError) -> None:
+    """A refused change, with the back office's reason."""
+    dispatcher.utter_message(response="utter_marriage_change_refused", detail=refused.detail)
 
 
 class ActionStartMarriageLookup(Action):
@@ -195,18 +218,14 @@ class ActionFindMarriageBooking(Action):
         wanted = str(tracker.get_slot(MANAGE_ACTION) or "check")
         reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
         proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
-        try:
-            booking = await get_marriage_api().find_booking(
-                reference=reference, **proof_fields(proof)
-            )
-        except BackofficeRejectedError as refused:
-            response = "utter_marriage_lookup_locked"
-            if refused.code != "too_many_attempts":
-                response = "utter_marriage_lookup_failed"
-            dispatcher.utter_message(response=response)
+        booking = await ask_back_office(
+            dispatcher,
+            get_marriage_api().find_booking(reference=reference, **proof_fields(proof)),
+            lambda refused: _say_lookup_failed(dispatcher, refused),
+        )
+        if isinstance(booking, BackofficeRejectedError):
             return [SlotSet(PENDING, None), SlotSet(LOOKUP_PROOF, None)]
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
+        if isinstance(booking, BackofficeError):
             return [SlotSet(PENDING, None)]
         active = booking.status in ("booked", "rescheduled")
         today = city_today()
@@ -251,21 +270,12 @@ class ActionCancelMarriageBooking(Action):
         """Cancel and say so."""
         reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
         proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
-        try:
-            booking = await get_marriage_api().cancel_booking(
-                reference=reference, **proof_fields(proof)
-            )
-        except BackofficeRejectedError as refused:
-            response = CANCEL_REFUSALS.get(refused.code)
-            if response is None:
-                dispatcher.utter_message(
-                    response="utter_marriage_change_refused", detail=refused.detail
-                )
-            else:
-                dispatcher.utter_message(response=response)
-            return [SlotSet(PENDING, None)]
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
+        booking = await ask_back_office(
+            dispatcher,
+            get_marriage_api().cancel_booking(reference=reference, **proof_fields(proof)),
+            lambda refused: _say_cancel_refused(dispatcher, refused),
+        )
+        if isinstance(booking, BackofficeError):
             return [SlotSet(PENDING, None)]
         dispatcher.utter_message(response="utter_marriage_cancelled", **booking_values(booking))
         return [SlotSet(PENDING, None)]
@@ -304,21 +314,18 @@ class ActionRescheduleMarriageBooking(Action):
             dispatcher.utter_message(response="utter_marriage_change_refused", detail="")
             return done
         api = get_marriage_api()
-        try:
-            booking = await api.reschedule_booking(
+        booking = await ask_back_office(
+            dispatcher,
+            api.reschedule_booking(
                 reference=str(tracker.get_slot(LOOKUP_REFERENCE) or ""),
                 day=day,
                 half_day=half_day,
                 office_code=tracker.get_slot(s.OFFICE),
                 **proof_fields(str(tracker.get_slot(LOOKUP_PROOF) or "")),
-            )
-        except BackofficeRejectedError as refused:
-            dispatcher.utter_message(
-                response="utter_marriage_change_refused", detail=refused.detail
-            )
-            return done
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
+            ),
+            lambda refused: _say_change_refused(dispatcher, refused),
+        )
+        if isinstance(booking, BackofficeError):
             return done
         utter_booking(dispatcher, booking, response="utter_marriage_rescheduled")
         return done

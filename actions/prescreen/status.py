@@ -11,12 +11,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backoffice import (
-    BackofficeError,
-    BackofficeRejectedError,
-)
+from actions.clients.backoffice import BackofficeError
 from actions.clients.prescreen import get_prescreen_api
-from actions.lookup_refusals import say_lookup_refused
+from actions.lookup_refusals import ask_back_office, say_lookup_refused
 from actions.prescreen.wording import Template, programme_label
 from core.sealing import seal, unseal
 from zhtext.idcard import mask_id_number, validate_id_number
@@ -96,15 +93,12 @@ class ActionCheckApplicationStatus(Action):
         if not id_number or not phone:
             dispatcher.utter_message(response="utter_prescreen_status_needs_both")
             return forget
-        try:
-            application = await get_prescreen_api().find_application(
-                id_number=str(id_number), phone=str(phone)
-            )
-        except BackofficeRejectedError as error:
-            say_lookup_refused(dispatcher, error, "utter_records_unavailable")
-            return forget
-        except BackofficeError:
-            dispatcher.utter_message(response="utter_records_unavailable")
+        application = await ask_back_office(
+            dispatcher,
+            get_prescreen_api().find_application(id_number=str(id_number), phone=str(phone)),
+            lambda error: say_lookup_refused(dispatcher, error, "utter_records_unavailable"),
+        )
+        if isinstance(application, BackofficeError):
             return forget
         if application is None:
             dispatcher.utter_message(

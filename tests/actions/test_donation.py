@@ -639,6 +639,31 @@ async def test_lookup_needs_both_and_hides_which_was_wrong(backoffice: FakeBacko
     assert responses(dispatcher) == ["utter_donation_pledge_not_found"]
 
 
+@pytest.mark.parametrize(
+    ("status", "error", "said"),
+    [
+        (
+            404,
+            {"code": "pledge_not_found", "message": "没有找到"},
+            "utter_donation_pledge_not_found",
+        ),
+        (429, {"code": "too_many_attempts", "message": "查询次数过多"}, "查询次数过多"),
+        (503, {"code": "unavailable", "message": "维护中"}, "utter_records_unavailable"),
+    ],
+)
+async def test_lookup_refused_throttled_or_down_says_why_and_forgets_both(
+    backoffice: FakeBackoffice, status: int, error: dict[str, str], said: str
+) -> None:
+    backoffice.lookup_response = httpx.Response(status, json={"error": error})
+    dispatcher = CollectingDispatcher()
+    slots = {"pledge_reference": "CS-20261128-0001", "donation_lookup_phone": "13812345678"}
+    events = await lookup.ActionCheckDonationPledge().run(
+        dispatcher, make_tracker([user_event("")], slots=slots), EMPTY_DOMAIN
+    )
+    assert [m["response"] or m["text"] for m in dispatcher.messages] == [said]
+    assert slots_of(events) == {"pledge_reference": None, "donation_lookup_phone": None}
+
+
 # --- goods ------------------------------------------------------------------------------------
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.interfaces import Tracker
+from rasa_sdk.interfaces import Action, Tracker
 
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.eldercare import EldercareApi
@@ -1015,6 +1016,42 @@ async def test_cancel_with_a_wrong_phone_is_not_found(backoffice: FakeBackoffice
     )
     await visit_cancel.ActionCancelFacilityVisit().run(dispatcher, tracker, EMPTY_DOMAIN)
     assert responses(dispatcher) == ["utter_eldercare_visit_not_found"]
+
+
+@pytest.mark.parametrize(
+    ("step", "action"),
+    [
+        ("lookup", visit_cancel.ActionConfirmVisitCancellation()),
+        ("cancel", visit_cancel.ActionCancelFacilityVisit()),
+    ],
+)
+@pytest.mark.parametrize(
+    ("status", "error", "said"),
+    [
+        (404, {"code": "visit_not_found", "message": "没有"}, "utter_eldercare_visit_not_found"),
+        (429, {"code": "too_many_attempts", "message": "查询次数过多"}, "查询次数过多"),
+        (503, {"code": "unavailable", "message": "维护中"}, "utter_records_unavailable"),
+    ],
+)
+async def test_a_refused_or_failing_cancellation_says_why_and_forgets_the_answers(
+    backoffice: FakeBackoffice,
+    step: str,
+    action: Action,
+    status: int,
+    error: dict[str, str],
+    said: str,
+) -> None:
+    path = f"/api/eldercare/visits/YL-20261129-0001/{step}"
+    backoffice.on("POST", path, status, {"error": error})
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(slots=CANCEL_SLOTS), EMPTY_DOMAIN)
+    assert [m["response"] or m["text"] for m in dispatcher.messages] == [said]
+    if said == "utter_eldercare_visit_not_found":
+        assert dispatcher.messages[0]["reference"] == "YL-20261129-0001"
+    assert events == [
+        SlotSet("eldercare_cancel_reference", None),
+        SlotSet("eldercare_cancel_phone", None),
+    ]  # the visit booked here is not forgotten: it was not cancelled
 
 
 async def test_a_new_meals_search_asks_no_budget() -> None:

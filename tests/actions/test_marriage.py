@@ -936,3 +936,109 @@ def test_a_booking_whose_day_has_passed_is_not_cancelled(
     )
     run(manage.ActionCancelMarriageBooking().run(dispatcher, tracker, EMPTY_DOMAIN))
     assert responses(dispatcher.messages) == ["utter_marriage_cancel_too_late"]
+
+
+# ---------------------------------------------------------------- refusals and outages
+
+
+def answering(monkeypatch: pytest.MonkeyPatch, status: int, code: str, detail: str) -> None:
+    """Every call to the back office gets `status` with this error (503: it is failing)."""
+    error = {"error": {"code": code, "message": detail}}
+    transport = BackofficeTransport(
+        base_url="http://backoffice",
+        timeout=5,
+        transport=httpx.MockTransport(lambda request: httpx.Response(status, json=error)),
+    )
+    monkeypatch.setattr(manage, "get_marriage_api", lambda: MarriageApi(transport))
+
+
+VERIFIED = {
+    manage.MANAGE_ACTION: "check",
+    manage.LOOKUP_REFERENCE: "HY-20261201-0007",
+    manage.LOOKUP_PROOF: "13812345678",
+    manage.PENDING: "check",
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "said", "events"),
+    [
+        (
+            404,
+            "not_found",
+            "utter_marriage_lookup_failed",
+            [SlotSet(manage.PENDING, None), SlotSet(manage.LOOKUP_PROOF, None)],
+        ),
+        (
+            429,
+            "too_many_attempts",
+            "utter_marriage_lookup_locked",
+            [SlotSet(manage.PENDING, None), SlotSet(manage.LOOKUP_PROOF, None)],
+        ),
+        # down: the proof is kept, so asking again later needs no new answer
+        (503, "unavailable", "utter_records_unavailable", [SlotSet(manage.PENDING, None)]),
+    ],
+)
+def test_a_refused_or_failing_lookup_says_why_and_forgets_what_it_must(
+    monkeypatch: pytest.MonkeyPatch, status: int, code: str, said: str, events: list[Any]
+) -> None:
+    answering(monkeypatch, status, code, "不能查询")
+    dispatcher = CollectingDispatcher()
+    found = run(
+        manage.ActionFindMarriageBooking().run(
+            dispatcher, make_tracker(slots=VERIFIED), EMPTY_DOMAIN
+        )
+    )
+    assert responses(dispatcher.messages) == [said]
+    assert found == events
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "said", "detail"),
+    [
+        (409, "cancel_too_late", "utter_marriage_cancel_too_late", None),
+        (429, "too_many_attempts", "utter_marriage_lookup_locked", None),
+        (409, "already_cancelled", "utter_marriage_change_refused", "这个预约已经取消了"),
+        (503, "unavailable", "utter_records_unavailable", None),
+    ],
+)
+def test_a_refused_or_failing_cancellation_says_why(
+    monkeypatch: pytest.MonkeyPatch, status: int, code: str, said: str, detail: str | None
+) -> None:
+    answering(monkeypatch, status, code, "这个预约已经取消了")
+    dispatcher = CollectingDispatcher()
+    events = run(
+        manage.ActionCancelMarriageBooking().run(
+            dispatcher, make_tracker(slots=VERIFIED), EMPTY_DOMAIN
+        )
+    )
+    [message] = dispatcher.messages
+    assert (message["response"], message.get("detail")) == (said, detail)
+    assert events == [SlotSet(manage.PENDING, None)]
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "detail"),
+    [
+        (409, "utter_marriage_change_refused", "该时段已约满"),
+        (503, "utter_records_unavailable", None),
+    ],
+)
+def test_a_refused_or_failing_reschedule_says_why_and_forgets_the_new_time(
+    monkeypatch: pytest.MonkeyPatch, status: int, said: str, detail: str | None
+) -> None:
+    answering(monkeypatch, status, "half_day_full", "该时段已约满")
+    slots = {**VERIFIED, s.DATE: bookable(6).isoformat(), s.HALF_DAY: "pm", s.OFFICE: "xihu"}
+    dispatcher = CollectingDispatcher()
+    events = run(
+        manage.ActionRescheduleMarriageBooking().run(
+            dispatcher, make_tracker(slots=slots), EMPTY_DOMAIN
+        )
+    )
+    [message] = dispatcher.messages
+    assert (message["response"], message.get("detail")) == (said, detail)
+    assert events == [
+        SlotSet(manage.PENDING, None),
+        SlotSet(s.DATE, None),
+        SlotSet(s.HALF_DAY, None),
+    ]

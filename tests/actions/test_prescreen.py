@@ -487,6 +487,23 @@ async def test_too_many_lookups_are_refused_with_the_back_offices_message(
     assert events == [SlotSet(status.ID_NUMBER, None), SlotSet(status.PHONE, None)]
 
 
+@pytest.mark.parametrize("code", [403, 500])
+async def test_a_refused_or_failing_status_lookup_apologises_and_forgets_the_identifiers(
+    monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    use_api(
+        monkeypatch,
+        status,
+        lambda request: httpx.Response(
+            code, json={"error": {"code": "refused", "message": "不能查询"}}
+        ),
+    )
+    dispatcher = CollectingDispatcher()
+    events = await check_status(dispatcher, phone="13800000009")
+    assert responses(dispatcher) == ["utter_records_unavailable"]
+    assert events == [SlotSet(status.ID_NUMBER, None), SlotSet(status.PHONE, None)]
+
+
 async def test_status_is_never_looked_up_with_one_identifier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
