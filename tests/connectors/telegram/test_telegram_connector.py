@@ -238,6 +238,8 @@ async def test_desk_messages_are_relayed_once_with_the_staff_name(harness: Harne
     sent = harness.fake.sent_to(CHAT)
     assert sent[1].visible_text == "人工客服 小王：您好<请讲>"
     assert sent[2].buttons == [("服务菜单", "/request_menu")]
+    # Each delivery is marked after its send: wait for the last mark, not only the last send.
+    await harness.fake.await_for(lambda: len(harness.outbox.outcomes) == 3)
     assert harness.outbox.outcomes == {1: True, 2: True, 3: True}
     assert await harness.runtime.relay.relay_once() == 0  # nothing twice
 
