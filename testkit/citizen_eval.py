@@ -61,6 +61,19 @@ WORKERS = 3
 
 
 @dataclass
+class AreaScore:
+    """One area of one set: how many landed in the right place, and every outcome kind."""
+
+    right: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def sentences(self) -> int:
+        """How many sentences of the area were asked."""
+        return sum(self.kinds.values())
+
+
+@dataclass
 class SetScore:
     """Counts for one set."""
 
@@ -72,7 +85,7 @@ class SetScore:
     false_service: int = 0
     asked_back: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
-    by_area: dict[str, Counter[str]] = field(default_factory=dict)
+    by_area: dict[str, AreaScore] = field(default_factory=dict)
     misses: list[tuple[Item, Outcome]] = field(default_factory=list)
 
     def share(self, count: int) -> float:
@@ -125,12 +138,11 @@ def score(results: Sequence[tuple[Item, Outcome]]) -> dict[str, SetScore]:
         s = scores.setdefault(item.set_name, SetScore(item.set_name))
         s.total += 1
         s.kinds[outcome.kind] += 1
-        area = s.by_area.setdefault(item.expected, Counter())
-        area["sentences"] += 1
-        area[outcome.kind] += 1
+        area = s.by_area.setdefault(item.expected, AreaScore())
+        area.kinds[outcome.kind] += 1
         if right_place(item, outcome):
             s.right += 1
-            area["right"] += 1
+            area.right += 1
         else:
             s.misses.append((item, outcome))
         if item.expected != REJECT:
@@ -178,12 +190,10 @@ def format_areas(scores: Mapping[str, SetScore]) -> str:
     ]
     for name in sorted(scores, key=set_order):
         for area, counts in sorted(scores[name].by_area.items()):
-            kinds = ", ".join(
-                f"{k} {v}" for k, v in counts.most_common() if k not in {"sentences", "right"}
-            )
+            kinds = ", ".join(f"{k} {v}" for k, v in counts.kinds.most_common())
             lines.append(
-                f"| {name} | {area} | {counts['sentences']} "
-                f"| {counts['right'] / counts['sentences']:.0%} | {kinds} |"
+                f"| {name} | {area} | {counts.sentences} "
+                f"| {counts.right / counts.sentences:.0%} | {kinds} |"
             )
     return "\n".join(lines)
 
@@ -200,7 +210,10 @@ def write_report(scores: Mapping[str, SetScore], directory: Path = REPORT_DIR) -
             "false_service_starts": s.false_service,
             "asked_back_about_a_service": s.asked_back,
             "outcomes": dict(s.kinds),
-            "by_area": {area: dict(counts) for area, counts in sorted(s.by_area.items())},
+            "by_area": {
+                area: {"sentences": a.sentences, "right": a.right, "outcomes": dict(a.kinds)}
+                for area, a in sorted(s.by_area.items())
+            },
         }
         for name, s in scores.items()
     }
