@@ -94,9 +94,11 @@ def seeded(session: Session) -> Session:
 
 
 def book(session: Session, policy: MarriagePolicy, **fields: object) -> MarriageBooking:
-    return bookings.create_booking(
+    booking, created = bookings.create_booking(
         session=session, policy=policy, request=request(**fields), today=TODAY
     )
+    assert created
+    return booking
 
 
 def set_capacity(session: Session, office_code: str, capacity: int) -> None:
@@ -351,6 +353,67 @@ def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield sessionmaker(bind=engine, expire_on_commit=False)
     engine.dispose()
+
+
+def test_the_same_request_sent_again_is_booked_once(
+    seeded: Session, policy: MarriagePolicy, session_factory: sessionmaker[Session]
+) -> None:
+    """确认 pressed twice, or retried after an error: the stored booking, not a refusal."""
+    set_capacity(seeded, "xihu", 1)  # the repeat must not be refused as "full" either
+    body = request(day=bookable(5))
+    first, created = bookings.create_booking(
+        session=seeded, policy=policy, request=body, today=TODAY
+    )
+    again, created_again = bookings.create_booking(
+        session=seeded, policy=policy, request=body, today=TODAY
+    )
+    assert (created, created_again) == (True, False)
+    assert again.reference == first.reference
+    seeded.expire_all()
+    assert (
+        bookings.count_active_on(session=seeded, office_code="xihu", day=body.day, half_day="am")
+        == 1
+    )
+    # what differs is a different request: another phone is refused as before
+    with pytest.raises(ApiError) as refused:
+        bookings.create_booking(
+            session=seeded,
+            policy=policy,
+            request=body.model_copy(update={"phone": "13900001111"}),
+            today=TODAY,
+        )
+    assert refused.value.code in ("slot_full", "person_busy")
+
+
+def test_the_same_request_racing_with_itself_is_booked_once(
+    seeded: Session, policy: MarriagePolicy, session_factory: sessionmaker[Session]
+) -> None:
+    """Ten copies of one request at once: every sender is told the one stored reference."""
+    body = request(day=bookable(6))
+    barrier = threading.Barrier(10)
+    references: list[str] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        with session_factory() as own_session:
+            barrier.wait()
+            booking, _ = bookings.create_booking(
+                session=own_session, policy=policy, request=body, today=TODAY
+            )
+            with lock:
+                references.append(booking.reference)
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(references) == 10 and len(set(references)) == 1
+    seeded.expire_all()
+    assert (
+        bookings.count_active_on(session=seeded, office_code="xihu", day=body.day, half_day="am")
+        == 1
+    )
 
 
 def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
@@ -616,6 +679,9 @@ def test_api_books_and_shows_personal_data_only_masked(client: TestClient) -> No
     assert booking["phone"] == "138****5678"
     assert booking["party1_name"] == "张*"
     assert booking["office"]["code"] == "xihu"
+    again = client.post("/api/marriage/bookings", json=body)  # 确认 pressed twice
+    assert again.status_code == 200, again.text
+    assert again.json()["reference"] == booking["reference"]
 
     alone = client.post("/api/marriage/bookings/lookup", json={"reference": booking["reference"]})
     assert alone.status_code == 422

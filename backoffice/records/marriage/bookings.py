@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from backoffice.records.marriage.booking_lookup import (
 )
 from backoffice.records.marriage.claims import claim_days, release_days, release_place, take_place
 from backoffice.records.marriage.identity import (
+    CheckedPerson,
     checked_person,
     needs_city_office,
     require_age,
@@ -39,6 +41,7 @@ from backoffice.records.marriage.policy import HalfDay, MarriagePolicy
 from backoffice.records.marriage.refusals import refusal
 from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.references import format_reference, next_number
+from core.errors import ApiError
 from zhtext.phone import parse_phone
 
 ACTIVE_STATUSES = ("booked", "rescheduled")
@@ -46,8 +49,12 @@ ACTIVE_STATUSES = ("booked", "rescheduled")
 
 def create_booking(
     *, session: Session, policy: MarriagePolicy, request: BookingCreate, today: dt.date
-) -> MarriageBooking:
-    """Book a half-day for a couple.
+) -> tuple[MarriageBooking, bool]:
+    """Book a half-day for a couple; returns the booking and whether it was created now.
+
+    The same request again (the same couple, office, half-day, business and phone: a citizen who
+    pressed 确认 twice, or retried after an error) gets the booking already stored back, so a
+    request is booked once however often it is sent (as eldercare visits are).
 
     Raises:
         ApiError: `unknown_office`, `day_<reason>`, `invalid_id_number`,
@@ -70,30 +77,95 @@ def create_booking(
     phone = parse_phone(request.phone)
     if phone.number is None:
         raise refusal("invalid_phone", 422)
+    same = SameBooking(
+        booking_type=request.booking_type,
+        office_id=office_id,
+        day=request.day,
+        half_day=request.half_day,
+        id_numbers=frozenset((party1.id_number, party2.id_number)),
+        phone=phone.number,
+    )
+    stored = same.find(session)
+    if stored is not None:  # the same request again (确认 pressed twice): booked once
+        return stored, False
     session.rollback()  # end the read snapshot: the write transaction must start with a write
+    try:
+        created = _insert_booking(
+            session=session, same=same, parties=(party1, party2), capacity=capacity
+        )
+    except ApiError as refused:
+        # An identical request that won the race took the place or the day: it is this booking.
+        stored = same.find(session) if refused.code in ("slot_full", "person_busy") else None
+        if stored is None:
+            raise
+        return stored, False
+    return created, True
 
+
+@dataclass(frozen=True)
+class SameBooking:
+    """What makes a request the same booking again: who, where, when, which business, phone."""
+
+    booking_type: str
+    office_id: int
+    day: dt.date
+    half_day: str
+    id_numbers: frozenset[str]
+    phone: str
+
+    def find(self, session: Session) -> MarriageBooking | None:
+        """The active booking this request would make, if it is stored already."""
+        candidates = session.scalars(
+            select(MarriageBooking).where(
+                MarriageBooking.booking_type == self.booking_type,
+                MarriageBooking.office_id == self.office_id,
+                MarriageBooking.day == self.day,
+                MarriageBooking.half_day == self.half_day,
+                MarriageBooking.phone == self.phone,
+                MarriageBooking.status.in_(ACTIVE_STATUSES),
+            )
+        )
+        return next(
+            (
+                booking
+                for booking in candidates
+                if {booking.party1_id_number, booking.party2_id_number} == self.id_numbers
+            ),
+            None,
+        )
+
+
+def _insert_booking(
+    *,
+    session: Session,
+    same: SameBooking,
+    parties: tuple[CheckedPerson, CheckedPerson],
+    capacity: int,
+) -> MarriageBooking:
+    """The write transaction of a new booking (checks done): place, row, day claims, history."""
+    party1, party2 = parties
     now = dt.datetime.now(dt.UTC)
     with _transaction(session):
         take_place(
             session=session,
-            office_id=office_id,
-            day=request.day,
-            half_day=request.half_day,
+            office_id=same.office_id,
+            day=same.day,
+            half_day=same.half_day,
             capacity=capacity,
         )
         booking = MarriageBooking(
-            reference=_next_reference(session=session, day=request.day),
-            booking_type=request.booking_type,
-            office_id=office_id,
-            day=request.day,
-            half_day=request.half_day,
+            reference=_next_reference(session=session, day=same.day),
+            booking_type=same.booking_type,
+            office_id=same.office_id,
+            day=same.day,
+            half_day=same.half_day,
             party1_name=party1.name,
             party1_id_kind=party1.id_kind,
             party1_id_number=party1.id_number,
             party2_name=party2.name,
             party2_id_kind=party2.id_kind,
             party2_id_number=party2.id_number,
-            phone=phone.number,
+            phone=same.phone,
             status="booked",
             created_at=now,
             updated_at=now,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response, status
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
@@ -130,10 +130,14 @@ def get_availability(
 
 @service_router.post("/bookings", response_model=BookingOut, status_code=201, responses=ERRORS)
 def post_booking(
-    body: BookingCreate, session: DbSession, policy: Policy, today: Today
+    body: BookingCreate, session: DbSession, policy: Policy, today: Today, response: Response
 ) -> BookingOut:
-    """Book a half-day for a couple."""
-    booking = bookings.create_booking(session=session, policy=policy, request=body, today=today)
+    """Book a half-day for a couple (201); the same request again returns that booking (200)."""
+    booking, created = bookings.create_booking(
+        session=session, policy=policy, request=body, today=today
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
     return booking_out(booking, policy)
 
 
