@@ -6,8 +6,11 @@ questions, asks a knowledge question in the middle of the form and finishes
 phones and days unique per conversation as in the load bench). The bare-Rasa anchor has its own
 short conversation (``bench/anchor_bot/conversation.yml``) with one custom action.
 
-`run_level` keeps N conversations going at once (closed loop, no think time) for a fixed time:
-each one starts the next script as soon as it finished one. Every reply is checked against the
+`run_level` keeps N conversations going at once for a fixed time: each one starts the next
+script as soon as it finished one. A closed-loop level ("20") sends each message the moment the
+previous reply arrives (what the machine can do); a paced level ("20@3") lets each citizen think
+before every message after the first (0.5-1.5 x the mean, here 3 s: quicker than people type
+on a phone, so the pace is on the heavy side of real use). Every reply is checked against the
 script, so a run that wanders off (and measures fallbacks instead of services) shows up as
 "unexpected" in the table.
 """
@@ -15,6 +18,7 @@ script, so a run that wanders off (and measures fallbacks instead of services) s
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -102,6 +106,34 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Level:
+    """How many conversations at once, and how long each citizen thinks before a message."""
+
+    conversations: int
+    think_seconds: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        """ "20" (closed loop) or "20@3" (20 conversations, 3 s mean think time)."""
+        count, _, think = text.strip().partition("@")
+        return cls(int(count), float(think) if think else 0.0)
+
+    @property
+    def label(self) -> str:
+        """ "20" or "20 @3 s"."""
+        return (
+            f"{self.conversations} @{self.think_seconds:g} s"
+            if self.paced
+            else str(self.conversations)
+        )
+
+    @property
+    def paced(self) -> bool:
+        """Whether citizens think between messages (not a closed loop)."""
+        return self.think_seconds > 0
+
+
+@dataclass(frozen=True)
 class Sample:
     """One message: its latency, whether the reply was the expected one, when it was answered."""
 
@@ -116,7 +148,7 @@ class LevelResult:
     """What one target did with N concurrent conversations during `seconds`."""
 
     target: str
-    conversations: int
+    level: Level
     seconds: float = 0.0
     samples: list[Sample] = field(default_factory=list)
     completed: int = 0
@@ -133,10 +165,20 @@ class LevelResult:
 class Conversations:
     """Plays scripts against one target, recording every message into a `LevelResult`."""
 
-    def __init__(self, target: Target, identities: Identities, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        target: Target,
+        identities: Identities,
+        client: httpx.AsyncClient,
+        *,
+        think_seconds: float = 0.0,
+        rng: random.Random | None = None,
+    ) -> None:
         self._target = target
         self._identities = identities
         self._client = client
+        self._think = think_seconds
+        self._rng = rng or random.Random(22)
 
     async def play(self, name: str, result: LevelResult, deadline: float) -> None:
         """Play script `name` once with a fresh sender, until it ends or `deadline` passes."""
@@ -149,7 +191,9 @@ class Conversations:
             script_vars={**loaded.script.vars, **self._identities.for_script(loaded)},
         )
         previous: BotReply | None = None
-        for turn in loaded.script.turns:
+        for index, turn in enumerate(loaded.script.turns):
+            if index and self._think:
+                await asyncio.sleep(self._think * self._rng.uniform(0.5, 1.5))
             if time.monotonic() >= deadline:
                 return
             message = _message(turn, variables, previous)
@@ -188,18 +232,19 @@ def _message(turn: Turn, variables: Variables, previous: BotReply | None) -> str
 
 
 async def run_level(
-    target: Target, *, conversations: int, seconds: float, identities: Identities
+    target: Target, *, level: Level, seconds: float, identities: Identities
 ) -> LevelResult:
-    """Keep `conversations` conversations going for `seconds`; the messages answered meanwhile.
+    """Keep `level.conversations` conversations going for `seconds`; the messages answered.
 
     Conversation i plays the scripts in turn starting from the i-th, so every level runs the
     whole mix. A message still in flight at the end is not counted.
     """
-    result = LevelResult(target=target.name, conversations=conversations)
+    conversations = level.conversations
+    result = LevelResult(target=target.name, level=level)
     names = list(target.scripts)
     limits = httpx.Limits(max_connections=conversations + 5, keepalive_expiry=2.0)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        player = Conversations(target, identities, client)
+        player = Conversations(target, identities, client, think_seconds=level.think_seconds)
         started = time.monotonic()
         deadline = started + seconds
 
@@ -217,7 +262,7 @@ async def run_level(
 
 async def warm_up(target: Target, identities: Identities) -> list[str]:
     """Play each script of `target` once (loads models and caches); the problems seen."""
-    result = LevelResult(target=target.name, conversations=1)
+    result = LevelResult(target=target.name, level=Level(1))
     async with httpx.AsyncClient(timeout=120) as client:
         player = Conversations(target, identities, client)
         for name in target.scripts:

@@ -1,6 +1,6 @@
 """`make bench`: the realistic mix on the project next to a bare-Rasa anchor, in one run.
 
-`python -m bench.realistic [--seconds 40] [--rounds 2] [--levels 1,20]` trains the anchor once
+`python -m bench.realistic [--seconds 40] [--rounds 2] [--levels 1,20,20@3]` trains the anchor once
 (bench/anchor.py, cached outside models/), starts it and the project's embedded stack
 (testkit.stack, the newest model in models/ or $STACK_MODELS_DIR), plays every conversation once
 on each (warm-up and script check), then measures at each level of concurrent conversations,
@@ -18,6 +18,7 @@ import os
 from bench.anchor import AnchorStack, anchor_model
 from bench.citizen_scripts import Identities
 from bench.mix import (
+    Level,
     LevelResult,
     Target,
     anchor_scripts,
@@ -35,7 +36,7 @@ REPORT_DIR = PROJECT_ROOT / "reports" / "bench"
 
 
 async def measure(
-    targets: list[Target], *, levels: list[int], seconds: float, rounds: int
+    targets: list[Target], *, levels: list[Level], seconds: float, rounds: int
 ) -> tuple[list[Row], list[str]]:
     """Warm every target up, then measure each level, the targets alternating per round."""
     identities = Identities(seed=22)
@@ -51,12 +52,14 @@ async def measure(
         for _ in range(rounds):
             for target in targets:
                 result = await run_level(
-                    target, conversations=level, seconds=seconds / rounds, identities=identities
+                    target, level=level, seconds=seconds / rounds, identities=identities
                 )
                 results[target.name].merge(result)
         for target in targets:
             rows.append(Row.of(results[target.name]))
-            problems += [f"{target.name} ×{level}: {p}" for p in results[target.name].problems]
+            problems += [
+                f"{target.name} ×{level.label}: {p}" for p in results[target.name].problems
+            ]
     return rows, problems
 
 
@@ -66,10 +69,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="timed seconds per level")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per level")
     parser.add_argument(
-        "--levels", default="1,20", help="concurrent conversations, comma-separated"
+        "--levels",
+        default="1,20,20@3",
+        help="concurrent conversations, comma-separated; N@S: citizens think S s (mean) per turn",
     )
     args = parser.parse_args()
-    levels = [int(level) for level in args.levels.split(",")]
+    levels = [Level.parse(level) for level in args.levels.split(",")]
     started = dt.datetime.now(dt.UTC)
     model = anchor_model()
     with LiveStack.start() as stack, AnchorStack.start(model) as anchor:

@@ -8,6 +8,7 @@ from bench.anchor import ANCHOR_DIR, anchor_files, anchor_fingerprint, cache_dir
 from bench.mix import (
     RESUME_MARK,
     SERVICES,
+    Level,
     LevelResult,
     Sample,
     anchor_scripts,
@@ -53,9 +54,12 @@ def test_a_rasa_reply_reads_texts_and_buttons() -> None:
     assert [b.title for b in reply.buttons] == ["明天"]
 
 
-def _result(target: str, level: int, latencies: list[float], seconds: float = 10) -> LevelResult:
+def _result(
+    target: str, level: int | Level, latencies: list[float], seconds: float = 10
+) -> LevelResult:
     samples = [Sample("x", latency, True, 0.0) for latency in latencies]
-    return LevelResult(target=target, conversations=level, seconds=seconds, samples=samples)
+    at = level if isinstance(level, Level) else Level(level)
+    return LevelResult(target=target, level=at, seconds=seconds, samples=samples)
 
 
 def test_the_table_has_every_target_and_level_with_ratios_to_the_anchor() -> None:
@@ -73,3 +77,23 @@ def test_the_table_has_every_target_and_level_with_ratios_to_the_anchor() -> Non
     assert len(lines) == 5
     assert lines[0].endswith("NOT met")  # 2.0× the anchor's p50
     assert lines[-1].endswith("met") and "NOT" not in lines[-1]  # gateway 1.05× Rasa
+
+
+def test_a_paced_level_reads_its_think_time_and_is_judged_apart() -> None:
+    paced = Level.parse("20@3")
+    assert (paced.conversations, paced.think_seconds, paced.paced) == (20, 3.0, True)
+    assert Level.parse("20") == Level(20) and not Level(20).paced
+    assert paced.label == "20 @3 s"
+    rows = [
+        Row.of(_result(target, level, [factor * v for v in range(1, 21)], seconds=seconds))
+        for level, seconds in ((Level(20), 10), (paced, 40))
+        for target, factor in ((ANCHOR, 100.0), (RASA, 90.0), (GATEWAY, 95.0))
+    ]
+    assert [row[0] for row in table_rows(rows)] == ["20"] * 3 + ["20 @3 s"] * 3
+    lines = verdicts(rows)
+    # throughput is judged on the closed loop (the paced level's rate is the citizens' pace)
+    throughput = [line for line in lines if "msg/s" in line]
+    assert len(throughput) == 1 and throughput[0].startswith("- 20 conversations")
+    p95 = [line for line in lines if "p95" in line]
+    assert [line.split(",")[0] for line in p95] == ["- 20 conversations", "- 20 @3 s conversations"]
+    assert all(line.endswith("NOT met") for line in p95)  # 1.9 s in both (made-up latencies)
