@@ -29,7 +29,7 @@ db: setup ## apply migrations and seed the embedded database (var/)
 run: train ## install, train, migrate, seed and start every process; prints the URLs
 	@scripts/run.sh
 
-.PHONY: run-production test-production status stop
+.PHONY: run-production test-production test-live status stop
 run-production: train ## production profile under supervisord: PostgreSQL, Redis, RASA_REPLICAS Rasa servers, WEB_WORKERS web workers
 	@scripts/run_production.sh
 
@@ -89,14 +89,16 @@ test-browser: train chromium ## browser tests in real Chromium
 # (about one core on average on 2 cores) while lint, mypy, the unit tests, `rasa data validate`
 # (it reads the data, not the model) and the chromium check run beside it; the story test starts
 # as soon as the model is there. Each target's output is printed as one block when it ends.
-# Then, one after another, what starts live stacks: the production-marked tests (PostgreSQL,
-# Redis, the production stack: run once, here), and every other e2e and browser test on one
-# shared live stack (tests/conftest.py).
+# Then, side by side, what starts live stacks: the production-marked tests (PostgreSQL, Redis,
+# the production stack: run once, here) and every other e2e and browser test on one shared live
+# stack (tests/conftest.py). The two stacks share nothing but the machine (own ports, own data).
 TEST_JOBS ?= 6
 test: setup ## everything CI runs
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target \
 	  lint typecheck test-unit validate test-stories chromium
-	@$(PYTEST) -q -m "production"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-production test-live
+
+test-live: train chromium ## every e2e and browser test that is not production-marked, on one shared live stack
 	@$(PYTEST) -q -m "(e2e or browser) and not production"
 
 bench: train ## benchmarks: the realistic mix vs a bare-Rasa anchor (reports/bench/), knowledge retrieval; ARGS="--seconds 20"
