@@ -3,7 +3,8 @@
 After an earlier search it searches again with the new condition (the rule runs the form next).
 In a conversation without a search, and without words that ask for a place (the EvidenceGate
 then marks the message with ``service_candidate``), the assistant asks back instead of guessing
-a service: "您是想找养老机构吗？".
+a service: "您是想找养老机构吗？" — when the message holds a condition the search could use;
+otherwise it is no condition at all (``actions.context_answers``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.confirm_service import ask_back, service_candidate
+from actions.context_answers import answer_as_unplaced
+from actions.eldercare.turn import SearchTurn
 
 SEARCH_INTENT = "request_eldercare"
 EARLIER_SEARCH_STEPS = frozenset({"action_search_facilities", "eldercare_search_form"})
@@ -40,5 +43,7 @@ class ActionCheckEldercareContext(Action):
     ) -> list[dict[str, Any]]:
         """Nothing (the form follows), or the ask-back question and the citizen's turn."""
         if service_candidate(tracker) and not searched_before(tracker):
+            if not SearchTurn.read(tracker).understood:
+                return await answer_as_unplaced(dispatcher, tracker)
             return ask_back(dispatcher, SEARCH_INTENT)
         return []

@@ -2,6 +2,7 @@
 
 "我家三口人住在拱墅区，每月收入2000元，能申请低保吗" starts the pre-screen with those answers
 (``volunteered``); "我家三口人，月收入两千" alone could mean anything, so it is asked back first.
+A message with no household fact in it at all is no description (``actions.context_answers``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.confirm_service import ask_back, service_candidate
+from actions.context_answers import answer_as_unplaced
+from actions.prescreen.volunteered import tells_household_facts
 
 START_INTENT = "request_prescreen"
 
@@ -29,5 +32,7 @@ class ActionCheckPrescreenContext(Action):
     ) -> list[dict[str, Any]]:
         """Nothing (the pre-screen follows), or the ask-back question and the citizen's turn."""
         if service_candidate(tracker):
+            if not tells_household_facts(str(tracker.latest_message.get("text") or "")):
+                return await answer_as_unplaced(dispatcher, tracker)
             return ask_back(dispatcher, START_INTENT)
         return []

@@ -14,8 +14,10 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.prescreen import PrescreenResult, get_prescreen_api
 from actions.confirm_service import ask_back
+from actions.context_answers import answer_as_unplaced
 from actions.prescreen import answers, slots
 from actions.prescreen.verdict import verdict_lines
+from actions.prescreen.volunteered import tells_household_facts
 from actions.prescreen.wording import Template, programme_values, render
 
 logger = logging.getLogger(__name__)
@@ -164,10 +166,13 @@ class ActionCorrectPrescreenAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Set or clear the answer; the pre-screen form runs next and fills what is missing."""
-        if not _prescreened_before(tracker):
-            # A "correction" in a conversation without a pre-screen has nothing to correct.
-            return ask_back(dispatcher, "request_prescreen")
         text = tracker.latest_message.get("text") or ""
+        if not _prescreened_before(tracker):
+            # A "correction" in a conversation without a pre-screen has nothing to correct;
+            # without any pre-screen fact in it, it is no correction at all.
+            if answers.field_named(text) is None and not tells_household_facts(text):
+                return await answer_as_unplaced(dispatcher, tracker)
+            return ask_back(dispatcher, "request_prescreen")
         field = _field_from_entity(tracker)
         value: Any = None
         if field is None:

@@ -37,3 +37,15 @@ def volunteered_answers(text: str) -> dict[str, Any]:
     if reading.district is not None and single:
         found[slots.DISTRICT] = reading.district.code
     return found
+
+
+def tells_household_facts(text: str) -> bool:
+    """Whether `text` says anything the pre-screen reads.
+
+    Household size, income, district, savings, a car or a second home, or a circumstance such
+    as illness or disability.
+    """
+    if volunteered_answers(text) or answers.read_assets(text) or answers.read_savings(text):
+        return True
+    circumstances = answers.read_circumstances(text)
+    return bool(circumstances and circumstances.get("value"))

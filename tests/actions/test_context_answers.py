@@ -1,0 +1,106 @@
+"""An answer outside its form: asked back when it holds a value, else read as unplaced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge
+from actions.eldercare.context import ActionCheckEldercareContext
+from actions.marriage.outside_form import ActionMarriageDetailsWithoutForm, tells_booking_details
+from actions.prescreen.context import ActionCheckPrescreenContext
+from actions.prescreen.screening import ActionCorrectPrescreenAnswer
+from actions.prescreen.volunteered import tells_household_facts
+from knowledge.search_results import SearchResult
+from knowledge.store import get_store
+from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+
+CHIT_CHAT = "我真爱听演唱会"
+LISTEN = {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+@pytest.fixture(autouse=True)
+def nothing_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No article fits and nothing is recorded: the not-understood path is what is left."""
+
+    def nothing(text: str, **_: object) -> SearchResult:
+        return SearchResult(query=text, terms=[], decision="none")
+
+    async def ignore(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr(get_store(), "search", nothing)
+    monkeypatch.setattr(knowledge, "record_unanswered", ignore)
+
+
+def marked(text: str, intent: str, candidate: str) -> dict[str, Any]:
+    event = user_event(text, intent)
+    event["parse_data"]["entities"] = [{"entity": "service_candidate", "value": candidate}]
+    return event
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [str(message.get("response")) for message in dispatcher.messages]
+
+
+async def test_chit_chat_taken_for_a_search_condition_is_not_asked_back() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([marked(CHIT_CHAT, "inform_eldercare", "request_eldercare")])
+    events = await ActionCheckEldercareContext().run(dispatcher, tracker, EMPTY_DOMAIN)
+    assert "utter_confirm_request_eldercare" not in responses(dispatcher)
+    assert dispatcher.messages and events[-1] == LISTEN
+
+
+async def test_a_household_fact_outside_the_prescreen_is_asked_back_chit_chat_is_not() -> None:
+    for text, asked_back in (
+        ("老伴瘫痪在床", True),
+        ("我家三口人，月收入两千", True),
+        (CHIT_CHAT, False),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([marked(text, "describe_household", "request_prescreen")])
+        events = await ActionCheckPrescreenContext().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert ("utter_confirm_request_prescreen" in responses(dispatcher)) == asked_back, text
+        assert events[-1] == LISTEN
+
+
+async def test_a_correction_without_a_prescreen_is_asked_back_only_with_a_fact() -> None:
+    for text, asked_back in (("收入说错了", True), (CHIT_CHAT, False)):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user_event(text, "correct_prescreen_answer")])
+        await ActionCorrectPrescreenAnswer().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert ("utter_confirm_request_prescreen" in responses(dispatcher)) == asked_back, text
+
+
+async def test_booking_details_outside_a_booking_get_the_pointer_chit_chat_does_not() -> None:
+    for text, pointer in (("下周三上午", True), ("张伟", True), (CHIT_CHAT, False)):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user_event(text, "inform_marriage_details")])
+        events = await ActionMarriageDetailsWithoutForm().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert ("utter_marriage_details_without_form" in responses(dispatcher)) == pointer, text
+        assert dispatcher.messages and events[-1] == LISTEN
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("结婚登记", True),
+        ("330106199506054016", True),
+        ("13812345678", True),
+        ("我叫王芳", True),
+        ("我喜欢周杰伦的歌", False),
+        ("你好漂亮", False),
+    ],
+)
+def test_what_counts_as_booking_details(text: str, expected: bool) -> None:
+    assert tells_booking_details(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("家里有辆车", True), ("没有存款", True), ("儿子残疾没有工作", True), ("我今天好开心", False)],
+)
+def test_what_counts_as_household_facts(text: str, expected: bool) -> None:
+    assert tells_household_facts(text) is expected
