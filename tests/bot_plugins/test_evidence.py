@@ -140,6 +140,9 @@ def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> No
     assert verdict("家属如何领取丧葬费", "out_of_scope") == "question"
     assert verdict("明天天气怎么样", "out_of_scope") == "keep"
     assert verdict("我要买福彩", "out_of_scope") == "keep"
+    # a travel word does not make a question about a civil-affairs subject off-topic
+    assert verdict("残疾人坐公交免费吗", "out_of_scope") == "question"
+    assert verdict("坐公交免费吗", "out_of_scope") == "keep"
 
 
 def test_a_reference_number_is_evidence_whatever_its_case() -> None:
