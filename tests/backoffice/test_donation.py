@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,7 @@ from backoffice.records.donation.schemas import GoodsPledgeIn, PaymentConfirmati
 from backoffice.records.donation.seed import seed
 from core.errors import ApiError
 from core.settings import PROJECT_ROOT
+from tests.backoffice.racing import at_once
 
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
 PERSON_ID = "330106199001011248"
@@ -443,26 +444,15 @@ def test_concurrent_confirmations_keep_raised_equal_to_paid_pledges(database_url
             jobs.append(confirmation(reference, str(amount), tx=f"TX-{i}"))
         jobs.append(confirmation(reference, str(amount), tx=f"TX-OTHER-{i}"))  # a conflicting one
     jobs.append(confirmation(elderly, "7", tx="TX-ELDER"))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(len(jobs))
 
-    def worker(job: PaymentConfirmationIn) -> None:
-        with factory() as session:
-            start.wait()
-            try:
-                result = confirm_payment(session=session, confirmation=job)
-                outcome = "repeat" if result.already_confirmed else "paid"
-            except ApiError as error:
-                outcome = error.code
-        with lock:
-            outcomes.append(outcome)
+    def worker(job: PaymentConfirmationIn, session: Session) -> str:
+        try:
+            result = confirm_payment(session=session, confirmation=job)
+        except ApiError as error:
+            return error.code
+        return "repeat" if result.already_confirmed else "paid"
 
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = at_once(factory, [partial(worker, job) for job in jobs])
     assert len(outcomes) == len(jobs)
     assert outcomes.count("paid") == len(references) + 1
     assert set(outcomes) <= {"paid", "repeat", "already_paid_other"}
@@ -484,22 +474,13 @@ def test_concurrent_pledges_get_distinct_references(database_url: str) -> None:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as setup:
         seed(setup)
-    references: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(16)
 
-    def worker() -> None:
-        with factory() as session:
-            start.wait()
-            created = create_pledge(session=session, pledge=pledge(), policy=get_policy(), now=NOW)
-        with lock:
-            references.append(created.reference)
+    def worker(session: Session) -> str:
+        return create_pledge(
+            session=session, pledge=pledge(), policy=get_policy(), now=NOW
+        ).reference
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    references = at_once(factory, [worker] * 16)
     assert sorted(references) == [f"CS-20261128-{n:04d}" for n in range(1, 17)]
     engine.dispose()
 

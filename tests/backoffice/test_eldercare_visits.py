@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from backoffice.records.eldercare.facilities import upsert_facilities
 from backoffice.records.eldercare.models import EldercareVisit, EldercareVisitSlot
 from backoffice.records.eldercare.visits import book_visit, cancel_visit, visit_availability
 from core.errors import ApiError
+from tests.backoffice.racing import at_once
 from tests.backoffice.test_eldercare_search import facility
 from zhtext.city_time import city_today
 
@@ -135,29 +136,18 @@ def test_concurrent_bookings_never_exceed_capacity(database_url: str, home: Sess
     """Twelve families press 确认 at once for two places: exactly two get one."""
     engine = make_engine(database_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    start = threading.Barrier(12)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
 
-    def attempt(number: int) -> None:
-        with factory() as session:
-            start.wait()
-            try:
-                book_visit(
-                    session=session, facility_code="home", visit_date=DAY, half_day="am",
-                    visitor_name="张丽", phone=f"1380000{number:04d}", today=TODAY,
-                )  # fmt: skip
-                outcome = "booked"
-            except ApiError as error:
-                outcome = error.code
-        with lock:
-            outcomes[outcome] += 1
+    def attempt(number: int, session: Session) -> str:
+        try:
+            book_visit(
+                session=session, facility_code="home", visit_date=DAY, half_day="am",
+                visitor_name="张丽", phone=f"1380000{number:04d}", today=TODAY,
+            )  # fmt: skip
+        except ApiError as error:
+            return error.code
+        return "booked"
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = Counter(at_once(factory, [partial(attempt, n) for n in range(12)]))
     engine.dispose()
 
     assert outcomes == Counter({"booked": 2, "slot_full": 10})
@@ -172,25 +162,15 @@ def test_concurrent_identical_requests_make_one_booking(database_url: str, home:
     """A double click: the same phone twice at once gives one booking, not two."""
     engine = make_engine(database_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    start = threading.Barrier(6)
-    references: list[str] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        with factory() as session:
-            start.wait()
-            visit, _ = book_visit(
-                session=session, facility_code="home", visit_date=DAY, half_day="pm",
-                visitor_name="张丽", phone="13812345678", today=TODAY,
-            )  # fmt: skip
-            with lock:
-                references.append(visit.reference)
+    def attempt(session: Session) -> str:
+        visit, _ = book_visit(
+            session=session, facility_code="home", visit_date=DAY, half_day="pm",
+            visitor_name="张丽", phone="13812345678", today=TODAY,
+        )  # fmt: skip
+        return visit.reference
 
-    threads = [threading.Thread(target=attempt) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    references = at_once(factory, [attempt] * 6)
     engine.dispose()
 
     assert len(references) == 6

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import threading
 from collections.abc import Iterator
+from functools import partial
 from typing import cast
 
 import chinese_calendar
@@ -37,6 +37,7 @@ from backoffice.records.marriage.schemas import BookingCreate, PersonIn
 from backoffice.records.marriage.seed import seed
 from backoffice.staff.access import require_staff
 from core.errors import ApiError, install_error_handling
+from tests.backoffice.racing import at_once
 from tests.service_token import SERVICE_HEADERS
 from zhtext.city_time import city_today
 from zhtext.holidays import day_status
@@ -390,24 +391,14 @@ def test_the_same_request_racing_with_itself_is_booked_once(
 ) -> None:
     """Ten copies of one request at once: every sender is told the one stored reference."""
     body = request(day=bookable(6))
-    barrier = threading.Barrier(10)
-    references: list[str] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        with session_factory() as own_session:
-            barrier.wait()
-            booking, _ = bookings.create_booking(
-                session=own_session, policy=policy, request=body, today=TODAY
-            )
-            with lock:
-                references.append(booking.reference)
+    def attempt(own_session: Session) -> str:
+        booking, _ = bookings.create_booking(
+            session=own_session, policy=policy, request=body, today=TODAY
+        )
+        return booking.reference
 
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    references = at_once(session_factory, [attempt] * 10)
     assert len(references) == 10 and len(set(references)) == 1
     seeded.expire_all()
     assert (
@@ -423,29 +414,15 @@ def test_fifty_requests_racing_for_the_last_place_leave_exactly_one_winner(
     day = bookable(4)
     book(seeded, policy, day=day)
     book(seeded, policy, day=day)
-    requests = [request(day=day) for _ in range(50)]
-    barrier = threading.Barrier(50)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def attempt(body: BookingCreate) -> None:
-        with session_factory() as own_session:
-            barrier.wait()
-            try:
-                bookings.create_booking(
-                    session=own_session, policy=policy, request=body, today=TODAY
-                )
-                outcome = "booked"
-            except ApiError as error:
-                outcome = error.code
-        with lock:
-            outcomes.append(outcome)
+    def attempt(body: BookingCreate, own_session: Session) -> str:
+        try:
+            bookings.create_booking(session=own_session, policy=policy, request=body, today=TODAY)
+        except ApiError as error:
+            return error.code
+        return "booked"
 
-    threads = [threading.Thread(target=attempt, args=(body,)) for body in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = at_once(session_factory, [partial(attempt, request(day=day)) for _ in range(50)])
     assert sorted(set(outcomes)) == ["booked", "slot_full"]
     assert outcomes.count("booked") == 1
     assert outcomes.count("slot_full") == 49
