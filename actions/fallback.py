@@ -20,6 +20,7 @@ from actions.confirm_service import (
     confirmation_response,
     service_candidate,
 )
+from actions.context_answers import answer_as_unplaced
 from actions.knowledge import answer_or_fall_back
 from actions.marriage.manage import lookup_of_own_booking
 from actions.side_questions import resume_form
@@ -79,9 +80,10 @@ class ActionHandleFallback(Action):
         known = candidate and confirmation_response(candidate) in domain.get("responses", {})
         if candidate and known and not confirmed_just_now(tracker):
             return ask_back(dispatcher, candidate)
-        events = await answer_or_fall_back(dispatcher, tracker)
         form = tracker.active_loop.get("name")
-        if form:  # the form could not use the message: answered, it asks its question again
-            resume_form(dispatcher, str(form))
-            return [*events, FollowupAction(str(form))]
-        return [*events, FollowupAction(ACTION_LISTEN)]
+        if not form:
+            return await answer_as_unplaced(dispatcher, tracker)
+        # The form could not use the message: answered, it asks its question again.
+        events = await answer_or_fall_back(dispatcher, tracker)
+        resume_form(dispatcher, str(form))
+        return [*events, FollowupAction(str(form))]

@@ -109,7 +109,7 @@ class Target:
     send: Send
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Level:
     """How many conversations at once, and how long each citizen thinks before a message."""
 

@@ -116,19 +116,17 @@ def verdicts(rows: list[Row]) -> list[str]:
         check("1 conversation, project p50 / anchor p50", one_rasa.p50 / one_anchor.p50, 1.5,
               at_most=True)  # fmt: skip
     closed = [row.level for row in rows if not row.level.paced]
-    many = max(closed, key=lambda level: level.conversations, default=one)
+    many = max(closed, default=one)
     many_anchor, many_rasa = found.get((ANCHOR, many)), found.get((RASA, many))
     if many_anchor and many_rasa:
         check(f"{many.label} conversations, project msg/s / anchor msg/s",
               many_rasa.throughput / many_anchor.throughput, 0.8, at_most=False)  # fmt: skip
-    for level in sorted({row.level for row in rows if row.level.conversations > 1},
-                        key=lambda level: (level.conversations, level.think_seconds)):  # fmt: skip
+    for level in sorted({row.level for row in rows if row.level.conversations > 1}):
         gateway = found.get((GATEWAY, level))
         if gateway:
             check(f"{level.label} conversations, full path p95 (s)", gateway.p95 / 1000, 1.0,
                   at_most=True)  # fmt: skip
-    for level in sorted({row.level for row in rows},
-                        key=lambda level: (level.conversations, level.think_seconds)):  # fmt: skip
+    for level in sorted({row.level for row in rows}):
         rasa, gateway = found.get((RASA, level)), found.get((GATEWAY, level))
         if rasa and gateway:
             check(f"{level.label} conversation(s), gateway p50 / project Rasa p50",
