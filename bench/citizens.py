@@ -38,6 +38,7 @@ from bench.citizen_records import (
 )
 from bench.citizen_scripts import SCRIPT_WEIGHTS, Identities, load_scripts
 from core.chat import conversation_id
+from testkit.conversations import turn_message
 from testkit.gateway_chat import BotReply
 from testkit.reply_checks import check_reply, render_expect
 from testkit.script_format import Expect, LoadedScript, Turn
@@ -146,7 +147,7 @@ class Citizen:
         conversation: Conversation,
     ) -> BotReply | None:
         """Send one turn (pressing send a second time if it fails); None ends the conversation."""
-        message = self._message(turn, variables, previous)
+        message = turn_message(turn, variables, previous)
         if message is None:
             conversation.problem = f"button {turn.click!r} not offered"
             return None
@@ -170,14 +171,6 @@ class Citizen:
         conversation.sent_failed.append(message)
         conversation.problem = f"no answer to {message!r} ({outcome})"
         return None
-
-    @staticmethod
-    def _message(turn: Turn, variables: Variables, previous: BotReply | None) -> str | None:
-        if turn.user is not None:
-            return variables.render(turn.user)
-        title = variables.render(turn.click or "").strip()
-        offered = previous.buttons if previous else ()
-        return next((b.payload for b in offered if b.title.strip() == title), None)
 
     async def _send(
         self, conversation: Conversation, message: str, expect: Expect, *, retry: bool

@@ -33,7 +33,8 @@ import httpx
 from bench.citizen_records import CHANNEL
 from bench.citizen_scripts import Identities
 from core.chat import conversation_id
-from testkit.gateway_chat import BotReply, ReplyButton
+from testkit.conversations import turn_message
+from testkit.gateway_chat import BotReply
 from testkit.reply_checks import check_reply, render_expect
 from testkit.script_format import LoadedScript, Turn, load_script
 from testkit.script_vars import Variables
@@ -63,14 +64,7 @@ def anchor_scripts() -> dict[str, LoadedScript]:
 
 def rasa_reply(body: list[dict[str, Any]]) -> BotReply:
     """A reply of Rasa's REST channel as the gateway's `BotReply`."""
-    return BotReply(
-        texts=tuple(m["text"] for m in body if m.get("text")),
-        buttons=tuple(
-            ReplyButton(title=b["title"], payload=b["payload"])
-            for m in body
-            for b in m.get("buttons") or []
-        ),
-    )
+    return BotReply.from_gateway({"messages": body})
 
 
 def via_rasa(rasa_url: str) -> Send:
@@ -200,7 +194,7 @@ class Conversations:
                 await asyncio.sleep(self._think * self._rng.uniform(0.5, 1.5))
             if time.monotonic() >= deadline:
                 return
-            message = _message(turn, variables, previous)
+            message = turn_message(turn, variables, previous)
             if message is None:
                 result.problems.append(f"{name}: button {turn.click!r} not offered")
                 return
@@ -225,14 +219,6 @@ class Conversations:
 
 def _checks(turn: Turn) -> bool:
     return not turn.expect.is_empty()
-
-
-def _message(turn: Turn, variables: Variables, previous: BotReply | None) -> str | None:
-    if turn.user is not None:
-        return variables.render(turn.user)
-    title = variables.render(turn.click or "").strip()
-    offered = previous.buttons if previous else ()
-    return next((b.payload for b in offered if b.title.strip() == title), None)
 
 
 async def run_level(

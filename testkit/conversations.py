@@ -48,6 +48,16 @@ def new_sender(script_name: str) -> str:
     return f"conv-{stem}-{uuid.uuid4().hex[:10]}"
 
 
+def turn_message(turn: Turn, variables: Variables, previous: BotReply | None) -> str | None:
+    """What a typed or clicked turn sends: the text, or the payload of the button clicked.
+
+    None when the previous reply offered no button with the clicked title.
+    """
+    if turn.user is not None:
+        return variables.render(turn.user)
+    return (previous or BotReply()).payload_for(variables.render(turn.click or ""))
+
+
 class ConversationRunner:
     """Runs scripts through a chat client and checks records in the back-office database.
 
@@ -198,13 +208,13 @@ class ConversationRunner:
             text = variables.render(turn.user)
             return text, text
         title = variables.render(turn.click or "")
-        offered = previous.buttons if previous else ()
-        for button in offered:
-            if button.title.strip() == title.strip():
-                return button.payload, f"[click] {title}"
+        offered = previous or BotReply()
+        payload = offered.payload_for(title)
+        if payload is not None:
+            return payload, f"[click] {title}"
         raise LookupError(
             f"cannot click {title!r}: the previous reply offered "
-            f"{button_list([b.title for b in offered])}"
+            f"{button_list(offered.button_titles)}"
         )
 
     def _check_records(

@@ -37,6 +37,11 @@ class BotReply:
         """Titles of all buttons, in order."""
         return [button.title for button in self.buttons]
 
+    def payload_for(self, title: str) -> str | None:
+        """The payload of the button titled `title` (spaces around either ignored), or None."""
+        wanted = title.strip()
+        return next((b.payload for b in self.buttons if b.title.strip() == wanted), None)
+
     @classmethod
     def from_gateway(cls, body: dict[str, Any]) -> BotReply:
         """Build from the JSON of ``POST /api/chat``."""
