@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from typing import TypedDict
 
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -92,11 +93,21 @@ def parse_proof(text: str) -> str | None:
     return found.group(1).upper() if found else None
 
 
-def proof_fields(proof: str) -> dict[str, str | None]:
-    """The proof as the API wants it: `phone` or `id_last4`."""
+class BookingKeys(TypedDict):
+    """What the back office wants to find a booking: the reference and `phone` or `id_last4`."""
+
+    reference: str
+    phone: str | None
+    id_last4: str | None
+
+
+def booking_keys(tracker: Tracker) -> BookingKeys:
+    """The reference and the proof the look-up form collected, as the API wants them."""
+    reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
+    proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
     if len(proof) == LAST4_LENGTH:
-        return {"phone": None, "id_last4": proof}
-    return {"phone": proof, "id_last4": None}
+        return BookingKeys(reference=reference, phone=None, id_last4=proof)
+    return BookingKeys(reference=reference, phone=proof, id_last4=None)
 
 
 def _say_lookup_failed(dispatcher: CollectingDispatcher, refused: BackofficeRejectedError) -> None:
@@ -216,11 +227,9 @@ class ActionFindMarriageBooking(Action):
     ) -> list[EventType]:
         """Show the booking (masked) and ask what is next, or say it was not found."""
         wanted = str(tracker.get_slot(MANAGE_ACTION) or "check")
-        reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
-        proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
         booking = await ask_back_office(
             dispatcher,
-            get_marriage_api().find_booking(reference=reference, **proof_fields(proof)),
+            get_marriage_api().find_booking(**booking_keys(tracker)),
             lambda refused: _say_lookup_failed(dispatcher, refused),
         )
         if isinstance(booking, BackofficeRejectedError):
@@ -268,11 +277,9 @@ class ActionCancelMarriageBooking(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Cancel and say so."""
-        reference = str(tracker.get_slot(LOOKUP_REFERENCE) or "")
-        proof = str(tracker.get_slot(LOOKUP_PROOF) or "")
         booking = await ask_back_office(
             dispatcher,
-            get_marriage_api().cancel_booking(reference=reference, **proof_fields(proof)),
+            get_marriage_api().cancel_booking(**booking_keys(tracker)),
             lambda refused: _say_cancel_refused(dispatcher, refused),
         )
         if isinstance(booking, BackofficeError):
@@ -317,11 +324,10 @@ class ActionRescheduleMarriageBooking(Action):
         booking = await ask_back_office(
             dispatcher,
             api.reschedule_booking(
-                reference=str(tracker.get_slot(LOOKUP_REFERENCE) or ""),
+                **booking_keys(tracker),
                 day=day,
                 half_day=half_day,
                 office_code=tracker.get_slot(s.OFFICE),
-                **proof_fields(str(tracker.get_slot(LOOKUP_PROOF) or "")),
             ),
             lambda refused: _say_change_refused(dispatcher, refused),
         )
