@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from knowledge.schema import NonEmptyText
-from knowledge.yamlfile import read_yaml, validate_document
+from knowledge.yamlfile import read_optional_document
 
 GAZETTEER_FILE = "gazetteer.yml"
 
@@ -106,10 +106,5 @@ def load_gazetteer(root: Path) -> Gazetteer:
     Raises:
         KnowledgeError: When the file exists but is invalid.
     """
-    path = root / GAZETTEER_FILE
-    if not path.is_file():
-        return EMPTY_GAZETTEER
-    document = read_yaml(path)
-    if document.data is None:
-        return EMPTY_GAZETTEER
-    return Gazetteer.from_entries(validate_document(document, GazetteerFile).entries)
+    found = read_optional_document(root / GAZETTEER_FILE, GazetteerFile)
+    return EMPTY_GAZETTEER if found is None else Gazetteer.from_entries(found.entries)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.yamlfile import read_yaml, validate_document
+from knowledge.yamlfile import read_optional_document
 
 SETTINGS_FILE = "search.yml"
 
@@ -116,13 +116,8 @@ def load_search_settings(root: Path) -> SearchSettings:
     Raises:
         KnowledgeError: When the file exists but is invalid.
     """
-    path = root / SETTINGS_FILE
-    if not path.is_file():
-        return SearchSettings()
-    document = read_yaml(path)
-    if document.data is None:
-        return SearchSettings()
-    return validate_document(document, SearchSettings)
+    found = read_optional_document(root / SETTINGS_FILE, SearchSettings)
+    return SearchSettings() if found is None else found
 
 
 __all__ = [

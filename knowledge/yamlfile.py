@@ -143,6 +143,20 @@ def validate_document(
     raise errors[0]
 
 
+def read_optional_document(path: Path, model: type[ModelT]) -> ModelT | None:
+    """Read and validate an optional file: None when it is absent or empty.
+
+    Raises:
+        KnowledgeError: When the file exists but is invalid.
+    """
+    if not path.is_file():
+        return None
+    document = read_yaml(path)
+    if document.data is None:
+        return None
+    return validate_document(document, model)
+
+
 def validation_errors(
     document: YamlDocument, model: type[ModelT], context: Mapping[str, Any] | None = None
 ) -> ModelT | list[KnowledgeError]:
