@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.answer import answered_article, shown_text
-from knowledge.schema import NonEmptyText
+from knowledge.schema import NonEmptyText, regular_expressions
 from knowledge.search import KnowledgeIndex
 from knowledge.yamlfile import KnowledgeError, read_yaml, validation_errors
 from zhtext.normalise import normalise
@@ -56,12 +56,7 @@ class FactCase(BaseModel):
     @field_validator("facts")
     @classmethod
     def _compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for fact in value:
-            try:
-                re.compile(fact)
-            except re.error as error:
-                raise ValueError(f"事实「{fact}」不是有效的正则表达式：{error}") from error
-        return value
+        return regular_expressions(value, named="事实")
 
 
 class FactsFile(BaseModel):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from knowledge.schema import RULE_PLACEHOLDER, NonEmptyText, Source
+from knowledge.schema import RULE_PLACEHOLDER, NonEmptyText, Source, regular_expressions
 from knowledge.yamlfile import KnowledgeError, YamlDocument, read_yaml
 
 POLICIES_DIR = "policies"
@@ -42,12 +42,7 @@ class PolicyRule(BaseModel):
     @field_validator("contradicted_by")
     @classmethod
     def _compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"「{pattern}」不是有效的正则表达式：{error}") from error
-        return value
+        return regular_expressions(value)
 
     def contradiction_in(self, text: str) -> str | None:
         """The first passage of ``text`` that says the opposite of this rule, if any."""

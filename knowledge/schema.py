@@ -33,6 +33,16 @@ RULE_PLACEHOLDER = "{rule}"
 """Where an article's answer quotes the statement of its ``rule``."""
 
 
+def regular_expressions(patterns: tuple[str, ...], *, named: str = "") -> tuple[str, ...]:
+    """`patterns` when every one compiles; else ValueError naming the first that does not."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"{named}「{pattern}」不是有效的正则表达式：{error}") from error
+    return patterns
+
+
 def _strip_required(value: str) -> str:
     stripped = value.strip()
     if not stripped:
