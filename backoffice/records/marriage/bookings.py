@@ -200,10 +200,8 @@ def reschedule_booking(
     if booking.status not in ACTIVE_STATUSES or booking.day <= today:
         raise refusal("not_active", 409)
     office = get_office(session=session, code=office_code or booking.office.code)
-    new_office_id, capacity = (
-        office.id,
-        (office.capacity_am if half_day == "am" else office.capacity_pm),
-    )
+    new_office_id = office.id
+    capacity = office.capacity_am if half_day == "am" else office.capacity_pm
     if (office.id, day, half_day) == (booking.office_id, booking.day, booking.half_day):
         raise refusal("same_slot", 409)
     _require_bookable(day, today=today, policy=policy)
@@ -225,30 +223,20 @@ def reschedule_booking(
     booking_id = booking.id
     old = (booking.office_id, booking.day, booking.half_day)
     session.rollback()
-
-    now = dt.datetime.now(dt.UTC)
     with _transaction(session):
         take_place(
             session=session, office_id=new_office_id, day=day, half_day=half_day, capacity=capacity
         )
-        moved = session.execute(
-            update(MarriageBooking)
-            .where(MarriageBooking.id == booking_id, MarriageBooking.status.in_(ACTIVE_STATUSES))
-            .values(
-                office_id=new_office_id,
-                day=day,
-                half_day=half_day,
-                status="rescheduled",
-                updated_at=now,
-            )
+        booking = _change_active(
+            session=session,
+            booking_id=booking_id,
+            status="rescheduled",
+            release=old,
+            office_id=new_office_id,
+            day=day,
+            half_day=half_day,
         )
-        if rowcount(moved) != 1:
-            raise refusal("not_active", 409)
-        release_place(session=session, office_id=old[0], day=old[1], half_day=old[2])
-        release_days(session=session, booking_id=booking_id)
-        booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
         claim_days(session=session, booking=booking)
-        _record(session=session, booking=booking, status="rescheduled", at=now)
     session.refresh(booking)
     return booking
 
@@ -335,22 +323,48 @@ def _close(
     booking_id = booking.id
     place = (booking.office_id, booking.day, booking.half_day)
     session.rollback()
-    now = dt.datetime.now(dt.UTC)
     with _transaction(session):
-        closed = session.execute(
-            update(MarriageBooking)
-            .where(MarriageBooking.id == booking_id, MarriageBooking.status.in_(ACTIVE_STATUSES))
-            .values(status=status, updated_at=now)
+        closed = _change_active(
+            session=session,
+            booking_id=booking_id,
+            status=status,
+            release=place if release else None,
         )
-        if rowcount(closed) != 1:
-            raise refusal("not_active", 409)
-        if release:
-            release_place(session=session, office_id=place[0], day=place[1], half_day=place[2])
-            release_days(session=session, booking_id=booking_id)
-        closed_booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
-        _record(session=session, booking=closed_booking, status=status, at=now)
-    session.refresh(closed_booking)
-    return closed_booking
+    session.refresh(closed)
+    return closed
+
+
+def _change_active(
+    *,
+    session: Session,
+    booking_id: int,
+    status: str,
+    release: tuple[int, dt.date, str] | None,
+    **values: object,
+) -> MarriageBooking:
+    """Change an active booking (a conditional UPDATE), record the step and read it back.
+
+    `values` are set with the status; `release` (office, day, half-day) is the place given back
+    with the booking's day claims.
+
+    Raises:
+        ApiError: `not_active` (409) when the booking stopped being active meanwhile.
+    """
+    now = dt.datetime.now(dt.UTC)
+    changed = session.execute(
+        update(MarriageBooking)
+        .where(MarriageBooking.id == booking_id, MarriageBooking.status.in_(ACTIVE_STATUSES))
+        .values(**values, status=status, updated_at=now)
+    )
+    if rowcount(changed) != 1:
+        raise refusal("not_active", 409)
+    if release is not None:
+        office_id, day, half_day = release
+        release_place(session=session, office_id=office_id, day=day, half_day=half_day)
+        release_days(session=session, booking_id=booking_id)
+    booking = session.get_one(MarriageBooking, booking_id, populate_existing=True)
+    _record(session=session, booking=booking, status=status, at=now)
+    return booking
 
 
 def _require_bookable(day: dt.date, *, today: dt.date, policy: MarriagePolicy) -> DayCheck:
