@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from backoffice.records.handoff.delivery import ChatDelivery, OutboundMessage
+from connectors.desk_text import desk_text
 from connectors.telegram.replies import ReplyWriter
 from connectors.telegram.texts import telegram_text
 from core.chat import Button
@@ -53,15 +54,6 @@ class DeskOutbox(Protocol):
         """Record the outcome (a failed send is also kept in the failed-sends table)."""
 
 
-def desk_text(message: DeskMessage) -> str:
-    """What the citizen reads: staff replies carry the staff member's display name."""
-    if message.kind == "staff":
-        if message.staff_name:
-            return telegram_text("staff_reply", staff_name=message.staff_name, text=message.text)
-        return telegram_text("staff_reply_anonymous", text=message.text)
-    return message.text
-
-
 class HandoffRelay:
     """Sends the desk's messages to Telegram chats.
 
@@ -90,7 +82,9 @@ class HandoffRelay:
             if not await self._outbox.claim(message.id):
                 continue
             buttons = [Button(title=b["title"], payload=b["payload"]) for b in message.buttons]
-            ok = await self._writer.send_text(message.chat_id, desk_text(message), buttons)
+            ok = await self._writer.send_text(
+                message.chat_id, desk_text(message, telegram_text), buttons
+            )
             await self._outbox.finish(message.id, sent=ok)
             sent += int(ok)
         return sent

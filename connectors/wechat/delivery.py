@@ -12,19 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backoffice.records.handoff.delivery import ChatDelivery, OutboundMessage
+from connectors.desk_text import desk_text
 from connectors.wechat.gateway import WechatGateway
 from connectors.wechat.rendering import render
 from connectors.wechat.texts import wechat_text
 from core.chat import BotMessage, Button
-
-
-def desk_text(outbound: OutboundMessage) -> str:
-    """What the citizen reads: staff replies carry the staff member's display name."""
-    if outbound.kind == "staff":
-        if outbound.staff_name:
-            return wechat_text("staff_reply", staff_name=outbound.staff_name, text=outbound.text)
-        return wechat_text("staff_reply_anonymous", text=outbound.text)
-    return outbound.text
 
 
 class WechatDelivery(ChatDelivery):
@@ -43,7 +35,7 @@ class WechatDelivery(ChatDelivery):
         """Send `messages` to the citizen whose OpenID is `sender`, oldest first."""
         bot_messages = [
             BotMessage(
-                text=desk_text(outbound),
+                text=desk_text(outbound, wechat_text),
                 buttons=[Button(title=b["title"], payload=b["payload"]) for b in outbound.buttons],
             )
             for outbound in messages
