@@ -7,6 +7,7 @@ import datetime as dt
 from backoffice.records.eldercare.facilities import facility_needs
 from backoffice.records.eldercare.models import EldercareFacility, EldercareVisit
 from backoffice.records.eldercare.schemas import (
+    Availability,
     FacilityOut,
     SearchResult,
     StaffVisitList,
@@ -14,6 +15,7 @@ from backoffice.records.eldercare.schemas import (
     VisitOut,
 )
 from backoffice.records.eldercare.search import FacilitySearch
+from backoffice.records.eldercare.visits import VisitPlaces
 from zhtext.idcard import mask_name, mask_phone
 from zhtext.places import default_table
 
@@ -59,6 +61,17 @@ def search_result_out(search: FacilitySearch) -> SearchResult:
         origin=search.origin,
         excluded_by=search.excluded_by,
         relaxations=search.relaxations,
+    )
+
+
+def availability_out(places: VisitPlaces) -> Availability:
+    """Free visit places of a facility in the morning and the afternoon of one day."""
+    return Availability(
+        facility_code=places.facility_code,
+        visit_date=places.visit_date,
+        am=places.am,
+        pm=places.pm,
+        bookable=places.bookable,
     )
 
 

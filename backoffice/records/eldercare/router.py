@@ -8,9 +8,9 @@ vacancies and prices).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import guarded_lookup
@@ -26,20 +26,11 @@ from backoffice.records.eldercare.schemas import (
     VisitOut,
     VisitProof,
 )
-from backoffice.service_auth import ServiceOnly
-from backoffice.staff.access import require_staff
-from zhtext.city_time import city_today
-from zhtext.phone import parse_phone
+from backoffice.records.routes import Today, caller_routers, phone_key, refusals
 
 router = APIRouter(prefix="/api/eldercare", tags=["eldercare"])
-# What the action server calls (service token) and what staff call (console session).
-service_router = APIRouter(dependencies=[ServiceOnly])
-staff_router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": "refused, with a Chinese message"} for code in (401, 404, 422)
-}
-
-Today = Annotated[dt.date, Depends(city_today)]
+service_router, staff_router = caller_routers()
+ERRORS = refusals(401, 404, 422)
 
 
 @service_router.post("/search", response_model=SearchResult)
@@ -59,7 +50,10 @@ def get_availability(
     code: str, session: DbSession, today: Today, visit_date: Annotated[dt.date, Query()]
 ) -> Availability:
     """Free visit places in the morning and afternoon of one day."""
-    return visits.visit_availability(session=session, code=code, visit_date=visit_date, today=today)
+    places = visits.visit_availability(
+        session=session, code=code, visit_date=visit_date, today=today
+    )
+    return mapping.availability_out(places)
 
 
 @service_router.post("/visits", response_model=VisitOut, status_code=status.HTTP_201_CREATED)
@@ -89,8 +83,10 @@ def _guard_keys(reference: str, proof: VisitProof) -> tuple[str, str]:
     no key; a blocked reference can neither be read nor cancelled until the window has passed
     (the family is told to call the hotline, as for marriage and donation).
     """
-    phone = parse_phone(proof.phone).number or proof.phone.strip()
-    return (f"eldercare:reference:{reference.strip().upper()}", f"eldercare:phone:{phone}")
+    return (
+        f"eldercare:reference:{reference.strip().upper()}",
+        f"eldercare:phone:{phone_key(proof.phone)}",
+    )
 
 
 @service_router.post("/visits/{reference}/lookup", response_model=VisitOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from backoffice.records.eldercare.models import (
     EldercareVisitSlot,
 )
 from backoffice.records.eldercare.refusals import refusal
-from backoffice.records.eldercare.schemas import Availability, HalfDay
+from backoffice.records.eldercare.schemas import HalfDay
 from backoffice.references import format_reference, next_number
 from zhtext.phone import parse_phone
 
@@ -38,9 +39,20 @@ def normalise_phone(text: str) -> str:
     return parsed.number
 
 
+@dataclass(frozen=True)
+class VisitPlaces:
+    """Free visit places of a facility in the morning and the afternoon of one day."""
+
+    facility_code: str
+    visit_date: dt.date
+    am: int
+    pm: int
+    bookable: bool
+
+
 def visit_availability(
     *, session: Session, code: str, visit_date: dt.date, today: dt.date
-) -> Availability:
+) -> VisitPlaces:
     """Free visit places in the morning and the afternoon of ``visit_date``."""
     facility = get_facility(session=session, code=code)
     slots = {
@@ -55,7 +67,7 @@ def visit_availability(
     bookable = facility.visit_capacity > 0 and _in_window(visit_date, today)
     am = slots.get("am", facility.visit_capacity) if bookable else 0
     pm = slots.get("pm", facility.visit_capacity) if bookable else 0
-    return Availability(facility_code=code, visit_date=visit_date, am=am, pm=pm, bookable=bookable)
+    return VisitPlaces(facility_code=code, visit_date=visit_date, am=am, pm=pm, bookable=bookable)
 
 
 def book_visit(
