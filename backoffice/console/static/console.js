@@ -291,33 +291,29 @@
     }
   }
 
-  function bindTicket() {
-    $("reply-form").addEventListener("submit", async (event) => {
+  // A text form of the open ticket (the reply, an internal note): posted to `path`, then shown.
+  function bindTextForm(formId, textId, path) {
+    $(formId).addEventListener("submit", async (event) => {
       event.preventDefault();
-      const text = $("reply-text").value.trim();
+      const text = $(textId).value.trim();
       if (!text || !state.open) return;
-      const sent = await ticketAction("POST", "/reply", { text });
-      if (sent) {
-        $("reply-text").value = "";
-        appendMessage(sent);
+      const saved = await ticketAction("POST", path, { text });
+      if (saved) {
+        $(textId).value = "";
+        appendMessage(saved);
       }
     });
+  }
+
+  function bindTicket() {
+    bindTextForm("reply-form", "reply-text", "/reply");
     $("reply-text").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
         event.preventDefault();
         $("reply-form").requestSubmit();
       }
     });
-    $("note-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const text = $("note-text").value.trim();
-      if (!text || !state.open) return;
-      const saved = await ticketAction("POST", "/notes", { text });
-      if (saved) {
-        $("note-text").value = "";
-        appendMessage(saved);
-      }
-    });
+    bindTextForm("note-form", "note-text", "/notes");
     $("hand-back").addEventListener("click", async () => {
       const done = await ticketAction("POST", "/hand-back", { resume_intent: $("resume-point").value });
       if (done) setTicketControls(done);
