@@ -19,7 +19,7 @@ from backoffice.db import rowcount
 from backoffice.records.donation.models import CharityProject, DonationPledge
 from backoffice.records.donation.money import format_yuan, to_fen, to_yuan
 from backoffice.records.donation.pledge_references import normalise_reference
-from backoffice.records.donation.pledges import pledge_by_reference
+from backoffice.records.donation.pledges import move_status, pledge_by_reference
 from backoffice.records.donation.schemas import PaymentConfirmationIn
 from backoffice.records.donation.texts import refusal, text
 from core.errors import ApiError
@@ -128,14 +128,8 @@ def mark_receipt_issued(
     pledge = pledge_by_reference(session=session, reference=reference)
     if pledge is None:
         raise refusal(404, "pledge_not_found")
-    session.execute(
-        update(DonationPledge)
-        .where(DonationPledge.id == pledge.id, DonationPledge.status == "paid")
-        .values(status="receipt_issued", receipt_issued_at=now or dt.datetime.now(dt.UTC))
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    session.refresh(pledge)
+    issued_at = now or dt.datetime.now(dt.UTC)
+    move_status(session, pledge, "paid", "receipt_issued", receipt_issued_at=issued_at)
     if pledge.status != "receipt_issued":
         raise refusal(409, "not_paid")
     return pledge

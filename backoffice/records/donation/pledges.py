@@ -148,17 +148,28 @@ def cancel_pledge(
         ApiError: 404 not found, 409 when it is no longer pending.
     """
     pledge = find_pledge(session=session, reference=reference, contact_phone=contact_phone)
-    result = session.execute(
+    cancelled_at = now or dt.datetime.now(dt.UTC)
+    if not move_status(session, pledge, "pending", "cancelled", cancelled_at=cancelled_at):
+        raise refusal(409, "pledge_not_pending", status=text(f"status_{pledge.status}"))
+    return pledge
+
+
+def move_status(
+    session: Session, pledge: DonationPledge, before: str, after: str, **values: object
+) -> bool:
+    """Move a pledge from status `before` to `after` (and set `values`) if it still is `before`.
+
+    A conditional UPDATE, committed; `pledge` is read back. Returns whether it moved.
+    """
+    moved = session.execute(
         update(DonationPledge)
-        .where(DonationPledge.id == pledge.id, DonationPledge.status == "pending")
-        .values(status="cancelled", cancelled_at=now or dt.datetime.now(dt.UTC))
+        .where(DonationPledge.id == pledge.id, DonationPledge.status == before)
+        .values(status=after, **values)
         .execution_options(synchronize_session=False)
     )
     session.commit()
     session.refresh(pledge)
-    if rowcount(result) != 1:
-        raise refusal(409, "pledge_not_pending", status=text(f"status_{pledge.status}"))
-    return pledge
+    return rowcount(moved) == 1
 
 
 def paid_total_fen(*, session: Session, project_code: str) -> int:
