@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from backoffice.db import DbSession
 from backoffice.lookup_guard import get_lookup_guard, too_many_attempts
@@ -24,6 +24,8 @@ from zhtext.idcard import normalise_id_number, validate_id_number
 from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/prescreen", tags=["prescreen"], dependencies=[ServiceOnly])
+# The code these refusals have always answered with (what core.errors gives an HTTPException).
+HTTP_ERROR = "http_error"
 
 
 @router.post("", response_model=PrescreenOut)
@@ -32,7 +34,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
     try:
         policy = get_policy()
     except PolicyFileError as error:
-        raise HTTPException(status_code=503, detail=text("policy_unavailable")) from error
+        raise ApiError(503, HTTP_ERROR, text("policy_unavailable")) from error
     try:
         run = service.run_prescreen(
             session=session,
@@ -42,9 +44,7 @@ def post_prescreen(body: PrescreenIn, session: DbSession) -> PrescreenOut:
             conversation_id=body.conversation_id,
         )
     except service.UnknownDistrictError as error:
-        raise HTTPException(
-            status_code=422, detail=text("unknown_district", district=error)
-        ) from error
+        raise ApiError(422, HTTP_ERROR, text("unknown_district", district=error)) from error
     return prescreen_out(run)
 
 
@@ -61,9 +61,9 @@ def get_prescreen_check(reference: str, session: DbSession) -> PrescreenCheckOut
 def lookup_application(body: StatusLookupIn, session: DbSession) -> ApplicationStatusOut:
     """The stage of an application; needs the identity number and the phone together."""
     if not validate_id_number(body.id_number).valid:
-        raise HTTPException(status_code=422, detail=text("invalid_id_number"))
+        raise ApiError(422, HTTP_ERROR, text("invalid_id_number"))
     if not parse_phone(body.phone).valid:
-        raise HTTPException(status_code=422, detail=text("invalid_phone"))
+        raise ApiError(422, HTTP_ERROR, text("invalid_phone"))
     guard = get_lookup_guard()
     keys = (
         f"prescreen:id:{normalise_id_number(body.id_number)}",
