@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from backoffice.records.knowledge.models import UnansweredQuestion
-from backoffice.records.knowledge.schemas import ArticleFeedbackOut, UnansweredOut
+from backoffice.records.knowledge.schemas import ArticleFeedbackOut, RecordedOut, UnansweredOut
 from backoffice.records.knowledge.service import ArticleFeedback
+
+
+def recorded_out(*, stored: bool = True) -> RecordedOut:
+    """`recorded`, or `ignored` for what was not stored (noise)."""
+    return RecordedOut(status="recorded" if stored else "ignored")
 
 
 def unanswered_out(question: UnansweredQuestion) -> UnansweredOut:

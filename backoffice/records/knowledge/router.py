@@ -23,10 +23,11 @@ from backoffice.records.knowledge.editor_auth import (
     require_editor,
     token_is_right,
 )
-from backoffice.records.knowledge.mapping import feedback_out, unanswered_out
+from backoffice.records.knowledge.mapping import feedback_out, recorded_out, unanswered_out
 from backoffice.records.knowledge.schemas import (
     ArticleFeedbackOut,
     FeedbackIn,
+    RecordedOut,
     UnansweredIn,
     UnansweredOut,
 )
@@ -42,22 +43,32 @@ router = APIRouter(tags=["knowledge"])
 editor_only = Depends(require_editor)
 
 
-@router.post("/api/knowledge/feedback", status_code=201, dependencies=[ServiceOnly])
-def post_feedback(body: FeedbackIn, session: DbSession) -> dict[str, str]:
+@router.post(
+    "/api/knowledge/feedback",
+    response_model=RecordedOut,
+    status_code=201,
+    dependencies=[ServiceOnly],
+)
+def post_feedback(body: FeedbackIn, session: DbSession) -> RecordedOut:
     """Record 有帮助 / 没帮助 (called by the action server)."""
     service.record_feedback(session=session, feedback=body)
-    return {"status": "recorded"}
+    return recorded_out()
 
 
-@router.post("/api/knowledge/unanswered", status_code=201, dependencies=[ServiceOnly])
-def post_unanswered(body: UnansweredIn, session: DbSession) -> dict[str, str]:
+@router.post(
+    "/api/knowledge/unanswered",
+    response_model=RecordedOut,
+    status_code=201,
+    dependencies=[ServiceOnly],
+)
+def post_unanswered(body: UnansweredIn, session: DbSession) -> RecordedOut:
     """Record a question without a confident answer (called by the action server).
 
     Noise (a run of one character, markup, SQL, a button payload) is answered `ignored` and not
     stored: the editors' list holds real questions only (knowledge/question_rule.py).
     """
     stored = service.record_unanswered(session=session, question=body)
-    return {"status": "recorded" if stored else "ignored"}
+    return recorded_out(stored=stored)
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,3 +40,9 @@ class ArticleFeedbackOut(BaseModel):
     article_id: str
     helpful: int
     not_helpful: int
+
+
+class RecordedOut(BaseModel):
+    """What became of a feedback or a question sent by the action server."""
+
+    status: Literal["recorded", "ignored"]
