@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backoffice.db import DbSession
-from backoffice.records.districts import service
+from backoffice.records.districts import mapping, service
 from backoffice.records.districts.schemas import DistrictOut
 from backoffice.service_auth import ServiceOnly
 
@@ -15,4 +15,4 @@ router = APIRouter(prefix="/api/districts", tags=["districts"], dependencies=[Se
 @router.get("", response_model=list[DistrictOut])
 def get_districts(session: DbSession) -> list[DistrictOut]:
     """List the city's districts and counties."""
-    return [DistrictOut.model_validate(d) for d in service.list_districts(session=session)]
+    return [mapping.district_out(d) for d in service.list_districts(session=session)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from backoffice.db import DbSession
-from backoffice.records.telegram import service
+from backoffice.records.telegram import mapping, service
 from backoffice.records.telegram.schemas import FailedSendOut
 from backoffice.staff.access import require_supervisor
 from backoffice.staff.models import StaffUser
@@ -23,4 +23,4 @@ def get_failed_sends(
 ) -> list[FailedSendOut]:
     """Outgoing Telegram messages that could not be sent, newest first."""
     rows = service.failed_sends(session=session, status=None if include_resent else "failed")
-    return [FailedSendOut.model_validate(row) for row in rows]
+    return [mapping.failed_send_out(row) for row in rows]
