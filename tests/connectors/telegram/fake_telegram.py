@@ -9,7 +9,6 @@ the next calls of a method (5xx, 429 flood control, or a timeout) to test retrie
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import json
 import re
@@ -24,6 +23,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from tests.connectors.telegram.telegram_html import parse_html
+
 TOKEN = "123456:TEST-fake-token"
 BOT_USER = {
     "id": 123456,
@@ -34,9 +35,6 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
-_TAG = re.compile(r"<(/?)([a-zA-Z]+)(\s[^<>]*)?>")
-_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+);")
 
 
 def free_port() -> int:
@@ -44,39 +42,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def parse_html(text: str) -> tuple[str, list[str]]:
-    """The visible text of an HTML message and its link targets, as Telegram parses it.
-
-    Raises:
-        ValueError: What Telegram answers with "can't parse entities".
-    """
-    visible: list[str] = []
-    links: list[str] = []
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char == "<":
-            match = _TAG.match(text, position)
-            if not match or match.group(2).lower() not in ALLOWED_TAGS:
-                raise ValueError(f"Unsupported start tag at byte offset {position}")
-            href = re.search(r'href="([^"]*)"', match.group(3) or "")
-            if href:
-                links.append(html.unescape(href.group(1)))
-            position = match.end()
-        elif char == "&":
-            match = _ENTITY.match(text, position)
-            if not match:
-                raise ValueError(f"Unclosed entity at byte offset {position}")
-            visible.append(html.unescape(match.group(0)))
-            position = match.end()
-        elif char == ">":
-            raise ValueError("Unexpected end tag")
-        else:
-            visible.append(char)
-            position += 1
-    return "".join(visible), links
 
 
 @dataclass

@@ -13,7 +13,7 @@ from connectors.telegram.callbacks import (
 from connectors.telegram.gateway import command_payload, location_payload
 from connectors.telegram.rate_limit import ChatRateLimiter
 from connectors.telegram.rendering import split_text, to_html, utf16_length
-from tests.connectors.telegram.fake_telegram import parse_html
+from tests.connectors.telegram.telegram_html import parse_html
 
 
 def test_html_escapes_every_special_character_and_links_become_anchors() -> None:
