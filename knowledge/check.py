@@ -28,6 +28,7 @@ from knowledge.citizen_text import citizen_texts
 from knowledge.findings import Finding
 from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, load_contacts, scan_knowledge_base
+from knowledge.referral_coverage import check_referral_coverage
 from knowledge.search import KnowledgeIndex
 from knowledge.search_settings import load_search_settings
 from knowledge.source_checks import check_sources
@@ -64,8 +65,7 @@ def run_checks(
         regression: Also check that every example question finds its own article.
         other_texts: Files outside the folder whose texts citizens read, with their kind
             (``response`` for Rasa domain files, ``seed`` for records), checked for invented
-            specifics (errors in records, warnings in responses) and contradicted rules
-            (warnings: they belong to the developers).
+            specifics (errors in records, warnings in responses) and contradicted rules.
         facts_dir: The official-facts suite (``tests/knowledge/facts``), run when given.
         facts_report: Receives the suite's per-article report lines.
 
@@ -84,7 +84,7 @@ def run_checks(
     findings += _check_review_dates(kb, today)
     findings += _check_style(kb)
     findings += _check_wording(kb, other_texts)
-    findings += check_sources(kb)
+    findings += check_sources(kb) + check_referral_coverage(kb)
     wanted = regression or facts_dir is not None
     if wanted and kb.articles and not any(f.level == "错误" for f in findings):
         try:
