@@ -17,9 +17,14 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from backoffice.records.handoff import callback_requests, message_store, staff_presence, tickets
+from backoffice.records.handoff import (
+    callback_requests,
+    mapping,
+    message_store,
+    staff_presence,
+    tickets,
+)
 from backoffice.records.handoff.dependencies import DeskDep
-from backoffice.records.handoff.models import CLAIMED, WAITING
 from backoffice.records.handoff.schemas import (
     Availability,
     CallbackIn,
@@ -32,7 +37,6 @@ from backoffice.records.handoff.schemas import (
     Overview,
     QueueItem,
     QueueSnapshot,
-    StaffLoad,
     StaffOut,
     TextIn,
     TicketOutcome,
@@ -40,16 +44,11 @@ from backoffice.records.handoff.schemas import (
     TicketView,
 )
 from backoffice.records.handoff.state_changes import HandoffConflictError
-from backoffice.records.handoff.texts import error_text, resume_points
+from backoffice.records.handoff.texts import error_text
 from backoffice.service_auth import ServiceOnly
 from backoffice.staff.access import StaffDep, SupervisorDep, require_staff
 from backoffice.staff.login import attempt_login, log_out
-from backoffice.staff.models import StaffUser
-from core.chat import split_conversation_id
 from core.errors import ApiError
-from zhtext.dates import parse_date
-from zhtext.idcard import mask_phone
-from zhtext.phone import parse_phone
 
 router = APIRouter(prefix="/api/handoff", tags=["handoff"])
 bot_router = APIRouter(prefix="/bot", dependencies=[ServiceOnly])
@@ -58,29 +57,19 @@ staff_router = APIRouter(dependencies=[Depends(require_staff)])
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
-def _staff_out(staff: StaffUser) -> StaffOut:
-    return StaffOut(
-        id=staff.id,
-        username=staff.username,
-        display_name=staff.display_name,
-        role=staff.role,
-        on_duty_until=staff.on_duty_until,
-    )
-
-
 # ---- the action server ----
 
 
 @bot_router.get("/availability", response_model=Availability)
 async def get_availability(desk: DeskDep) -> Availability:
     """Whether staff take conversations now, and when they do next."""
-    return await desk.availability()
+    return mapping.availability_out(await desk.availability())
 
 
 @bot_router.post("/tickets", response_model=TicketOutcome)
 async def post_ticket(body: TicketRequest, desk: DeskDep) -> TicketOutcome:
     """Open a ticket for a conversation (idempotent), or say staff are off duty."""
-    return await desk.request_handoff(body)
+    return mapping.ticket_outcome_out(await desk.request_handoff(body))
 
 
 @bot_router.post(
@@ -88,38 +77,7 @@ async def post_ticket(body: TicketRequest, desk: DeskDep) -> TicketOutcome:
 )
 async def post_callback(body: CallbackIn, desk: DeskDep) -> CallbackReceipt:
     """Record a call-back request (phone and preferred time)."""
-    phone = parse_phone(body.phone)
-    if phone.number is None:
-        raise ApiError(422, "bad_phone", error_text("bad_phone"))
-    number = phone.number
-    availability = await desk.availability()
-    today = desk.policy.hours.local(desk.clock()).date()
-    parsed = parse_date(body.preferred_time, today=today)
-    channel, _ = split_conversation_id(body.conversation_id)
-
-    def work(session: Session) -> int:
-        callback = callback_requests.create_callback(
-            session=session,
-            conversation_id=body.conversation_id,
-            channel=channel,
-            phone=number,
-            preferred_time=body.preferred_time,
-            preferred_date=parsed.date if parsed else None,
-            preferred_half_day=parsed.half_day if parsed else None,
-            service=body.service,
-            reason=body.reason,
-        )
-        return callback.id
-
-    callback_id = await desk.run_db(work)
-    desk.hub.notify("queue")
-    return CallbackReceipt(
-        id=callback_id,
-        phone_masked=mask_phone(number),
-        preferred_time=body.preferred_time,
-        hours=availability.hours,
-        next_opening_text=availability.next_opening_text,
-    )
+    return mapping.callback_receipt_out(await desk.record_callback(body))
 
 
 # ---- log-in ----
@@ -135,7 +93,7 @@ async def post_login(body: LoginIn, request: Request) -> StaffOut:
         raise ApiError(429, "login_throttled", text, headers=headers)
     if result.staff is None:
         raise ApiError(401, "bad_login", error_text("bad_login"))
-    return _staff_out(result.staff)
+    return mapping.staff_out(result.staff)
 
 
 # ---- staff ----
@@ -150,20 +108,20 @@ async def post_logout(request: Request, staff: StaffDep) -> None:
 @staff_router.get("/me", response_model=StaffOut)
 async def get_me(staff: StaffDep) -> StaffOut:
     """The logged-in staff member."""
-    return _staff_out(staff)
+    return mapping.staff_out(staff)
 
 
 @staff_router.post("/duty", response_model=StaffOut)
 async def post_duty(body: DutyIn, staff: StaffDep, desk: DeskDep) -> StaffOut:
     """Take conversations outside office hours for a few hours (or stop)."""
     staff.on_duty_until = await desk.set_duty(staff=staff, on=body.on)
-    return _staff_out(staff)
+    return mapping.staff_out(staff)
 
 
 @staff_router.get("/queue", response_model=QueueSnapshot)
 async def get_queue(desk: DeskDep) -> QueueSnapshot:
     """Open tickets: waiting ones urgent first, then oldest first; then claimed ones."""
-    return await desk.run_db(desk.queue_snapshot)
+    return await desk.run_db(lambda s: mapping.queue_snapshot_out(desk.queue_snapshot(s)))
 
 
 @staff_router.get("/queue/events")
@@ -180,12 +138,7 @@ def _ticket_view(desk: DeskDep, ticket_id: int) -> TicketView | None:
         if ticket is None:
             return None
         messages = message_store.ticket_messages(session=session, ticket_id=ticket_id)
-        return TicketView(
-            ticket=desk.queue_item(session, ticket),
-            summary=ticket.summary or {},
-            messages=[MessageOut.model_validate(m) for m in messages],
-            resume_points=resume_points(),
-        )
+        return mapping.ticket_view_out(desk.queue_entry(session, ticket), ticket, messages)
 
     with desk.session_factory() as session:
         return work(session)
@@ -220,28 +173,28 @@ async def get_ticket_events(
 async def post_claim(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem:
     """Take a waiting ticket (409 when someone else was faster)."""
     ticket = await desk.claim(ticket_id=ticket_id, staff=staff)
-    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+    return await desk.run_db(lambda s: mapping.queue_item_out(desk.queue_entry(s, ticket)))
 
 
 @staff_router.post("/tickets/{ticket_id}/reply", response_model=MessageOut)
 async def post_reply(ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep) -> MessageOut:
     """Reply to the citizen in the same chat."""
     message = await desk.reply(ticket_id=ticket_id, staff=staff, text=body.text)
-    return MessageOut.model_validate(message)
+    return mapping.message_out(message)
 
 
 @staff_router.post("/tickets/{ticket_id}/notes", response_model=MessageOut)
 async def post_note(ticket_id: int, body: TextIn, staff: StaffDep, desk: DeskDep) -> MessageOut:
     """Add a private note to the ticket (never shown to the citizen)."""
     message = await desk.note(ticket_id=ticket_id, staff=staff, text=body.text)
-    return MessageOut.model_validate(message)
+    return mapping.message_out(message)
 
 
 @staff_router.post("/tickets/{ticket_id}/close", response_model=QueueItem)
 async def post_close(ticket_id: int, staff: StaffDep, desk: DeskDep) -> QueueItem:
     """End the handover (the citizen is told; the bot answers their next message)."""
     ticket = await desk.close(ticket_id=ticket_id, staff=staff)
-    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+    return await desk.run_db(lambda s: mapping.queue_item_out(desk.queue_entry(s, ticket)))
 
 
 @staff_router.post("/tickets/{ticket_id}/hand-back", response_model=QueueItem)
@@ -252,7 +205,7 @@ async def post_hand_back(
     ticket = await desk.hand_back(
         ticket_id=ticket_id, staff=staff, resume_intent=body.resume_intent
     )
-    return await desk.run_db(lambda s: desk.queue_item(s, ticket))
+    return await desk.run_db(lambda s: mapping.queue_item_out(desk.queue_entry(s, ticket)))
 
 
 @staff_router.get("/callbacks", response_model=list[CallbackOut])
@@ -261,7 +214,7 @@ async def get_callbacks(desk: DeskDep, include_done: bool = False) -> list[Callb
     rows = await desk.run_db(
         lambda s: callback_requests.list_callbacks(session=s, include_done=include_done)
     )
-    return [CallbackOut.model_validate(row) for row in rows]
+    return [mapping.callback_out(row) for row in rows]
 
 
 @staff_router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
@@ -272,41 +225,19 @@ async def post_callback_done(callback_id: int, staff: StaffDep, desk: DeskDep) -
             session=s, callback_id=callback_id, staff=staff
         )
     )
-    return CallbackOut.model_validate(row)
+    return mapping.callback_out(row)
 
 
 def build_overview(desk: DeskDep, session: Session) -> Overview:
     """All open tickets, waiting times and today's handled counts per staff member."""
-    queue = desk.queue_snapshot(session)
     local_midnight = desk.policy.hours.local(desk.clock()).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     since = local_midnight.astimezone(dt.UTC).replace(tzinfo=None)
-    handled = tickets.handled_counts(session=session, since=since)
-    handling: dict[int, int] = {}
-    for item in queue.tickets:
-        if item.status == CLAIMED and item.claimed_by_id is not None:
-            handling[item.claimed_by_id] = handling.get(item.claimed_by_id, 0) + 1
-    staff = [
-        StaffLoad(
-            id=member.id,
-            username=member.username,
-            display_name=member.display_name,
-            role=member.role,
-            handled_today=handled.get(member.id, 0),
-            handling_now=handling.get(member.id, 0),
-            last_seen_at=member.last_seen_at,
-            on_duty_until=member.on_duty_until,
-        )
-        for member in staff_presence.all_staff(session=session)
-    ]
-    waiting = [item for item in queue.tickets if item.status == WAITING]
-    return Overview(
-        queue=queue,
-        staff=staff,
-        waiting=len(waiting),
-        claimed=len(queue.tickets) - len(waiting),
-        longest_wait_seconds=max((item.waiting_seconds for item in waiting), default=0),
+    return mapping.overview_out(
+        desk.queue_snapshot(session),
+        staff=staff_presence.all_staff(session=session),
+        handled_today=tickets.handled_counts(session=session, since=since),
         open_callbacks=len(callback_requests.list_callbacks(session=session)),
     )
 

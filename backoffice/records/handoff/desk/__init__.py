@@ -4,7 +4,7 @@ One desk per web process (built at start-up by `wiring.build_desk`, kept on
 `app.state.handoff_desk`). `HandoffDesk` is the desk's face; each job lives in its own module:
 
 - `citizen_gate`: the router asks before Rasa (crisis words, open ticket, cancel, restart);
-- `assistant_requests`: the action server asks for a person;
+- `assistant_requests`: the action server asks for a person or records a call-back;
 - `staff_actions`: claim, reply, note, close, hand back, extra duty;
 - `rasa_hold`: Rasa paused while a person owns the conversation, resumed after;
 - `queue_positions`: places in the queue, told to citizens and shown to staff;
@@ -23,24 +23,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.db import utcnow
 from backoffice.records.handoff.delivery import DeliveryRegistry
-from backoffice.records.handoff.desk.assistant_requests import request_handoff
+from backoffice.records.handoff.desk.assistant_requests import record_callback, request_handoff
 from backoffice.records.handoff.desk.citizen_gate import CitizenGate
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
 from backoffice.records.handoff.desk.rasa_hold import RasaHold
 from backoffice.records.handoff.desk.staff_actions import StaffActions
 from backoffice.records.handoff.desk.streams import DeskStreams
+from backoffice.records.handoff.desk_state import (
+    CallbackRecorded,
+    DeskHours,
+    HandoffOutcome,
+    QueueEntry,
+    QueueState,
+)
 from backoffice.records.handoff.events import EventHub
 from backoffice.records.handoff.models import HandoffMessage, HandoffTicket
 from backoffice.records.handoff.policy import CrisisCategory, HandoffPolicy
 from backoffice.records.handoff.rasa_control import RasaControl
-from backoffice.records.handoff.schemas import (
-    Availability,
-    QueueItem,
-    QueueSnapshot,
-    TicketOutcome,
-    TicketRequest,
-)
+from backoffice.records.handoff.schemas import CallbackIn, TicketRequest
 from backoffice.staff.models import StaffUser
 from core.chat import HumanTurn
 
@@ -98,7 +99,7 @@ class HandoffDesk:
         """Run `work` with a fresh database session in a worker thread (`DeskContext.run_db`)."""
         return await self._context.run_db(work, again_if_ended=again_if_ended)
 
-    async def availability(self) -> Availability:
+    async def availability(self) -> DeskHours:
         """Whether staff take conversations now, and when they do next."""
         return await self._context.run_db(self._context.availability)
 
@@ -126,9 +127,13 @@ class HandoffDesk:
 
     # ---- the assistant's side (assistant_requests) ----
 
-    async def request_handoff(self, request: TicketRequest) -> TicketOutcome:
+    async def request_handoff(self, request: TicketRequest) -> HandoffOutcome:
         """Open a ticket for the conversation, or say that staff are off duty now."""
         return await request_handoff(request, context=self._context, queue=self._queue)
+
+    async def record_callback(self, request: CallbackIn) -> CallbackRecorded:
+        """Store a call-back request and tell the queue (`assistant_requests.record_callback`)."""
+        return await record_callback(request, context=self._context)
 
     # ---- the staff side (staff_actions) ----
 
@@ -162,13 +167,13 @@ class HandoffDesk:
 
     # ---- the queue (queue_positions) and live streams (streams) ----
 
-    def queue_snapshot(self, session: Session) -> QueueSnapshot:
+    def queue_snapshot(self, session: Session) -> QueueState:
         """Open tickets (urgent and oldest waiting first, then claimed) and the desk state."""
         return self._queue.snapshot(session)
 
-    def queue_item(self, session: Session, ticket: HandoffTicket) -> QueueItem:
+    def queue_entry(self, session: Session, ticket: HandoffTicket) -> QueueEntry:
         """One ticket as the queue shows it."""
-        return self._queue.item(session, ticket)
+        return self._queue.entry(session, ticket)
 
     def citizen_stream(
         self, *, conversation_id: str, last_event_id: int | None

@@ -20,6 +20,7 @@ from backoffice.records.handoff.desk.encoding import bot_message
 from backoffice.records.handoff.desk.off_hours import off_hours_text, off_hours_waiting
 from backoffice.records.handoff.desk.queue_positions import QueuePositions
 from backoffice.records.handoff.desk.rasa_hold import DEFAULT_RESUME_INTENT, RasaHold
+from backoffice.records.handoff.desk_state import DeskHours
 from backoffice.records.handoff.masking import mask_text
 from backoffice.records.handoff.models import (
     CANCELLED,
@@ -32,7 +33,6 @@ from backoffice.records.handoff.models import (
 )
 from backoffice.records.handoff.policy import CrisisCategory
 from backoffice.records.handoff.rasa_control import RasaControlError
-from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.snapshot import (
     references_in_events,
     summary_from_tracker,
@@ -134,7 +134,7 @@ class CitizenGate:
             references=references_in_events(tracker.get("events") or []),
         )
 
-        def work(session: Session) -> tuple[HandoffTicket, int | None, Availability]:
+        def work(session: Session) -> tuple[HandoffTicket, int | None, DeskHours]:
             ticket, _ = tickets.open_ticket(
                 session=session,
                 conversation_id=cid,

@@ -20,11 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from backoffice.records.handoff import staff_presence
 from backoffice.records.handoff.delivery import DeliveryRegistry, OutboundMessage
 from backoffice.records.handoff.desk.encoding import opening_text
+from backoffice.records.handoff.desk_state import DeskHours
 from backoffice.records.handoff.events import EventHub
 from backoffice.records.handoff.models import HandoffTicket
 from backoffice.records.handoff.policy import HandoffPolicy
 from backoffice.records.handoff.rasa_control import RasaControl
-from backoffice.records.handoff.schemas import Availability
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +67,14 @@ class DeskContext:
 
         return await run_in_threadpool(run)
 
-    def availability(self, session: Session) -> Availability:
+    def availability(self, session: Session) -> DeskHours:
         """Whether staff take conversations now (office hours or extra duty), and when next."""
         now = self.clock()
         is_open = self.policy.hours.is_open(now) or staff_presence.someone_on_duty(
             session=session, now=now
         )
         opening = None if is_open else self.policy.hours.next_opening(now)
-        return Availability(
+        return DeskHours(
             open=is_open,
             hours=self.policy.hours.description,
             next_opening=opening,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff import callback_requests
+from backoffice.records.handoff.desk_state import DeskHours
 from backoffice.records.handoff.models import HandoffTicket
-from backoffice.records.handoff.schemas import Availability
 from backoffice.records.handoff.texts import citizen_text
 from zhtext.idcard import mask_phone
 from zhtext.phone import parse_phone
 
 
-def off_hours_text(availability: Availability) -> str:
+def off_hours_text(availability: DeskHours) -> str:
     """After the emergency numbers of a crisis: the next opening, the call-back, 12345."""
     if availability.next_opening_text:
         return citizen_text("urgent_off_hours", opening=availability.next_opening_text)

@@ -8,8 +8,8 @@ from backoffice.records.handoff import message_store, staff_presence, tickets
 from backoffice.records.handoff.delivery import OutboundMessage
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import outbound
-from backoffice.records.handoff.models import NORMAL, STATUS, WAITING, HandoffTicket
-from backoffice.records.handoff.schemas import QueueItem, QueueSnapshot
+from backoffice.records.handoff.desk_state import QueueEntry, QueueState
+from backoffice.records.handoff.models import STATUS, WAITING, HandoffTicket
 from backoffice.records.handoff.texts import citizen_text
 from backoffice.staff.models import StaffUser
 
@@ -49,43 +49,34 @@ class QueuePositions:
         for ticket, message in await context.run_db(work):
             await context.deliver(ticket, [message])
 
-    def snapshot(self, session: Session) -> QueueSnapshot:
+    def snapshot(self, session: Session) -> QueueState:
         """Open tickets (urgent and oldest waiting first, then claimed) and the desk state."""
-        items = []
+        entries = []
         position = 0
         for ticket in tickets.open_tickets(session=session):
             if ticket.status == WAITING:
                 position += 1
-            items.append(
-                self._item(session, ticket, position if ticket.status == WAITING else None)
+            entries.append(
+                self._entry(session, ticket, position if ticket.status == WAITING else None)
             )
-        return QueueSnapshot(
-            tickets=items,
+        return QueueState(
+            entries=entries,
             open=self._context.availability(session).open,
             staff_available=staff_presence.staff_available(
                 session=session, now=self._context.clock()
             ),
         )
 
-    def item(self, session: Session, ticket: HandoffTicket) -> QueueItem:
+    def entry(self, session: Session, ticket: HandoffTicket) -> QueueEntry:
         """One ticket as the queue shows it."""
-        return self._item(session, ticket, tickets.queue_position(session=session, ticket=ticket))
+        return self._entry(session, ticket, tickets.queue_position(session=session, ticket=ticket))
 
-    def _item(self, session: Session, ticket: HandoffTicket, position: int | None) -> QueueItem:
+    def _entry(self, session: Session, ticket: HandoffTicket, position: int | None) -> QueueEntry:
         claimer = session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None
         end = ticket.claimed_at if ticket.claimed_at else self._context.clock()
-        return QueueItem(
-            id=ticket.id,
-            conversation_id=ticket.conversation_id,
-            channel=ticket.channel,
-            service=ticket.service,
-            reason=ticket.reason,
-            reason_detail=ticket.reason_detail,
-            urgency=ticket.urgency or NORMAL,
-            status=ticket.status,
+        return QueueEntry(
+            ticket=ticket,
             position=position,
-            waiting_seconds=max(0, int((end - ticket.created_at).total_seconds())),
-            created_at=ticket.created_at,
             claimed_by=claimer.display_name if claimer else None,
-            claimed_by_id=ticket.claimed_by_id,
+            waiting_seconds=max(0, int((end - ticket.created_at).total_seconds())),
         )

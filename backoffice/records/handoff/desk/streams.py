@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from backoffice.records.handoff import message_store
+from backoffice.records.handoff import mapping, message_store
 from backoffice.records.handoff.delivery import QUEUE_TOPIC, conversation_topic, ticket_topic
 from backoffice.records.handoff.desk.context import DeskContext
 from backoffice.records.handoff.desk.encoding import event_data, message_json, outbound
@@ -76,7 +76,7 @@ class DeskStreams:
         while loop.time() < deadline:
             version = hub.version(QUEUE_TOPIC)
             snapshot = await self._context.run_db(
-                lambda s: self._queue.snapshot(s).model_dump_json()
+                lambda s: mapping.queue_snapshot_out(self._queue.snapshot(s)).model_dump_json()
             )
             if snapshot != last:
                 last = snapshot
