@@ -9,12 +9,14 @@ from backoffice.records.eldercare.models import EldercareFacility, EldercareVisi
 from backoffice.records.eldercare.schemas import (
     Availability,
     FacilityOut,
+    Origin,
+    Relaxation,
     SearchResult,
     StaffVisitList,
     StaffVisitOut,
     VisitOut,
 )
-from backoffice.records.eldercare.search import FacilitySearch
+from backoffice.records.eldercare.search import FacilitySearch, Relaxed, SearchOrigin
 from backoffice.records.eldercare.visits import VisitPlaces
 from zhtext.idcard import mask_name, mask_phone
 from zhtext.places import default_table
@@ -58,10 +60,18 @@ def search_result_out(search: FacilitySearch) -> SearchResult:
         total=search.total,
         offset=search.offset,
         items=[facility_out(m.facility, m.distance) for m in search.page],
-        origin=search.origin,
+        origin=_origin_out(search.origin) if search.origin else None,
         excluded_by=search.excluded_by,
-        relaxations=search.relaxations,
+        relaxations=[_relaxation_out(r) for r in search.relaxations],
     )
+
+
+def _origin_out(origin: SearchOrigin) -> Origin:
+    return Origin(lat=origin.lat, lon=origin.lon, source=origin.source, label=origin.label)
+
+
+def _relaxation_out(relaxed: Relaxed) -> Relaxation:
+    return Relaxation(condition=relaxed.condition, count=relaxed.count, budget=relaxed.budget)
 
 
 def availability_out(places: VisitPlaces) -> Availability:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import get_args
+from typing import Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,12 +12,31 @@ from sqlalchemy.orm import Session
 from backoffice.records.eldercare.facilities import NEED_FLAGS
 from backoffice.records.eldercare.models import EldercareFacility
 from backoffice.records.eldercare.refusals import refusal
-from backoffice.records.eldercare.schemas import Condition, Origin, Relaxation, SearchQuery
+from backoffice.records.eldercare.schemas import Condition, SearchQuery
 from zhtext.places import default_table
 from zhtext.streets import default_place_table, distance_km
 
 # Order in which conditions are applied when explaining an empty result.
 CONDITIONS: tuple[Condition, ...] = get_args(Condition)
+
+
+@dataclass(frozen=True)
+class SearchOrigin:
+    """Where distances were measured from."""
+
+    lat: float
+    lon: float
+    source: Literal["location", "place", "district"]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """How many facilities relaxing one condition would give (for "budget": the lowest budget)."""
+
+    condition: Condition
+    count: int
+    budget: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,9 +54,9 @@ class FacilitySearch:
     total: int
     offset: int
     page: list[FacilityMatch]
-    origin: Origin | None
+    origin: SearchOrigin | None
     excluded_by: Condition | None = None
-    relaxations: list[Relaxation] = field(default_factory=list)
+    relaxations: list[Relaxed] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,7 +69,7 @@ class _Candidate:
         return all(ok for condition, ok in self.passes.items() if condition != skipped)
 
 
-def resolve_origin(query: SearchQuery) -> Origin | None:
+def resolve_origin(query: SearchQuery) -> SearchOrigin | None:
     """Where to measure distances from: shared location, else place, else district centre.
 
     Raises:
@@ -64,17 +83,17 @@ def resolve_origin(query: SearchQuery) -> Origin | None:
     if (query.lat is None) != (query.lon is None):
         raise refusal("incomplete_location")
     if query.lat is not None and query.lon is not None:
-        return Origin(lat=query.lat, lon=query.lon, source="location")
+        return SearchOrigin(lat=query.lat, lon=query.lon, source="location")
     if query.place is not None:
         try:
             place = default_place_table().get(query.place)
         except KeyError:
             raise refusal("unknown_place") from None
-        return Origin(lat=place.lat, lon=place.lon, source="place", label=place.name)
+        return SearchOrigin(lat=place.lat, lon=place.lon, source="place", label=place.name)
     if query.district is not None:
         lat, lon = default_place_table().centre(query.district)
         label = default_table().get(query.district).name
-        return Origin(lat=lat, lon=lon, source="district", label=label)
+        return SearchOrigin(lat=lat, lon=lon, source="district", label=label)
     return None
 
 
@@ -117,7 +136,7 @@ def search_facilities(*, session: Session, query: SearchQuery) -> FacilitySearch
 
 
 def _condition_checks(
-    query: SearchQuery, origin: Origin | None
+    query: SearchQuery, origin: SearchOrigin | None
 ) -> dict[Condition, Callable[[EldercareFacility, float | None], bool]]:
     def area(facility: EldercareFacility, distance: float | None) -> bool:
         if query.district is not None and facility.district_code != query.district:
@@ -151,9 +170,10 @@ def _first_excluding(candidates: Sequence[_Candidate]) -> Condition | None:
     return None
 
 
-def _relaxations(query: SearchQuery, candidates: Sequence[_Candidate]) -> list[Relaxation]:
+def _relaxations(query: SearchQuery, candidates: Sequence[_Candidate]) -> list[Relaxed]:
     relaxations = []
-    for condition in ("area", "budget", "vacancy"):
+    relaxable: tuple[Condition, ...] = ("area", "budget", "vacancy")
+    for condition in relaxable:
         if condition == "area" and query.district is None and query.radius_km is None:
             continue
         if condition == "budget" and query.budget is None:
@@ -164,5 +184,5 @@ def _relaxations(query: SearchQuery, candidates: Sequence[_Candidate]) -> list[R
         budget = None
         if condition == "budget" and freed:
             budget = min(c.facility.price_min or 0 for c in freed)
-        relaxations.append(Relaxation(condition=condition, count=len(freed), budget=budget))
+        relaxations.append(Relaxed(condition=condition, count=len(freed), budget=budget))
     return relaxations
