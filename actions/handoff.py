@@ -25,6 +25,7 @@ from actions.clients.handoff import (
 )
 from actions.form_answers import read_phone
 from actions.not_understood import OFFER_HUMAN, user_turns
+from core.chat import TICKET_OPENED
 from core.sealing import SEALED_PREFIX, unseal
 from zhtext.idcard import mask_id_number
 from zhtext.references import find_references
@@ -182,6 +183,7 @@ class ActionStartHandoff(Action):
             position=outcome.position or 1,
             wait_minutes=outcome.wait_minutes or 1,
         )
+        dispatcher.utter_message(json_message=TICKET_OPENED)
         # The reason belongs to this ticket; a later request starts fresh.
         return [*events[:2], SlotSet(REASON_SLOT, None)]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from connectors.rasa_client import RasaClient
-from core.chat import BotMessage, HumanTurn, conversation_id
+from core.chat import BotMessage, HumanTurn, conversation_id, without_ticket_marker
 from core.messages import message
 from zhtext.normalise import normalise
 
@@ -49,7 +49,7 @@ class HandoffGate(Protocol):
         """The reply when a person owns the conversation, else None."""
 
     async def after_bot_turn(self, *, channel: str, sender: str) -> None:
-        """Called after Rasa answered (pauses Rasa if the turn opened a ticket)."""
+        """Called after a Rasa turn that opened a ticket (`core.chat.TICKET_OPENED`)."""
 
 
 class ConversationRouter:
@@ -90,10 +90,12 @@ class ConversationRouter:
                 reply.notices += human.notices
                 reply.receipt = human.receipt
                 return reply
-        reply.messages = await self._rasa.send(
-            sender_id=conversation_id(channel, sender), text=normalised.text, metadata=metadata
+        reply.messages, opened_ticket = without_ticket_marker(
+            await self._rasa.send(
+                sender_id=conversation_id(channel, sender), text=normalised.text, metadata=metadata
+            )
         )
-        if self._handoff is not None:
+        if self._handoff is not None and opened_ticket:
             await self._handoff.after_bot_turn(channel=channel, sender=sender)
         if not reply.messages:
             # Rasa always answers a citizen; silence means an action failed on the way.

@@ -27,6 +27,17 @@ class BotMessage(BaseModel):
     custom: dict[str, Any] | None = None
 
 
+# Said by the bot to the gateway, never shown: this turn opened a handoff ticket (the gateway then
+# has the desk pause Rasa; every other turn needs no look at the desk afterwards).
+TICKET_OPENED: dict[str, Any] = {"gateway": "handoff_ticket_opened"}
+
+
+def without_ticket_marker(messages: list[BotMessage]) -> tuple[list[BotMessage], bool]:
+    """The messages a citizen sees, and whether the turn said it opened a handoff ticket."""
+    shown = [message for message in messages if message.custom != TICKET_OPENED]
+    return shown, len(shown) != len(messages)
+
+
 @dataclass
 class HumanTurn:
     """The reply when the desk, not the bot, answers a message.

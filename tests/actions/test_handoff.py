@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff
 from actions.clients.backoffice import BackofficeTransport
 from actions.clients.handoff import HandoffApi
+from core.chat import TICKET_OPENED
 from core.sealing import seal
 from testkit.trackers import EMPTY_DOMAIN, bot_event, make_tracker, user_event
 
@@ -99,6 +100,8 @@ async def test_request_opens_a_ticket_with_the_case(backoffice: FakeBackoffice) 
     assert [line["kind"] for line in body["transcript"]] == ["citizen", "bot", "citizen"]
     assert messages[0]["response"] == "utter_handoff_queued"
     assert messages[0]["position"] == 2 and messages[0]["wait_minutes"] == 8
+    # The gateway's cue to have the desk pause Rasa; the router never shows it.
+    assert messages[1]["custom"] == TICKET_OPENED and len(messages) == 2
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["handoff_resume_form"] == "marriage_form" and slots["handoff_reason"] is None
 
@@ -157,6 +160,7 @@ async def test_outside_hours_offers_a_callback(backoffice: FakeBackoffice) -> No
     )
     assert messages[0]["response"] == "utter_handoff_outside_hours"
     assert messages[0]["next_opening"] == "11月30日 08:30"
+    assert all(message.get("custom") != TICKET_OPENED for message in messages)  # no ticket
     assert {
         "event": "slot",
         "name": "handoff_reason",

@@ -10,7 +10,7 @@ import httpx
 
 from connectors.rasa_client import RasaClient
 from connectors.router import ConversationRouter
-from core.chat import BotMessage, HumanTurn
+from core.chat import TICKET_OPENED, BotMessage, HumanTurn
 
 
 @dataclass
@@ -35,10 +35,12 @@ class FakeGate:
         self.calls.append("after")
 
 
-def router_with(gate: FakeGate, seen: list[str]) -> ConversationRouter:
+def router_with(
+    gate: FakeGate, seen: list[str], replies: list[dict[str, Any]] | None = None
+) -> ConversationRouter:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content)["message"])
-        return httpx.Response(200, json=[{"text": "好的"}])
+        return httpx.Response(200, json=replies or [{"text": "好的"}])
 
     rasa = RasaClient(
         rasa_url="http://rasa",
@@ -63,11 +65,33 @@ async def test_owned_conversation_is_not_sent_to_rasa() -> None:
     assert seen == [] and reply.notices == ["排队中"] and reply.messages == []
 
 
-async def test_bot_owned_goes_to_rasa_then_desk_checks_for_a_new_ticket() -> None:
+async def test_bot_owned_goes_to_rasa_and_an_ordinary_turn_needs_no_second_look() -> None:
     gate, seen = FakeGate(), list[str]()
-    reply = await router_with(gate, seen).handle(channel="web", sender="abc12345", text="转人工")
-    assert seen == ["转人工"] and reply.messages[0].text == "好的"
+    reply = await router_with(gate, seen).handle(channel="web", sender="abc12345", text="你好")
+    assert seen == ["你好"] and reply.messages[0].text == "好的"
+    assert gate.calls == ["owned?:你好"]
+
+
+async def test_a_turn_that_opened_a_ticket_has_the_desk_pause_rasa_unseen() -> None:
+    gate, seen = FakeGate(), list[str]()
+    replies: list[dict[str, Any]] = [
+        {"text": "已为您转人工，前面还有 1 位"},
+        {"custom": TICKET_OPENED},
+    ]
+    reply = await router_with(gate, seen, replies).handle(
+        channel="web", sender="abc12345", text="转人工"
+    )
     assert gate.calls == ["owned?:转人工", "after"]
+    assert [message.text for message in reply.messages] == ["已为您转人工，前面还有 1 位"]
+
+
+async def test_the_marker_alone_is_still_a_silent_turn() -> None:
+    # A turn whose only message is the marker showed the citizen nothing: say so.
+    gate = FakeGate()
+    reply = await router_with(gate, [], [{"custom": TICKET_OPENED}]).handle(
+        channel="web", sender="abc12345", text="转人工"
+    )
+    assert reply.messages == [] and reply.notices and gate.calls[-1] == "after"
 
 
 async def test_truncation_notice_is_kept_for_owned_conversations() -> None:
