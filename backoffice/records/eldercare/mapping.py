@@ -16,7 +16,7 @@ from backoffice.records.eldercare.schemas import (
     StaffVisitOut,
     VisitOut,
 )
-from backoffice.records.eldercare.search import FacilitySearch, Relaxed, SearchOrigin
+from backoffice.records.eldercare.search import FacilitySearch
 from backoffice.records.eldercare.visits import VisitPlaces
 from zhtext.idcard import mask_name, mask_phone
 from zhtext.places import default_table
@@ -56,33 +56,22 @@ def facility_out(facility: EldercareFacility, distance: float | None = None) -> 
 
 def search_result_out(search: FacilitySearch) -> SearchResult:
     """One page of a search, with what to relax when nothing matched."""
+    origin = search.origin
     return SearchResult(
         total=search.total,
         offset=search.offset,
         items=[facility_out(m.facility, m.distance) for m in search.page],
-        origin=_origin_out(search.origin) if search.origin else None,
+        origin=Origin.model_validate(origin, from_attributes=True) if origin else None,
         excluded_by=search.excluded_by,
-        relaxations=[_relaxation_out(r) for r in search.relaxations],
+        relaxations=[
+            Relaxation.model_validate(r, from_attributes=True) for r in search.relaxations
+        ],
     )
-
-
-def _origin_out(origin: SearchOrigin) -> Origin:
-    return Origin(lat=origin.lat, lon=origin.lon, source=origin.source, label=origin.label)
-
-
-def _relaxation_out(relaxed: Relaxed) -> Relaxation:
-    return Relaxation(condition=relaxed.condition, count=relaxed.count, budget=relaxed.budget)
 
 
 def availability_out(places: VisitPlaces) -> Availability:
     """Free visit places of a facility in the morning and the afternoon of one day."""
-    return Availability(
-        facility_code=places.facility_code,
-        visit_date=places.visit_date,
-        am=places.am,
-        pm=places.pm,
-        bookable=places.bookable,
-    )
+    return Availability.model_validate(places, from_attributes=True)
 
 
 def visit_out(visit: EldercareVisit, *, created: bool = True) -> VisitOut:

@@ -39,25 +39,12 @@ from zhtext.idcard import mask_phone
 
 def availability_out(hours: DeskHours) -> Availability:
     """Whether staff take conversations now, and when they do next."""
-    return Availability(
-        open=hours.open,
-        hours=hours.hours,
-        next_opening=hours.next_opening,
-        next_opening_text=hours.next_opening_text,
-    )
+    return Availability.model_validate(hours, from_attributes=True)
 
 
 def ticket_outcome_out(outcome: HandoffOutcome) -> TicketOutcome:
     """What the assistant tells the citizen after asking for a person."""
-    return TicketOutcome(
-        outcome=outcome.outcome,
-        ticket_id=outcome.ticket_id,
-        position=outcome.position,
-        wait_minutes=outcome.wait_minutes,
-        hours=outcome.hours,
-        next_opening=outcome.next_opening,
-        next_opening_text=outcome.next_opening_text,
-    )
+    return TicketOutcome.model_validate(outcome, from_attributes=True)
 
 
 def callback_receipt_out(recorded: CallbackRecorded) -> CallbackReceipt:
