@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from backoffice.records.handoff.settings import get_handoff_settings
+from backoffice.records.seed_files import seed_rows
 from backoffice.staff.service import upsert_staff
 from core.settings import get_settings
 
 
 def load_seed_staff(path: Path) -> list[dict[str, Any]]:
     """The staff rows of the seed file."""
-    with path.open(encoding="utf-8") as handle:
-        rows: list[dict[str, Any]] = yaml.safe_load(handle)["staff"]
-    return rows
+    return seed_rows(path, "staff")
 
 
 def seed(session: Session) -> str:

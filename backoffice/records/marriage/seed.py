@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from backoffice.records.marriage.offices import upsert_offices
+from backoffice.records.seed_files import seed_rows
 
 OFFICES_FILE = Path(__file__).with_name("seed_data.yml")
 
 
 def load_office_rows(path: Path = OFFICES_FILE) -> list[dict[str, Any]]:
     """The office rows of the seed file."""
-    with path.open(encoding="utf-8") as handle:
-        rows: list[dict[str, Any]] = yaml.safe_load(handle)["offices"]
-    return rows
+    return seed_rows(path, "offices")
 
 
 def seed(session: Session) -> str:
