@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backoffice.db import insert_ignore, rowcount
+from backoffice.db import rowcount
+from backoffice.records import places
 from backoffice.records.eldercare.facilities import get_facility
 from backoffice.records.eldercare.models import (
-    EldercareFacility,
     EldercareReferenceCounter,
     EldercareVisit,
     EldercareVisitSlot,
@@ -102,8 +102,10 @@ def book_visit(
         if existing is not None:
             return existing, False
         try:
-            _ensure_slot(session, facility, visit_date, half_day)
-            if not _claim(session, facility_id, visit_date, half_day):
+            key = {"facility_id": facility_id, "visit_date": visit_date, "half_day": half_day}
+            if not places.take_place(
+                session, EldercareVisitSlot, key, capacity=facility.visit_capacity
+            ):
                 session.rollback()
                 raise refusal("slot_full", 409)
             visit = EldercareVisit(
@@ -159,17 +161,12 @@ def cancel_visit(
         .execution_options(synchronize_session=False)
     )
     if rowcount(changed) == 1:
-        session.execute(
-            update(EldercareVisitSlot)
-            .where(
-                EldercareVisitSlot.facility_id == visit.facility_id,
-                EldercareVisitSlot.visit_date == visit.visit_date,
-                EldercareVisitSlot.half_day == visit.half_day,
-                EldercareVisitSlot.booked > 0,
-            )
-            .values(booked=EldercareVisitSlot.booked - 1)
-            .execution_options(synchronize_session=False)
-        )
+        key = {
+            "facility_id": visit.facility_id,
+            "visit_date": visit.visit_date,
+            "half_day": visit.half_day,
+        }
+        places.release_place(session, EldercareVisitSlot, key)
     session.commit()
     session.refresh(visit)
     return visit
@@ -211,34 +208,6 @@ def _live_visit(
             EldercareVisit.status == "booked",
         )
     )
-
-
-def _ensure_slot(session: Session, facility: EldercareFacility, day: dt.date, half: str) -> None:
-    """Create the slot row if missing, without failing when another writer just did."""
-    values = {
-        "facility_id": facility.id,
-        "visit_date": day,
-        "half_day": half,
-        "capacity": facility.visit_capacity,
-        "booked": 0,
-    }
-    insert_ignore(session, EldercareVisitSlot, values)
-
-
-def _claim(session: Session, facility_id: int, day: dt.date, half: str) -> bool:
-    """Take one place of the slot if any is left (one conditional UPDATE: atomic)."""
-    claimed = session.execute(
-        update(EldercareVisitSlot)
-        .where(
-            EldercareVisitSlot.facility_id == facility_id,
-            EldercareVisitSlot.visit_date == day,
-            EldercareVisitSlot.half_day == half,
-            EldercareVisitSlot.booked < EldercareVisitSlot.capacity,
-        )
-        .values(booked=EldercareVisitSlot.booked + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return rowcount(claimed) == 1
 
 
 def _next_reference(session: Session, day: dt.date) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backoffice.db import insert_ignore, rowcount
+from backoffice.records import places
 from backoffice.records.marriage.identity import person_key
 from backoffice.records.marriage.models import MarriageBooking, MarriagePersonDay, MarriageSlot
 from backoffice.records.marriage.refusals import refusal
@@ -26,43 +26,15 @@ def take_place(
     Raises:
         ApiError: `slot_full` (409) when no place is left.
     """
-    insert_ignore(
-        session,
-        MarriageSlot,
-        {
-            "office_id": office_id,
-            "day": day,
-            "half_day": half_day,
-            "capacity": capacity,
-            "booked": 0,
-        },
-    )
-    taken = session.execute(
-        update(MarriageSlot)
-        .where(
-            MarriageSlot.office_id == office_id,
-            MarriageSlot.day == day,
-            MarriageSlot.half_day == half_day,
-            MarriageSlot.booked < MarriageSlot.capacity,
-        )
-        .values(booked=MarriageSlot.booked + 1)
-    )
-    if rowcount(taken) != 1:
+    key = {"office_id": office_id, "day": day, "half_day": half_day}
+    if not places.take_place(session, MarriageSlot, key, capacity=capacity):
         raise refusal("slot_full", 409)
 
 
 def release_place(*, session: Session, office_id: int, day: dt.date, half_day: str) -> None:
     """Give one place of a half-day back."""
-    session.execute(
-        update(MarriageSlot)
-        .where(
-            MarriageSlot.office_id == office_id,
-            MarriageSlot.day == day,
-            MarriageSlot.half_day == half_day,
-            MarriageSlot.booked > 0,
-        )
-        .values(booked=MarriageSlot.booked - 1)
-    )
+    key = {"office_id": office_id, "day": day, "half_day": half_day}
+    places.release_place(session, MarriageSlot, key)
 
 
 def claim_days(*, session: Session, booking: MarriageBooking) -> None:
