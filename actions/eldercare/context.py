@@ -43,7 +43,14 @@ class ActionCheckEldercareContext(Action):
     ) -> list[dict[str, Any]]:
         """Nothing (the form follows), or the ask-back question and the citizen's turn."""
         if service_candidate(tracker) and not searched_before(tracker):
-            if not SearchTurn.read(tracker).understood:
-                return await answer_as_unplaced(dispatcher, tracker)
-            return ask_back(dispatcher, SEARCH_INTENT)
+            return await reply_without_search(dispatcher, tracker)
         return []
+
+
+async def reply_without_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """ "您是想找养老机构吗？" when the message holds a search condition, else the unplaced reply."""
+    if not SearchTurn.read(tracker).understood:
+        return await answer_as_unplaced(dispatcher, tracker)
+    return ask_back(dispatcher, SEARCH_INTENT)

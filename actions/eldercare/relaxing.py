@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.eldercare import Condition
 from actions.eldercare import records, wording
+from actions.eldercare.context import reply_without_search, searched_before
 from actions.eldercare.results import offer_relaxations, show_results
 from actions.eldercare.search_form import AREA, BUDGET
 from actions.eldercare.search_slots import (
@@ -142,7 +143,13 @@ def relaxation_events(
 
 
 class ActionResetEldercareSearch(Action):
-    """重新筛选: forgets the search conditions so the form asks them again."""
+    """重新筛选: forgets the search conditions so the form asks them again.
+
+    "Again" means something only after a search. In a conversation without one the message is
+    treated like a condition said outside the search (``actions.eldercare.context``): asked back
+    when it holds a condition the search could use, else answered as a message no service claims
+    ("搜索一下这份文件" is no reason to open the eldercare search).
+    """
 
     def name(self) -> str:
         """Action name used in the domain."""
@@ -151,5 +158,7 @@ class ActionResetEldercareSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Clear the search slots."""
+        """Clear the search slots (the rule runs the form next), or reply without a search."""
+        if not searched_before(tracker) and tracker.active_loop_name is None:
+            return await reply_without_search(dispatcher, tracker)
         return [SlotSet(slot, None) for slot in SEARCH_STATE_SLOTS]

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
 from actions.eldercare.context import ActionCheckEldercareContext
+from actions.eldercare.relaxing import ActionResetEldercareSearch
 from actions.marriage.outside_form import ActionMarriageDetailsWithoutForm, tells_booking_details
 from actions.prescreen.context import ActionCheckPrescreenContext
 from actions.prescreen.screening import ActionCorrectPrescreenAnswer
@@ -16,6 +17,8 @@ from actions.prescreen.volunteered import tells_household_facts
 from knowledge.search_results import SearchResult
 from knowledge.store import get_store
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+
+SEARCH_RAN = {"event": "action", "name": "action_search_facilities"}
 
 CHIT_CHAT = "我真爱听演唱会"
 LISTEN = {"event": "followup", "name": "action_listen", "timestamp": None}
@@ -104,3 +107,28 @@ def test_what_counts_as_booking_details(text: str, expected: bool) -> None:
 )
 def test_what_counts_as_household_facts(text: str, expected: bool) -> None:
     assert tells_household_facts(text) is expected
+
+
+async def test_search_again_without_an_earlier_search_opens_no_search() -> None:
+    # "重新筛选" means something only after a search; the classifier's guess alone opens nothing.
+    for text, asked_back in ((CHIT_CHAT, False), ("重新找找西湖区的", True)):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user_event(text, "restart_eldercare_search")])
+        events = await ActionResetEldercareSearch().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert ("utter_confirm_request_eldercare" in responses(dispatcher)) == asked_back, text
+        assert events[-1] == LISTEN and not any(e["event"] == "slot" for e in events)
+        assert responses(dispatcher) == (
+            ["utter_confirm_request_eldercare"] if asked_back else ["utter_ask_rephrase"]
+        )
+
+
+async def test_search_again_after_a_search_forgets_the_conditions() -> None:
+    tracker = make_tracker(
+        [
+            user_event("西湖区", "inform_eldercare"),
+            SEARCH_RAN,
+            user_event("重新筛选", "restart_eldercare_search"),
+        ]
+    )
+    events = await ActionResetEldercareSearch().run(CollectingDispatcher(), tracker, EMPTY_DOMAIN)
+    assert events and all(e["event"] == "slot" and e["value"] is None for e in events)
