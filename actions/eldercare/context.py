@@ -50,7 +50,7 @@ class ActionCheckEldercareContext(Action):
 async def reply_without_search(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]]:
-    """ "您是想找养老机构吗？" when the message holds a search condition, else the unplaced reply."""
+    """Ask back ("您是想找养老机构吗？") if the message holds a search condition, else unplaced."""
     if not SearchTurn.read(tracker).understood:
         return await answer_as_unplaced(dispatcher, tracker)
     return ask_back(dispatcher, SEARCH_INTENT)
