@@ -17,10 +17,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.confirm_service import ask_back, service_candidate
 from actions.context_answers import answer_as_unplaced
+from actions.eldercare.search_slots import OFFSET, RELAX_OPTIONS, SHOWN
 from actions.eldercare.turn import SearchTurn
 
 SEARCH_INTENT = "request_eldercare"
 EARLIER_SEARCH_STEPS = frozenset({"action_search_facilities", "eldercare_search_form"})
+# Slots a search fills with what it found (the page shown, the conditions it could relax).
+SEARCH_RESULT_SLOTS = (OFFSET, SHOWN, RELAX_OPTIONS)
 
 
 def searched_before(tracker: Tracker) -> bool:
@@ -29,6 +32,16 @@ def searched_before(tracker: Tracker) -> bool:
         event.get("event") == "action" and event.get("name") in EARLIER_SEARCH_STEPS
         for event in tracker.events
     )
+
+
+def outside_any_search(tracker: Tracker) -> bool:
+    """No search ran in this conversation, none left results behind, and no form is running.
+
+    "重新筛选", "换一批" or "别的区也行" mean something only after a search; before one, the
+    classifier's guess is no reason to speak about a search (``reply_without_search``).
+    """
+    results_kept = any(tracker.get_slot(slot) is not None for slot in SEARCH_RESULT_SLOTS)
+    return not (searched_before(tracker) or results_kept or tracker.active_loop_name)
 
 
 class ActionCheckEldercareContext(Action):

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.eldercare import Condition
 from actions.eldercare import records, wording
-from actions.eldercare.context import reply_without_search, searched_before
+from actions.eldercare.context import outside_any_search, reply_without_search
 from actions.eldercare.results import offer_relaxations, show_results
 from actions.eldercare.search_form import AREA, BUDGET
 from actions.eldercare.search_slots import (
@@ -46,6 +46,8 @@ class ActionRelaxFacilitySearch(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Apply the chosen relaxations and search again, or ask which one."""
+        if outside_any_search(tracker):
+            return await reply_without_search(dispatcher, tracker)
         options = tracker.get_slot(RELAX_OPTIONS) or {}
         chosen = entity_value(tracker.latest_message, "eldercare_relax")
         wanted = [chosen] if chosen in RELAXABLE else find_relaxations(message_text(tracker))
@@ -145,10 +147,8 @@ def relaxation_events(
 class ActionResetEldercareSearch(Action):
     """重新筛选: forgets the search conditions so the form asks them again.
 
-    "Again" means something only after a search. In a conversation without one the message is
-    treated like a condition said outside the search (``actions.eldercare.context``): asked back
-    when it holds a condition the search could use, else answered as a message no service claims
-    ("搜索一下这份文件" is no reason to open the eldercare search).
+    Before any search the message is read like a condition said outside the search
+    (``actions.eldercare.context.reply_without_search``): "搜索一下这份文件" opens no search.
     """
 
     def name(self) -> str:
@@ -159,6 +159,6 @@ class ActionResetEldercareSearch(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Clear the search slots (the rule runs the form next), or reply without a search."""
-        if not searched_before(tracker) and tracker.active_loop_name is None:
+        if outside_any_search(tracker):
             return await reply_without_search(dispatcher, tracker)
         return [SlotSet(slot, None) for slot in SEARCH_STATE_SLOTS]

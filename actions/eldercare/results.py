@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.eldercare import Condition, Facility, FacilityKind, SearchResult
 from actions.eldercare import records, wording
+from actions.eldercare.context import outside_any_search, reply_without_search
 from actions.eldercare.search_slots import (
     OFFSET,
     PAGE_SIZE,
@@ -191,6 +192,8 @@ class ActionShowMoreFacilities(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Show the next page, or ask for the conditions when there was no search yet."""
+        if outside_any_search(tracker):
+            return await reply_without_search(dispatcher, tracker)
         if slot_area(tracker) is None or slot_need(tracker) is None:
             dispatcher.utter_message(response="utter_eldercare_no_search_yet")
             return []

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action
 
 from actions import knowledge
 from actions.eldercare.context import ActionCheckEldercareContext
-from actions.eldercare.relaxing import ActionResetEldercareSearch
+from actions.eldercare.relaxing import ActionRelaxFacilitySearch, ActionResetEldercareSearch
+from actions.eldercare.results import ActionShowMoreFacilities
 from actions.marriage.outside_form import ActionMarriageDetailsWithoutForm, tells_booking_details
 from actions.prescreen.context import ActionCheckPrescreenContext
 from actions.prescreen.screening import ActionCorrectPrescreenAnswer
@@ -109,17 +111,28 @@ def test_what_counts_as_household_facts(text: str, expected: bool) -> None:
     assert tells_household_facts(text) is expected
 
 
-async def test_search_again_without_an_earlier_search_opens_no_search() -> None:
-    # "重新筛选" means something only after a search; the classifier's guess alone opens nothing.
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [
+        (ActionResetEldercareSearch(), "restart_eldercare_search"),
+        (ActionRelaxFacilitySearch(), "relax_eldercare_search"),
+        (ActionShowMoreFacilities(), "request_more_facilities"),
+    ],
+)
+async def test_a_search_follow_up_before_any_search_speaks_of_no_search(
+    action: Action, intent: str
+) -> None:
+    # "重新筛选", "放宽条件", "换一批" mean something only after a search: the classifier's guess
+    # alone neither opens the search nor says "还没有查找条件" about a search nobody asked for.
     for text, asked_back in ((CHIT_CHAT, False), ("重新找找西湖区的", True)):
         dispatcher = CollectingDispatcher()
-        tracker = make_tracker([user_event(text, "restart_eldercare_search")])
-        events = await ActionResetEldercareSearch().run(dispatcher, tracker, EMPTY_DOMAIN)
-        assert ("utter_confirm_request_eldercare" in responses(dispatcher)) == asked_back, text
+        events = await action.run(
+            dispatcher, make_tracker([user_event(text, intent)]), EMPTY_DOMAIN
+        )
         assert events[-1] == LISTEN and not any(e["event"] == "slot" for e in events)
         assert responses(dispatcher) == (
             ["utter_confirm_request_eldercare"] if asked_back else ["utter_ask_rephrase"]
-        )
+        ), text
 
 
 async def test_search_again_after_a_search_forgets_the_conditions() -> None:

@@ -85,6 +85,7 @@ async def test_relaxing_the_area_searches_the_whole_city_from_the_same_point(
     assert dispatcher.messages[0]["conditions"].startswith("全市范围（离西湖区由近到远）")
 
 
+SEARCH_RAN = {"event": "action", "name": "action_search_facilities"}
 RELAX_SLOTS = {
     "eldercare_area": XIHU,
     "eldercare_need": "dementia",
@@ -94,8 +95,9 @@ RELAX_SLOTS = {
 
 
 def relax_tracker(text: str, slots: dict[str, Any] | None = None) -> Tracker:
+    # After a search, as in a conversation: relaxing means nothing before one.
     return make_tracker(
-        [user_event(text, "relax_eldercare_search")], slots=slots or dict(RELAX_SLOTS)
+        [SEARCH_RAN, user_event(text, "relax_eldercare_search")], slots=slots or dict(RELAX_SLOTS)
     )
 
 
