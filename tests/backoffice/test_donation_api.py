@@ -7,12 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy.orm import Session, sessionmaker
 
-from backoffice.db import get_session, make_engine
 from backoffice.records.donation.auth import sign
 from backoffice.records.donation.router import router
 from backoffice.records.donation.seed import seed
@@ -21,8 +18,7 @@ from backoffice.records.donation.settings import (
     get_donation_settings,
     usable_secret,
 )
-from core.errors import install_error_handling
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 
 SECRET = "k3J9x-Qp7rT2mW8vZ4nB6yH1cL5dF0gS"
 PHONE = "13812345678"
@@ -46,27 +42,20 @@ def secret_setting() -> dict[str, str | None]:
 
 @pytest.fixture
 def client(database_url: str, secret_setting: dict[str, str | None]) -> Iterator[TestClient]:
-    engine = make_engine(database_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session:
-        seed(session)
-
-    def session_override() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
     def settings_override() -> DonationSettings:
         value = secret_setting["secret"]
         return DonationSettings(payment_secret=SecretStr(value) if value is not None else None)
 
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = session_override
-    app.dependency_overrides[get_donation_settings] = settings_override
-    with TestClient(app, raise_server_exceptions=False, headers=SERVICE_HEADERS) as test_client:
-        yield test_client
-    engine.dispose()
+    with sessions_of(database_url) as factory:
+        with factory() as session:
+            seed(session)
+        with router_client(
+            factory,
+            router,
+            overrides={get_donation_settings: settings_override},
+            raise_server_exceptions=False,
+        ) as test_client:
+            yield test_client
 
 
 def signed_post(

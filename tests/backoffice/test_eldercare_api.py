@@ -9,15 +9,12 @@ from typing import cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import sessionmaker
 
-from backoffice.db import get_session, make_engine
 from backoffice.records.districts.seed import seed as seed_districts
 from backoffice.records.eldercare.router import router
 from backoffice.records.eldercare.seed import seed
 from backoffice.staff.access import require_staff
-from core.errors import install_error_handling
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 from zhtext.city_time import city_today
 
 TODAY = dt.date(2026, 11, 28)
@@ -26,24 +23,12 @@ DAY = "2026-12-01"
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    engine = make_engine(database_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session:
-        seed_districts(session)
-        seed(session)
-
-    def session_override() -> Iterator[object]:
+    with sessions_of(database_url) as factory:
         with factory() as session:
-            yield session
-
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = session_override
-    app.dependency_overrides[city_today] = lambda: TODAY
-    with TestClient(app, headers=SERVICE_HEADERS) as test_client:
-        yield test_client
-    engine.dispose()
+            seed_districts(session)
+            seed(session)
+        with router_client(factory, router, overrides={city_today: lambda: TODAY}) as test_client:
+            yield test_client
 
 
 def test_search_nearest_first(client: TestClient) -> None:

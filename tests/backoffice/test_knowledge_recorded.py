@@ -5,32 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from backoffice.db import get_session, make_engine
 from backoffice.records.knowledge.router import router
-from core.errors import install_error_handling
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    engine = make_engine(database_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-
-    def session_override() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = session_override
-    with TestClient(app, headers=SERVICE_HEADERS) as test_client:
+    with sessions_of(database_url) as factory, router_client(factory, router) as test_client:
         yield test_client
-    engine.dispose()
 
 
 def test_feedback_is_recorded(client: TestClient) -> None:

@@ -10,40 +10,26 @@ from typing import cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from backoffice import lookup_guard
-from backoffice.db import get_session, make_engine
 from backoffice.lookup_guard import LookupGuard
 from backoffice.records.marriage.bookable import booking_window
 from backoffice.records.marriage.policy import MarriagePolicy, get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.schemas import PersonIn
 from backoffice.staff.access import require_staff
-from core.errors import install_error_handling
 from tests.backoffice.marriage_support import TODAY, bookable, make_id, request
 from tests.backoffice.marriage_support import policy as policy
 from tests.backoffice.marriage_support import seeded as seeded
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 from zhtext.city_time import city_today
 
 
 @pytest.fixture
 def client(database_url: str, seeded: Session) -> Iterator[TestClient]:
-    engine = make_engine(database_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-
-    def override() -> Iterator[Session]:
-        with factory() as db_session:
-            yield db_session
-
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = override
-    with TestClient(app, headers=SERVICE_HEADERS) as test_client:
+    with sessions_of(database_url) as factory, router_client(factory, router) as test_client:
         yield test_client
-    engine.dispose()
 
 
 def booking_json(**fields: object) -> dict[str, object]:

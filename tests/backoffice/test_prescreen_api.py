@@ -7,17 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backoffice.db import get_session, make_engine
 from backoffice.records.prescreen.models import AssistanceApplication, PrescreenCheck
 from backoffice.records.prescreen.router import router
 from backoffice.records.prescreen.seed import seed
-from core.errors import install_error_handling
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 
 FACTS: dict[str, Any] = {
     "district": "xihu",
@@ -34,25 +31,15 @@ SEEDED_PHONE = "13800000001"
 
 @pytest.fixture
 def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+    with sessions_of(database_url) as sessions:
+        yield sessions
 
 
 @pytest.fixture
 def client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
     with factory() as session:
         seed(session)
-
-    def session_override() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(router)
-    app.dependency_overrides[get_session] = session_override
-    with TestClient(app, raise_server_exceptions=False, headers=SERVICE_HEADERS) as test_client:
+    with router_client(factory, router, raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -6,16 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from backoffice.db import get_session, make_engine
 from backoffice.records.prescreen import router as prescreen_router
 from backoffice.records.prescreen.policy import PolicyFileError
 from backoffice.records.prescreen.seed import seed
-from core.errors import install_error_handling
-from tests.service_token import SERVICE_HEADERS
+from tests.backoffice.router_client import router_client, sessions_of
 
 FACTS: dict[str, Any] = {
     "district": "xihu",
@@ -30,22 +26,13 @@ FACTS: dict[str, Any] = {
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    engine = make_engine(database_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session:
-        seed(session)
-
-    def session_override() -> Iterator[Session]:
+    with sessions_of(database_url) as factory:
         with factory() as session:
-            yield session
-
-    app = FastAPI()
-    install_error_handling(app)
-    app.include_router(prescreen_router.router)
-    app.dependency_overrides[get_session] = session_override
-    with TestClient(app, raise_server_exceptions=False, headers=SERVICE_HEADERS) as test_client:
-        yield test_client
-    engine.dispose()
+            seed(session)
+        with router_client(
+            factory, prescreen_router.router, raise_server_exceptions=False
+        ) as test_client:
+            yield test_client
 
 
 def error(message: str) -> dict[str, Any]:
