@@ -27,14 +27,14 @@ from actions.clients.marriage import MarriageApi
 from actions.marriage import booking as booking_actions
 from actions.marriage import common as s
 from actions.marriage import form, manage
-from backoffice.db import Base, get_session, make_engine
+from backoffice.db import Base, make_engine
 from backoffice.lookup_guard import get_lookup_guard
 from backoffice.records.marriage.bookable import bookable_days
 from backoffice.records.marriage.policy import get_policy
 from backoffice.records.marriage.router import router
 from backoffice.records.marriage.seed import seed
-from core.errors import install_error_handling
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
+from tests.backoffice.router_client import router_app
 from tests.service_token import SERVICE_HEADERS
 from zhtext.city_time import city_today
 from zhtext.idcard import check_digit
@@ -84,14 +84,7 @@ def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 def app(factory: sessionmaker[Session]) -> Iterator[FastAPI]:
     """The back office's marriage routes on the throw-away database, with a fresh look-up guard."""
 
-    def override() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
-    backoffice = FastAPI()
-    install_error_handling(backoffice)
-    backoffice.include_router(router)
-    backoffice.dependency_overrides[get_session] = override
+    backoffice = router_app(factory, router)
     get_lookup_guard.cache_clear()  # failed look-ups of one test do not count in the next
     yield backoffice
     get_lookup_guard.cache_clear()

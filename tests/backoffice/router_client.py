@@ -1,7 +1,7 @@
 """One back-office router under a test client, on the test database.
 
 The records API tests each served their router the same way (a session per request from their
-own engine, the project's error handling, the service token); they call these two instead.
+own engine, the project's error handling, the service token); they call these instead.
 """
 
 from __future__ import annotations
@@ -29,14 +29,11 @@ def sessions_of(database_url: str) -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
-@contextmanager
-def router_client(
+def router_app(
     factory: sessionmaker[Session],
     router: APIRouter,
-    *,
     overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
-    raise_server_exceptions: bool = True,
-) -> Iterator[TestClient]:
+) -> FastAPI:
     """`router` alone in an app with the error handling, each request on its own session."""
 
     def session_override() -> Iterator[Session]:
@@ -48,6 +45,19 @@ def router_client(
     app.include_router(router)
     app.dependency_overrides[get_session] = session_override
     app.dependency_overrides.update(overrides or {})
+    return app
+
+
+@contextmanager
+def router_client(
+    factory: sessionmaker[Session],
+    router: APIRouter,
+    *,
+    overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
+    raise_server_exceptions: bool = True,
+) -> Iterator[TestClient]:
+    """A test client of `router_app`, sending the service token."""
+    app = router_app(factory, router, overrides)
     with TestClient(
         app, raise_server_exceptions=raise_server_exceptions, headers=SERVICE_HEADERS
     ) as client:
