@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 ARTICLE_SLOT = "knowledge_article"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REFERRAL_RESPONSE = "utter_knowledge_referral"
+OTHER_AGENCY_RESPONSE = "utter_other_agency"
 
 
 def utter_answer(dispatcher: CollectingDispatcher, article: Article) -> list[dict[str, Any]]:
@@ -88,9 +89,11 @@ async def answer_or_fall_back(
 ) -> list[dict[str, Any]]:
     """Answer the latest message from the knowledge base, or say who can answer it.
 
-    A civil-affairs question without a good article gets an honest "no verified answer yet",
-    the office in charge and its lines (``knowledge/referrals.yml``), and is recorded for the
-    editors; only a message about none of the topics takes the not-understood path.
+    A question about another department's business (社保, 户口, 个税 …: ``other_agencies`` in
+    ``knowledge/referrals.yml``) is told so, with the department and the lines to call, instead
+    of an article that only shares its words. A civil-affairs question without a good article
+    gets an honest "no verified answer yet", the office in charge and its lines, and is recorded
+    for the editors; only a message about none of the topics takes the not-understood path.
 
     Args:
         dispatcher: Where the reply goes.
@@ -100,6 +103,12 @@ async def answer_or_fall_back(
     """
     question = str(tracker.latest_message.get("text") or "")
     result = search_in_context(question, form_subject(tracker))
+    agency = None if form_follows else get_store().other_agency_for(result.query)
+    if agency is not None:
+        dispatcher.utter_message(
+            response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
+        )
+        return []
     events = answer_from_result(dispatcher, result)
     if events is not None:
         if form_follows:

@@ -321,6 +321,11 @@ def _turned_away(
     # words (低保, 骨灰, 残疾人 …).
     if intent == OUT_OF_SCOPE_INTENT and markers.asks and markers.civil:
         return Verdict("question", "a civil-affairs question turned away")
+    # Typed like a search box, without a question word ("2021福利彩票双色球规则"): a specific
+    # civil-affairs subject with what is asked about it (规则, 标准, 流程 …) and no off-topic
+    # word is a question too; "我要买福彩" names no such thing and stays turned away.
+    if intent == OUT_OF_SCOPE_INTENT and markers.civil and markers.info and not markers.off_topic:
+        return Verdict("question", "a civil-affairs subject turned away")
     if intent == FALLBACK_INTENT and markers.chit_chat:
         return Verdict("off_topic", "unsure, with off-topic words and no civil-affairs subject")
     return Verdict("keep", "turned away")

@@ -1,5 +1,8 @@
 """Every article's question names a topic whose office can take it (``make kb-check`` warns).
 
+It also warns when a title or example question would be taken for another department's
+business (``other_agencies``): the citizen asking it would be sent away instead of answered.
+
 A citizen's question that the knowledge base cannot answer is still referred to the office in
 charge when it uses one of a topic's words (``referrals.yml``), and gets 没太明白 when it uses
 none. The articles' titles and example questions are the catalogue's own words for what the
@@ -37,5 +40,17 @@ def check_referral_coverage(kb: KnowledgeBase) -> list[Finding]:
             )
             for line, text in asked
             if referrals.for_text(text) is None
+        ]
+        findings += [
+            Finding(
+                "警告",
+                location.path,
+                line,
+                f"「{text}」会被当作其他部门「{pointer.office}」的事（referrals.yml 的 "
+                "other_agencies）：市民这样问时只会被告知去找那个部门；请从那个部门的 keywords "
+                f"里去掉这个说法里的词，或给「{article.topic}」补上关键词",
+            )
+            for line, text in asked
+            if (pointer := referrals.other_agency_for(text)) is not None
         ]
     return findings

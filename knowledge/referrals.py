@@ -31,12 +31,23 @@ class Referral(BaseModel):
     general: bool = False
 
 
+class OtherAgency(BaseModel):
+    """Another department's business: the words that name it and where a citizen goes instead."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    office: NonEmptyText
+    contacts: tuple[str, ...] = Field(min_length=1)
+    keywords: tuple[NonEmptyText, ...] = Field(min_length=1)
+
+
 class ReferralsFile(BaseModel):
-    """Content of ``referrals.yml``: topic code → referral."""
+    """Content of ``referrals.yml``: topic code → referral; other departments' business."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     referrals: dict[str, Referral] = Field(min_length=1)
+    other_agencies: dict[str, OtherAgency] = Field(default_factory=dict)
 
 
 class TopicReferral(BaseModel):
@@ -51,10 +62,28 @@ class TopicReferral(BaseModel):
 
     def contact_line(self) -> str:
         """The numbers as a citizen reads them; unverified ones say so."""
-        parts = [
-            f"{c.name} {c.number}" + ("（示例，待核实）" if c.sample else "") for c in self.contacts
-        ]
-        return "；".join(parts)
+        return contact_line(self.contacts)
+
+
+class AgencyPointer(BaseModel):
+    """Another department named by a message: its office and the lines to call."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agency: str
+    office: str
+    contacts: tuple[Contact, ...]
+
+    def contact_line(self) -> str:
+        """The numbers as a citizen reads them (as for a referral)."""
+        return contact_line(self.contacts)
+
+
+def contact_line(contacts: tuple[Contact, ...]) -> str:
+    """Contact lines as a citizen reads them; unverified ones say so."""
+    return "；".join(
+        f"{c.name} {c.number}" + ("（示例，待核实）" if c.sample else "") for c in contacts
+    )
 
 
 class ReferralBook:
@@ -65,11 +94,13 @@ class ReferralBook:
         referrals: Mapping[str, Referral],
         topics: Mapping[str, str],
         contacts: Mapping[str, Contact],
+        other_agencies: Mapping[str, OtherAgency] | None = None,
     ) -> None:
         """Keep the referrals; ``load_referrals`` checks that topics and contacts exist."""
         self._referrals = dict(referrals)
         self._topics = dict(topics)
         self._contacts = dict(contacts)
+        self._other_agencies = dict(other_agencies or {})
 
     def for_text(self, text: str) -> TopicReferral | None:
         """The topic whose words the message uses most (the longest word breaks a tie).
@@ -92,6 +123,44 @@ class ReferralBook:
             contacts=tuple(self._contacts[c] for c in referral.contacts),
         )
 
+    def other_agency_for(self, text: str) -> AgencyPointer | None:
+        """The other department a message is about, if it names that one's business more.
+
+        A department's words (养老保险, 工伤, 落户 …) count against the words of the specific
+        civil-affairs topics (the general one never counts): the department with the most words
+        wins when it has more than the best topic; a tie stays with civil affairs, so that
+        "退休人员能申请低保吗" is still a question about 低保. A word inside a longer matched
+        word of the other side is not counted ("养老" in "养老保险", "医保" in "医保报完").
+        """
+        civil = {
+            topic: [word for word in referral.keywords if word in text]
+            for topic, referral in self._referrals.items()
+            if not referral.general
+        }
+        civil_words = [word for words in civil.values() for word in words]
+        theirs = {
+            agency: [w for w in other.keywords if w in text and not _inside(w, civil_words)]
+            for agency, other in self._other_agencies.items()
+        }
+        most, agency = max(((len(w), a) for a, w in theirs.items()), default=(0, ""))
+        if not most:
+            return None
+        outside = [[w for w in words if not _inside(w, theirs[agency])] for words in civil.values()]
+        ours = max(map(len, outside), default=0)
+        if most <= ours:
+            return None
+        other = self._other_agencies[agency]
+        return AgencyPointer(
+            agency=agency,
+            office=other.office,
+            contacts=tuple(self._contacts[c] for c in other.contacts),
+        )
+
+
+def _inside(word: str, longer_words: list[str]) -> bool:
+    """Whether `word` is part of one of the (matched) longer words."""
+    return any(word != longer and word in longer for longer in longer_words)
+
 
 def load_referrals(
     root: Path, topics: Mapping[str, str], contacts: Mapping[str, Contact]
@@ -113,4 +182,10 @@ def load_referrals(
             raise KnowledgeError(
                 path, f"主题「{topic}」的联系电话 {unknown} 不在 contacts.yml 中", field=topic
             )
-    return ReferralBook(document.referrals, topics, contacts)
+    for agency, other in document.other_agencies.items():
+        unknown = [c for c in other.contacts if c not in contacts]
+        if unknown:
+            raise KnowledgeError(
+                path, f"其他部门「{agency}」的联系电话 {unknown} 不在 contacts.yml 中", field=agency
+            )
+    return ReferralBook(document.referrals, topics, contacts, document.other_agencies)

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, scan_knowledge_base
-from knowledge.referrals import TopicReferral
+from knowledge.referrals import AgencyPointer, TopicReferral
 from knowledge.schema import Article
 from knowledge.search import KnowledgeIndex
 from knowledge.search_results import SearchResult
@@ -150,6 +150,12 @@ class KnowledgeStore:
         snapshot = self._current()
         referrals = snapshot.knowledge_base.referrals if snapshot else None
         return referrals.for_text(text) if referrals else None
+
+    def other_agency_for(self, text: str) -> AgencyPointer | None:
+        """The other department a question is about (社保, 户口, 个税 …), if it is not ours."""
+        snapshot = self._current()
+        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        return referrals.other_agency_for(text) if referrals else None
 
     def get_article(self, article_id: str) -> Article | None:
         """Return an article of the current version by id (for suggestion buttons)."""

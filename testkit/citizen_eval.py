@@ -9,7 +9,8 @@ into one outcome:
   handoff); ``confirm:<area>``: the assistant asked once whether the citizen wants that service;
 - ``answer:<topic>`` / ``suggest:<topics>``: a knowledge-base answer or a menu of articles;
 - ``referral:<topic>``: "no verified answer yet", the office in charge and 转人工;
-- ``not_understood`` (没太明白 or the 转人工 offer after it), ``out_of_scope``, ``other:<utter>``.
+- ``not_understood`` (没太明白 or the 转人工 offer after it), ``out_of_scope``, ``other_agency``
+  ("this is another department's business", with its name and the lines), ``other:<utter>``.
 
 Sets: ``tests/nlu/real/civil_affairs_*.yml`` (real citizens' questions, with their area) and
 ``tests/nlu/real/off_topic.yml`` (real off-topic queries), never trained on; plus the team's
@@ -123,7 +124,7 @@ def ask(stack: LiveStack, item: Item) -> Outcome:
 def right_place(item: Item, outcome: Outcome) -> bool:
     """Whether the citizen got what the sentence called for."""
     if item.expected == REJECT:
-        return outcome.kind in {"not_understood", "out_of_scope", "small_talk"}
+        return outcome.kind in {"not_understood", "out_of_scope", "other_agency", "small_talk"}
     if item.expected == ANY_ANSWER:
         return outcome.kind in {"answer", "suggest", "referral"}
     return outcome.kind in {"service", "confirm", "answer", "suggest", "referral"} and (

@@ -100,6 +100,8 @@ def classify(tracker: Mapping[str, Any], text: str) -> Outcome:
             return Outcome("not_understood", (), utter)
         if utter == "utter_out_of_scope":
             return Outcome("out_of_scope")
+        if utter == "utter_other_agency":
+            return Outcome("other_agency")
     first = next((u for u in utters if u), "none")
     return Outcome("small_talk" if first in SMALL_TALK else f"other:{first}")
 

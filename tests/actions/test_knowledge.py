@@ -104,3 +104,18 @@ async def test_fallback_always_hands_the_turn_back_to_the_citizen(recorded, answ
     )
     assert dispatcher.messages, "the citizen gets an answer or a request to rephrase"
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+async def test_another_departments_business_names_that_department(recorded) -> None:
+    # "个税" and "发票" are the tax office's words; the donation article on tax deduction shares
+    # words with it but the question does not mention giving.
+    dispatcher = CollectingDispatcher()
+    await knowledge.ActionAnswerFromKnowledge().run(
+        dispatcher,
+        make_tracker([user_event("个人发票怎么抵扣个税", "ask_policy_question")]),
+        EMPTY_DOMAIN,
+    )
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_other_agency"
+    assert "税务" in message["office"] and "12345" in message["contacts"]
+    assert recorded == []  # not a civil-affairs question for the editors' list

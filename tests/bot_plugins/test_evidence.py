@@ -143,6 +143,9 @@ def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> No
     # a travel word does not make a question about a civil-affairs subject off-topic
     assert verdict("残疾人坐公交免费吗", "out_of_scope") == "question"
     assert verdict("坐公交免费吗", "out_of_scope") == "keep"
+    # typed like a search box: a civil-affairs subject and what is asked about it
+    assert verdict("2021福利彩票双色球规则", "out_of_scope") == "question"
+    assert verdict("天气预报规则", "out_of_scope") == "keep"
 
 
 def test_a_reference_number_is_evidence_whatever_its_case() -> None:

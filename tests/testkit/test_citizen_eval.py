@@ -26,6 +26,7 @@ def test_a_confirmation_names_the_service_area() -> None:
 def test_rephrase_and_out_of_scope_are_rejections() -> None:
     assert classify({"events": [bot("utter_ask_rephrase")]}, "x").kind == "not_understood"
     assert classify({"events": [bot("utter_out_of_scope")]}, "x").kind == "out_of_scope"
+    assert classify({"events": [bot("utter_other_agency")]}, "x").kind == "other_agency"
 
 
 def test_right_place_needs_the_area() -> None:
@@ -35,6 +36,8 @@ def test_right_place_needs_the_area() -> None:
     assert not right_place(question, Outcome("not_understood"))
     off_topic = Item("real_off_topic", "明天天气", REJECT)
     assert right_place(off_topic, Outcome("out_of_scope"))
+    assert right_place(off_topic, Outcome("other_agency"))
+    assert not right_place(question, Outcome("other_agency"))
     assert not right_place(off_topic, Outcome("service", ("marriage",)))
     assert not right_place(off_topic, Outcome("confirm", ("marriage",)))
 

@@ -1,0 +1,70 @@
+"""A question about another department's business is told so (referrals.yml other_agencies)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.loader import scan_knowledge_base
+from knowledge.referral_coverage import check_referral_coverage
+from knowledge.store import get_store
+from knowledge.yamlfile import KnowledgeError
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("农村养老保险每个月能领多少", "human-resources"),  # "养老" inside "养老保险"
+        ("孩子落户需要带什么材料", "public-security"),
+        ("个人所得税怎么退", "tax"),
+        ("大乐透中了怎么兑", "sports-lottery"),
+        ("消费者协会的电话是多少", "commerce"),  # "协会" inside "消费者协会"
+    ],
+)
+def test_another_departments_words_name_that_department(text: str, agency: str) -> None:
+    pointer = get_store().other_agency_for(text)
+    assert pointer is not None and pointer.agency == agency
+    assert "12345" in pointer.contact_line()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退休人员能申请低保吗",  # one word each: a tie stays with civil affairs
+        "低保户看病医保报完还要自己出很多钱怎么办",  # "医保" inside "医保报完"
+        "结婚登记要带户口本吗",
+        "明天杭州天气怎么样",
+    ],
+)
+def test_civil_affairs_questions_stay_ours(text: str) -> None:
+    assert get_store().other_agency_for(text) is None
+
+
+def test_the_general_topic_never_outweighs_another_department() -> None:
+    # "补贴" is the bureau's general word; "育儿补贴" is the health commission's business.
+    pointer = get_store().other_agency_for("二孩育儿补贴怎么领")
+    assert pointer is not None and pointer.agency == "health"
+
+
+def test_no_shipped_question_is_claimed_by_another_department() -> None:
+    kb = get_store().knowledge_base
+    assert kb is not None
+    claimed = [f.message for f in check_referral_coverage(kb) if "其他部门" in f.message]
+    assert claimed == []
+
+
+def test_an_agency_with_an_unknown_contact_is_refused(tmp_path: Path) -> None:
+    source = Path(get_store().root)
+    for name in ("topics.yml", "contacts.yml"):
+        (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "referrals.yml").write_text(
+        "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [hotline-12345]\n"
+        "    keywords: [结婚]\nother_agencies:\n  tax:\n    office: 税务部门\n"
+        "    contacts: [no-such-line]\n    keywords: [个税]\n",
+        encoding="utf-8",
+    )
+    errors = scan_knowledge_base(tmp_path).errors
+    assert errors and isinstance(errors[0], KnowledgeError)
+    assert "no-such-line" in errors[0].message
