@@ -10,7 +10,8 @@ the stored ones. When it does not match, the store reads the rows as before.
 
 The text is kept, not the parsed events: each turn still builds a fresh tracker from it, so no
 turn can change what the next one reads. The database stays the record; the kept rows are a copy
-of what was committed, bounded to `capacity` conversations (least recently used go first).
+of what was committed, bounded to `max_chars` characters of JSON in all (about as many bytes:
+the text is ASCII-escaped JSON); the least recently used conversations go first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class StoredSession:
     fingerprint: Fingerprint
     rows: tuple[str, ...]
 
+    @property
+    def size(self) -> int:
+        """Characters of JSON kept for this session."""
+        return sum(map(len, self.rows))
+
     def extended(self, new_rows: list[str], last_id: int) -> StoredSession:
         """The same session after `new_rows` were stored, the last with id `last_id`."""
         count, _ = self.fingerprint
@@ -36,10 +42,11 @@ class StoredSession:
 
 
 class StoredSessions:
-    """The latest session of up to `capacity` recently used conversations."""
+    """The latest session of recently used conversations, up to `max_chars` of JSON in all."""
 
-    def __init__(self, capacity: int = 2000) -> None:
-        self._capacity = capacity
+    def __init__(self, max_chars: int = 32_000_000) -> None:
+        self._max_chars = max_chars
+        self._chars = 0
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
 
     def matching(self, sender_id: str, fingerprint: Fingerprint) -> StoredSession | None:
@@ -48,21 +55,25 @@ class StoredSessions:
         if session is None:
             return None
         if session.fingerprint != fingerprint:
-            del self._sessions[sender_id]
+            self.forget(sender_id)
             return None
         self._sessions.move_to_end(sender_id)
         return session
 
     def keep(self, sender_id: str, session: StoredSession) -> None:
         """Remember `session` as what the database holds for `sender_id`."""
+        self.forget(sender_id)
         self._sessions[sender_id] = session
-        self._sessions.move_to_end(sender_id)
-        while len(self._sessions) > self._capacity:
-            self._sessions.popitem(last=False)
+        self._chars += session.size
+        while self._chars > self._max_chars and self._sessions:
+            _, oldest = self._sessions.popitem(last=False)
+            self._chars -= oldest.size
 
     def forget(self, sender_id: str) -> None:
         """Drop what is kept for `sender_id` (the next read goes to the database)."""
-        self._sessions.pop(sender_id, None)
+        dropped = self._sessions.pop(sender_id, None)
+        if dropped is not None:
+            self._chars -= dropped.size
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -22,7 +22,7 @@ def test_a_changed_fingerprint_drops_the_kept_session() -> None:
 
 
 def test_the_least_recently_used_conversation_goes_first() -> None:
-    sessions = StoredSessions(capacity=2)
+    sessions = StoredSessions(max_chars=4)  # two sessions of one "{}" row each
     sessions.keep("a", StoredSession((1, 1), ("{}",)))
     sessions.keep("b", StoredSession((1, 2), ("{}",)))
     assert sessions.matching("a", (1, 1)) is not None
@@ -30,6 +30,14 @@ def test_the_least_recently_used_conversation_goes_first() -> None:
     assert len(sessions) == 2
     assert sessions.matching("b", (1, 2)) is None
     assert sessions.matching("a", (1, 1)) is not None
+
+
+def test_a_conversation_kept_again_is_counted_once() -> None:
+    sessions = StoredSessions(max_chars=6)
+    sessions.keep("a", StoredSession((1, 1), ("{}",)))
+    sessions.keep("a", StoredSession((2, 2), ("{}", "{}")))
+    sessions.keep("b", StoredSession((1, 3), ("{}",)))
+    assert len(sessions) == 2  # 4 + 2 characters: nothing had to go
 
 
 def test_extending_counts_the_new_rows_and_takes_the_last_id() -> None:
