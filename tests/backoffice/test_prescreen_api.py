@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice.records.prescreen.facts import HouseholdFacts
 from backoffice.records.prescreen.models import AssistanceApplication, PrescreenCheck
+from backoffice.records.prescreen.policy import get_policy
 from backoffice.records.prescreen.router import router
 from backoffice.records.prescreen.seed import seed
+from backoffice.records.prescreen.service import REPEAT_WINDOW, run_prescreen
 from tests.backoffice.router_client import router_client, sessions_of
 
 FACTS: dict[str, Any] = {
@@ -188,3 +192,47 @@ def test_status_lookup_stops_after_five_wrong_phones_for_one_id_number(
     assert right.status_code == 429
     assert right.json()["error"]["code"] == "too_many_attempts"
     assert "一小时后" in right.json()["error"]["message"]
+
+
+def test_the_same_answers_sent_again_are_the_same_check(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
+    # A turn whose reply was lost (a process restarted after the check was stored) is sent
+    # again: the citizen gets the stored check, not a second one.
+    body = {"facts": FACTS, "as_of": "2026-11-28", "conversation_id": "web-again"}
+    first = client.post("/api/prescreen", json=body).json()
+    again = client.post("/api/prescreen", json=body).json()
+    assert again["reference"] == first["reference"]
+    assert again["programmes"] == first["programmes"]
+    changed = client.post(
+        "/api/prescreen", json={**body, "facts": {**FACTS, "monthly_income": "2400"}}
+    ).json()
+    anonymous = [
+        client.post("/api/prescreen", json={"facts": FACTS, "as_of": "2026-11-28"}).json()
+        for _ in range(2)
+    ]
+    assert changed["reference"] != first["reference"]
+    assert anonymous[0]["reference"] != anonymous[1]["reference"]
+    with factory() as session:
+        assert len(session.scalars(select(PrescreenCheck)).all()) == 4
+
+
+def test_the_same_answers_after_the_repeat_window_are_a_new_check(
+    factory: sessionmaker[Session],
+) -> None:
+    facts = HouseholdFacts.model_validate(FACTS)
+    policy = get_policy()
+    first_time = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    with factory() as session:
+        runs = [
+            run_prescreen(
+                session=session,
+                policy=policy,
+                facts=facts,
+                as_of=date(2026, 11, 28),
+                conversation_id="web-later",
+                now=at,
+            )
+            for at in (first_time, first_time + REPEAT_WINDOW + timedelta(minutes=1))
+        ]
+    assert runs[0].check.reference != runs[1].check.reference

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,9 @@ from zhtext.phone import parse_phone
 
 STAGES = ("accepted", "investigating", "publicising", "approved", "rejected")
 _REFERENCE_ATTEMPTS = 5
+# The same answers again in one conversation within this time are the same pre-screen: a turn
+# whose reply was lost (a process restarted after the check was stored) and is sent again.
+REPEAT_WINDOW = timedelta(minutes=30)
 
 
 class UnknownDistrictError(ValueError):
@@ -81,14 +84,26 @@ def run_prescreen(
     in_force = policy_in_force(policy, as_of)
     programmes = screen(facts, in_force)
     created = now or datetime.now(UTC)
+    conversation_hash = digest(conversation_id) if conversation_id else None
+    inputs = masked_inputs(facts)
+    earlier = _same_check(
+        session=session,
+        conversation_hash=conversation_hash,
+        as_of=as_of,
+        policy_version=in_force.version_label,
+        inputs=inputs,
+        since=created - REPEAT_WINDOW,
+    )
+    if earlier is not None:
+        return PrescreenRun(check=earlier, policy=in_force, programmes=programmes)
     for _ in range(_REFERENCE_ATTEMPTS):
         check = PrescreenCheck(
             reference=_new_reference(created.date()),
             created_at=created,
             as_of=as_of,
-            conversation_hash=digest(conversation_id) if conversation_id else None,
+            conversation_hash=conversation_hash,
             policy_version=in_force.version_label,
-            inputs=masked_inputs(facts),
+            inputs=inputs,
             result=[programme.model_dump(mode="json") for programme in programmes],
         )
         session.add(check)
@@ -100,6 +115,38 @@ def run_prescreen(
     else:  # pragma: no cover - six random hex digits colliding five times in a row
         raise RuntimeError("could not allocate a pre-screen reference")
     return PrescreenRun(check=check, policy=in_force, programmes=programmes)
+
+
+def _same_check(
+    *,
+    session: Session,
+    conversation_hash: str | None,
+    as_of: date,
+    policy_version: str,
+    inputs: dict[str, Any],
+    since: datetime,
+) -> PrescreenCheck | None:
+    """The conversation's recent check of the same answers, date and policy, if there is one.
+
+    Anonymous pre-screens (no conversation) are never merged.
+    """
+    if conversation_hash is None:
+        return None
+    recent = session.scalars(
+        select(PrescreenCheck)
+        .where(
+            PrescreenCheck.conversation_hash == conversation_hash,
+            PrescreenCheck.as_of == as_of,
+            PrescreenCheck.policy_version == policy_version,
+        )
+        .order_by(PrescreenCheck.id.desc())
+    ).all()
+    return next((c for c in recent if c.inputs == inputs and _aware(c.created_at) >= since), None)
+
+
+def _aware(moment: datetime) -> datetime:
+    """`moment` in UTC (SQLite gives stored times back without their zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def get_check(*, session: Session, reference: str) -> PrescreenCheck | None:
