@@ -17,7 +17,11 @@ from knowledge.loader import KnowledgeBase
 
 
 def check_referral_coverage(kb: KnowledgeBase) -> list[Finding]:
-    """One warning per title or example question that no topic's referral words reach."""
+    """Warnings for titles and example questions the referrals would miss or send away.
+
+    One per title or question that no topic's referral words reach, and one per title or
+    question that another department's words would claim (``other_agencies``).
+    """
     referrals = kb.referrals
     if referrals is None:
         return []

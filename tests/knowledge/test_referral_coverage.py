@@ -68,6 +68,40 @@ def test_a_question_no_topic_reaches_is_pointed_at(
     assert "领证要提前多久约" in text[int(line) - 1]
 
 
+def test_a_question_another_department_would_claim_is_pointed_at(
+    small_kb: Path, write: Callable[..., Path], make_article: Callable[..., dict[str, Any]]
+) -> None:
+    referrals = {
+        **REFERRALS,
+        "other_agencies": {
+            "human-resources": {
+                "office": "人力社保部门",
+                "contacts": ["hotline-12345"],
+                "keywords": ["养老保险", "社保"],
+            }
+        },
+    }
+    (small_kb / "referrals.yml").write_text(
+        yaml.safe_dump(referrals, allow_unicode=True), encoding="utf-8"
+    )
+    assert _coverage_lines(small_kb) == []
+    write(
+        make_article(
+            id="marriage-pension",
+            title="离婚后养老保险怎么分？",
+            questions=[
+                "离婚时养老保险算不算共同财产",
+                "结婚以后社保和养老保险要改什么",  # two department words, one civil
+                "离婚了养老保险还能续交吗",
+                "结婚登记会影响养老保险吗",
+            ],
+        )
+    )
+    lines = _coverage_lines(small_kb)
+    assert len(lines) == 1
+    assert "结婚以后社保和养老保险要改什么" in lines[0] and "人力社保部门" in lines[0]
+
+
 def test_without_referrals_nothing_is_said(small_kb: Path) -> None:
     assert not (small_kb / "referrals.yml").exists()
     assert _coverage_lines(small_kb) == []
