@@ -102,13 +102,13 @@ async def answer_or_fall_back(
             nothing and let the form read the message or ask again.
     """
     question = str(tracker.latest_message.get("text") or "")
-    result = search_in_context(question, form_subject(tracker))
-    agency = None if form_follows else get_store().other_agency_for(result.query)
+    agency = None if form_follows else get_store().other_agency_for(question)
     if agency is not None:
         dispatcher.utter_message(
             response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
         )
         return []
+    result = search_in_context(question, form_subject(tracker))
     events = answer_from_result(dispatcher, result)
     if events is not None:
         if form_follows:

@@ -174,18 +174,15 @@ def load_referrals(
     if not path.is_file():
         raise KnowledgeError(path, "找不到转介文件 referrals.yml")
     document = validate_document(read_yaml(path), ReferralsFile)
-    for topic, referral in document.referrals.items():
+    for topic in document.referrals:
         if topic not in topics:
             raise KnowledgeError(path, f"主题「{topic}」不在 topics.yml 中", field=topic)
-        unknown = [c for c in referral.contacts if c not in contacts]
+    named = [("主题", name, entry.contacts) for name, entry in document.referrals.items()]
+    named += [("其他部门", name, entry.contacts) for name, entry in document.other_agencies.items()]
+    for kind, name, ids in named:
+        unknown = [c for c in ids if c not in contacts]
         if unknown:
             raise KnowledgeError(
-                path, f"主题「{topic}」的联系电话 {unknown} 不在 contacts.yml 中", field=topic
-            )
-    for agency, other in document.other_agencies.items():
-        unknown = [c for c in other.contacts if c not in contacts]
-        if unknown:
-            raise KnowledgeError(
-                path, f"其他部门「{agency}」的联系电话 {unknown} 不在 contacts.yml 中", field=agency
+                path, f"{kind}「{name}」的联系电话 {unknown} 不在 contacts.yml 中", field=name
             )
     return ReferralBook(document.referrals, topics, contacts, document.other_agencies)

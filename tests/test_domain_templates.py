@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
+from testkit.rasa_script import run_in_rasa
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 # The keys of a response that Rasa 3.6 interpolates (rasa/core/nlg/response.py).
 INTERPOLATED_KEYS = ("text", "image", "custom", "buttons", "attachment", "quick_replies")
 PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -155,16 +155,6 @@ RASA_CHECK = textwrap.dedent(
 
 def test_rasas_own_interpolator_agrees_and_logs_no_error() -> None:
     found = [template for _, template in templates()]
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", RASA_CHECK],
-        input=json.dumps(found),
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    rasa = json.loads(result.stdout.strip().splitlines()[-1])
+    rasa = json.loads(run_in_rasa(RASA_CHECK, stdin=json.dumps(found)))
     assert rasa["errors"] == []
     assert rasa["filled"] == [rasa_interpolate(template) for template in found]

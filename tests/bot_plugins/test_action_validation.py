@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 
-from core.settings import PROJECT_ROOT
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from testkit.rasa_script import run_in_rasa
 
 CHECK = textwrap.dedent(
     """
@@ -47,13 +44,4 @@ CHECK = textwrap.dedent(
 
 
 def test_the_prebuilt_validator_agrees_with_rasa_and_is_installed_by_the_tracker_store() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == "same 5"
+    assert run_in_rasa(CHECK) == "same 5"

@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from core.settings import PROJECT_ROOT
+from testkit.rasa_script import run_in_rasa
 from testkit.stack_basics import free_port
 
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 TOKEN = "digest-test-token"
 
 # Rasa's side: a recording proxy in front of the action server, then RemoteAction calls.
@@ -108,16 +108,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def run_rasa_side(url: str, mode: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK, url, mode, TOKEN],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = json.loads(run_in_rasa(CHECK, url, mode, TOKEN))
     return found
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import textwrap
 
-from core.settings import PROJECT_ROOT
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from testkit.rasa_script import run_in_rasa
 
 # A tiny HTTP server in the same loop counts the TCP connections it accepts and echoes what
 # each request carried; Rasa's `EndpointConfig.request` calls it three times.
@@ -60,16 +57,7 @@ CHECK = textwrap.dedent(
 
 
 def test_rasa_calls_the_action_server_over_one_kept_connection() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = json.loads(run_in_rasa(CHECK))
     rasa_connections, rasa_answers, rasa_status = seen["rasa"]
     connections, answers, status = seen["ours"]
     assert rasa_connections == 3, "Rasa's own request opens a connection per call"

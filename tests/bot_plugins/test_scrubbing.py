@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,10 @@ import pytest
 from sqlalchemy import create_engine, make_url
 
 from bot_plugins.scrubbing import mask_id_like, scrub
-from core.settings import PROJECT_ROOT
 from testkit.databases import fresh_postgres_database
+from testkit.rasa_script import run_in_rasa
 
 ID_NUMBER = "330106199001011234"
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 
 
 @pytest.mark.parametrize(
@@ -97,16 +95,7 @@ STORE_CHECK = textwrap.dedent(
 
 
 def run_store_check(*args: str) -> str:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", STORE_CHECK, *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
+    return run_in_rasa(STORE_CHECK, *args)
 
 
 def assert_masked(rows: list[str]) -> None:

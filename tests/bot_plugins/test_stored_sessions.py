@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import textwrap
 from pathlib import Path
 
 from bot_plugins.stored_sessions import StoredSession, StoredSessions
-from core.settings import PROJECT_ROOT
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from testkit.rasa_script import run_in_rasa
 
 
 def test_a_changed_fingerprint_drops_the_kept_session() -> None:
@@ -110,16 +107,7 @@ CHECK = textwrap.dedent(
 
 
 def test_the_kept_session_is_what_the_database_holds(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK, str(tmp_path / "tracker.db")],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = json.loads(run_in_rasa(CHECK, str(tmp_path / "tracker.db")))
     masked = report["plain"][1]
     assert "19900101" not in masked  # read back as stored: masked
     assert report["kept"] == report["plain"] == ["第一句", masked]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
-from core.settings import PROJECT_ROOT
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from testkit.rasa_script import run_in_rasa
 
 CHECK = textwrap.dedent(
     """
@@ -35,14 +32,5 @@ CHECK = textwrap.dedent(
 
 
 def test_the_sqlite_tracker_store_reuses_one_connection_in_wal_mode(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK, str(tmp_path / "tracker.db")],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    connects, user_turns, mode = result.stdout.split()[-3:]
+    connects, user_turns, mode = run_in_rasa(CHECK, str(tmp_path / "tracker.db")).split()
     assert (connects, user_turns, mode) == ("1", "5", "wal")

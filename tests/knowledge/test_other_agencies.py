@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from knowledge.loader import scan_knowledge_base
 from knowledge.store import get_store
-from knowledge.yamlfile import KnowledgeError
 
 
 @pytest.mark.parametrize(
@@ -44,19 +40,3 @@ def test_the_general_topic_never_outweighs_another_department() -> None:
     # "补贴" is the bureau's general word; "育儿补贴" is the health commission's business.
     pointer = get_store().other_agency_for("二孩育儿补贴怎么领")
     assert pointer is not None and pointer.agency == "health"
-
-
-def test_an_agency_with_an_unknown_contact_is_refused(tmp_path: Path) -> None:
-    source = Path(get_store().root)
-    for name in ("topics.yml", "contacts.yml"):
-        (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "articles").mkdir()
-    (tmp_path / "referrals.yml").write_text(
-        "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [hotline-12345]\n"
-        "    keywords: [结婚]\nother_agencies:\n  tax:\n    office: 税务部门\n"
-        "    contacts: [no-such-line]\n    keywords: [个税]\n",
-        encoding="utf-8",
-    )
-    errors = scan_knowledge_base(tmp_path).errors
-    assert errors and isinstance(errors[0], KnowledgeError)
-    assert "no-such-line" in errors[0].message

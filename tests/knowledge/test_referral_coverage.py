@@ -29,6 +29,12 @@ REFERRALS = {
 }
 
 
+def _write_referrals(root: Path, document: dict[str, Any]) -> None:
+    (root / "referrals.yml").write_text(
+        yaml.safe_dump(document, allow_unicode=True), encoding="utf-8"
+    )
+
+
 def _coverage_lines(root: Path) -> list[str]:
     findings = run_checks(root, today=date(2026, 11, 28), regression=False)
     return [f.describe(root.parent) for f in findings if "referrals.yml" in f.message]
@@ -43,9 +49,7 @@ def test_every_shipped_title_and_question_names_a_topic(real_kb: KnowledgeBase) 
 def test_a_question_no_topic_reaches_is_pointed_at(
     small_kb: Path, write: Callable[..., Path], make_article: Callable[..., dict[str, Any]]
 ) -> None:
-    (small_kb / "referrals.yml").write_text(
-        yaml.safe_dump(REFERRALS, allow_unicode=True), encoding="utf-8"
-    )
+    _write_referrals(small_kb, REFERRALS)
     assert _coverage_lines(small_kb) == []
     write(
         make_article(
@@ -81,9 +85,7 @@ def test_a_question_another_department_would_claim_is_pointed_at(
             }
         },
     }
-    (small_kb / "referrals.yml").write_text(
-        yaml.safe_dump(referrals, allow_unicode=True), encoding="utf-8"
-    )
+    _write_referrals(small_kb, referrals)
     assert _coverage_lines(small_kb) == []
     write(
         make_article(

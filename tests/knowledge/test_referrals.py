@@ -41,16 +41,29 @@ def test_a_message_about_no_topic_has_no_referral() -> None:
     assert get_store().referral_for("明天杭州天气怎么样") is None
 
 
-def test_a_referral_to_an_unknown_contact_is_refused(tmp_path: Path) -> None:
+MARRIAGE = (
+    "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [{line}]\n"
+    "    keywords: [结婚]\n"
+)
+TAX_OFFICE = (
+    "other_agencies:\n  tax:\n    office: 税务部门\n    contacts: [{line}]\n    keywords: [个税]\n"
+)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        MARRIAGE.format(line="no-such-line"),
+        MARRIAGE.format(line="hotline-12345") + TAX_OFFICE.format(line="no-such-line"),
+    ],
+    ids=["topic", "other-agency"],
+)
+def test_a_referral_to_an_unknown_contact_is_refused(tmp_path: Path, document: str) -> None:
     source = Path(get_store().root)
     for name in ("topics.yml", "contacts.yml"):
         (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "articles").mkdir()
-    (tmp_path / "referrals.yml").write_text(
-        "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [no-such-line]\n"
-        "    keywords: [结婚]\n",
-        encoding="utf-8",
-    )
+    (tmp_path / "referrals.yml").write_text(document, encoding="utf-8")
     errors = scan_knowledge_base(tmp_path).errors
     assert errors and isinstance(errors[0], KnowledgeError)
     assert "no-such-line" in errors[0].message
