@@ -18,6 +18,7 @@ from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
 from actions.side_questions import form_subject, resume_form, search_in_context
 from knowledge.answer import answered_article, source_line
+from knowledge.referrals import AgencyPointer
 from knowledge.schema import Article
 from knowledge.search_results import SearchResult
 from knowledge.store import get_store
@@ -54,9 +55,14 @@ def utter_suggestions(dispatcher: CollectingDispatcher, result: SearchResult) ->
 
 
 def answer_from_result(
-    dispatcher: CollectingDispatcher, result: SearchResult
+    dispatcher: CollectingDispatcher, result: SearchResult, *, offer_menu: bool = True
 ) -> list[dict[str, Any]] | None:
     """Answer or suggest from a search result.
+
+    Args:
+        dispatcher: Where the reply goes.
+        result: The search result.
+        offer_menu: Whether close articles may be offered when none is clear enough.
 
     Returns:
         The events to return, or None when nothing was good enough (take the fallback path).
@@ -64,10 +70,18 @@ def answer_from_result(
     article = answered_article(result)
     if article is not None:
         return utter_answer(dispatcher, article)
-    if result.decision == "suggest" and result.suggestions:
+    if offer_menu and result.decision == "suggest" and result.suggestions:
         utter_suggestions(dispatcher, result)
         return []
     return None
+
+
+def utter_other_agency(dispatcher: CollectingDispatcher, agency: AgencyPointer) -> list[Any]:
+    """Say the question is another department's business, with its office and lines."""
+    dispatcher.utter_message(
+        response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
+    )
+    return []
 
 
 async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
@@ -91,9 +105,12 @@ async def answer_or_fall_back(
 
     A question about another department's business (社保, 户口, 个税 …: ``other_agencies`` in
     ``knowledge/referrals.yml``) is told so, with the department and the lines to call, instead
-    of an article that only shares its words. A civil-affairs question without a good article
-    gets an honest "no verified answer yet", the office in charge and its lines, and is recorded
-    for the editors; only a message about none of the topics takes the not-understood path.
+    of an article that only shares its words; when it names that department as often as a
+    civil-affairs topic, only if no article fits (it is recorded for the editors then). A
+    civil-affairs question without a good article gets an honest "no verified answer yet", the
+    office in charge and its lines, and is recorded for the editors; only a message about none
+    of the topics takes the not-understood path. Such a message gets a clear answer but never a
+    menu of look-alike articles (``make kb-check`` keeps every shipped question on some topic).
 
     Args:
         dispatcher: Where the reply goes.
@@ -103,13 +120,13 @@ async def answer_or_fall_back(
     """
     question = str(tracker.latest_message.get("text") or "")
     agency = None if form_follows else get_store().other_agency_for(question)
-    if agency is not None:
-        dispatcher.utter_message(
-            response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
-        )
-        return []
+    if agency is not None and agency.outright:
+        return utter_other_agency(dispatcher, agency)
     result = search_in_context(question, form_subject(tracker))
-    events = answer_from_result(dispatcher, result)
+    referral = get_store().referral_for(result.query)
+    # Look-alike articles are offered only for a message about some civil-affairs subject:
+    # "你的父母是谁" shares words with the orphan articles but asks nothing of the bureau.
+    events = answer_from_result(dispatcher, result, offer_menu=referral is not None)
     if events is not None:
         if form_follows:
             resume_form(dispatcher, str(tracker.active_loop.get("name")))
@@ -118,7 +135,9 @@ async def answer_or_fall_back(
     if form_follows:
         # Most likely an answer the form reads next ("不限定用途，哪里需要捐哪里").
         return []
-    referral = get_store().referral_for(result.query)
+    if agency is not None:
+        # As many of the department's words as of ours, and no article: most likely theirs.
+        return utter_other_agency(dispatcher, agency)
     if referral is not None:
         dispatcher.utter_message(
             response=REFERRAL_RESPONSE,
