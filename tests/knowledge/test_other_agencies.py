@@ -14,7 +14,18 @@ from knowledge.store import get_store
         ("孩子落户需要带什么材料", "public-security"),
         ("个人所得税怎么退", "tax"),
         ("大乐透中了怎么兑", "sports-lottery"),
-        ("消费者协会的电话是多少", "commerce"),  # "协会" inside "消费者协会"
+        ("消费者协会的电话是多少", "market-regulation"),  # "协会" inside "消费者协会"
+        ("转业干部的安置政策是什么", "veterans"),
+        ("退役军人优待证怎么申领", "veterans"),  # "优待证" inside "退役军人优待证"
+        ("困难职工帮扶怎么申请", "trade-union"),
+        ("网约车司机证怎么考", "transport"),
+        ("旅行社不退团费怎么办", "culture-tourism"),
+        ("烟花爆竹什么时候可以放", "emergency"),
+        ("附近工厂偷排废水向哪举报", "ecology"),
+        ("楼下违章搭建找谁", "city-management"),
+        ("买到过期食品怎么投诉", "market-regulation"),
+        ("烟草证怎么办理", "tobacco"),
+        ("伤残等级鉴定去哪做", "human-resources"),
     ],
 )
 def test_another_departments_words_name_that_department(text: str, agency: str) -> None:
@@ -29,6 +40,12 @@ def test_another_departments_words_name_that_department(text: str, agency: str) 
         "低保户看病医保报完还要自己出很多钱怎么办",  # "医保" inside "医保报完"
         "结婚登记要带户口本吗",
         "明天杭州天气怎么样",
+        "退役军人家属去世了殡葬费用减免吗",  # two funeral words against one
+        "困难职工家里揭不开锅能申请低保吗",  # one union word against two of 低保's
+        "志愿者参加景区服务算志愿时长吗",
+        "养老院消防检查不合格怎么办",
+        "烈士陵园旁边的公墓多少钱",
+        "残疾人两项补贴怎么申请",
     ],
 )
 def test_civil_affairs_questions_stay_ours(text: str) -> None:
