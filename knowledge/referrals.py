@@ -133,8 +133,9 @@ class ReferralBook:
         is named when it has at least as many as the best topic. ``outright`` says it has more:
         the message is that department's business. On a tie the caller asks the knowledge base
         first, so that "退休人员能申请低保吗" still gets the 低保 answer, and names the department
-        only when no article fits. A word inside a longer matched word of the other side is not
-        counted ("养老" in "养老保险", "医保" in "医保报完").
+        only when no article fits. A word inside a longer matched word of the other side, or of
+        the same topic, is not counted ("养老" in "养老保险", "医保" in "医保报完", "救助" in
+        "大病救助": one mention, one word).
         """
         civil = {
             topic: [word for word in referral.keywords if word in text]
@@ -149,7 +150,10 @@ class ReferralBook:
         most, agency = max(((len(w), a) for a, w in theirs.items()), default=(0, ""))
         if not most:
             return None
-        outside = [[w for w in words if not _inside(w, theirs[agency])] for words in civil.values()]
+        outside = [
+            [w for w in words if not _inside(w, theirs[agency]) and not _inside(w, words)]
+            for words in civil.values()
+        ]
         ours = max(map(len, outside), default=0)
         if most < ours:
             return None
