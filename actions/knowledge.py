@@ -18,7 +18,6 @@ from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
 from actions.side_questions import form_subject, resume_form, search_in_context
 from knowledge.answer import answered_article, source_line
-from knowledge.referrals import AgencyPointer
 from knowledge.schema import Article
 from knowledge.search_results import SearchResult
 from knowledge.store import get_store
@@ -76,12 +75,9 @@ def answer_from_result(
     return None
 
 
-def utter_other_agency(dispatcher: CollectingDispatcher, agency: AgencyPointer) -> list[Any]:
-    """Say the question is another department's business, with its office and lines."""
-    dispatcher.utter_message(
-        response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
-    )
-    return []
+def one_topic(result: SearchResult) -> bool:
+    """Whether the offered articles all belong to one topic (a menu that makes sense)."""
+    return len({match.topic for match in result.suggestions}) == 1
 
 
 async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
@@ -105,12 +101,11 @@ async def answer_or_fall_back(
 
     A question about another department's business (社保, 户口, 个税 …: ``other_agencies`` in
     ``knowledge/referrals.yml``) is told so, with the department and the lines to call, instead
-    of an article that only shares its words; when it names that department as often as a
-    civil-affairs topic, only if no article fits (it is recorded for the editors then). A
-    civil-affairs question without a good article gets an honest "no verified answer yet", the
-    office in charge and its lines, and is recorded for the editors; only a message about none
-    of the topics takes the not-understood path. Such a message gets a clear answer but never a
-    menu of look-alike articles (``make kb-check`` keeps every shipped question on some topic).
+    of an article that only shares its words. A civil-affairs question without a good article
+    gets an honest "no verified answer yet", the office in charge and its lines, and is recorded
+    for the editors; only a message about none of the topics takes the not-understood path.
+    Such a message gets a clear answer, or a menu of close articles of one topic, but not a
+    menu that spans topics ("糖尿病注意什么" shares a word with 公墓 and one with 社团 names).
 
     Args:
         dispatcher: Where the reply goes.
@@ -120,13 +115,16 @@ async def answer_or_fall_back(
     """
     question = str(tracker.latest_message.get("text") or "")
     agency = None if form_follows else get_store().other_agency_for(question)
-    if agency is not None and agency.outright:
-        return utter_other_agency(dispatcher, agency)
+    if agency is not None:
+        dispatcher.utter_message(
+            response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
+        )
+        return []
     result = search_in_context(question, form_subject(tracker))
     referral = get_store().referral_for(result.query)
-    # Look-alike articles are offered only for a message about some civil-affairs subject:
-    # "你的父母是谁" shares words with the orphan articles but asks nothing of the bureau.
-    events = answer_from_result(dispatcher, result, offer_menu=referral is not None)
+    events = answer_from_result(
+        dispatcher, result, offer_menu=referral is not None or one_topic(result)
+    )
     if events is not None:
         if form_follows:
             resume_form(dispatcher, str(tracker.active_loop.get("name")))
@@ -135,9 +133,6 @@ async def answer_or_fall_back(
     if form_follows:
         # Most likely an answer the form reads next ("不限定用途，哪里需要捐哪里").
         return []
-    if agency is not None:
-        # As many of the department's words as of ours, and no article: most likely theirs.
-        return utter_other_agency(dispatcher, agency)
     if referral is not None:
         dispatcher.utter_message(
             response=REFERRAL_RESPONSE,

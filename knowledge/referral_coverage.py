@@ -55,6 +55,6 @@ def check_referral_coverage(kb: KnowledgeBase) -> list[Finding]:
                 f"里去掉这个说法里的词，或给「{article.topic}」补上关键词",
             )
             for line, text in asked
-            if (pointer := referrals.other_agency_for(text)) is not None and pointer.outright
+            if (pointer := referrals.other_agency_for(text)) is not None
         ]
     return findings

@@ -73,8 +73,6 @@ class AgencyPointer(BaseModel):
     agency: str
     office: str
     contacts: tuple[Contact, ...]
-    # More of the department's words than of any civil-affairs topic's (False: as many).
-    outright: bool = True
 
     def contact_line(self) -> str:
         """The numbers as a citizen reads them (as for a referral)."""
@@ -126,16 +124,14 @@ class ReferralBook:
         )
 
     def other_agency_for(self, text: str) -> AgencyPointer | None:
-        """The other department a message is about, if it names that one's business as much.
+        """The other department a message is about, if it names that one's business more.
 
         A department's words (养老保险, 工伤, 落户 …) count against the words of the specific
-        civil-affairs topics (the general one never counts); the department with the most words
-        is named when it has at least as many as the best topic. ``outright`` says it has more:
-        the message is that department's business. On a tie the caller asks the knowledge base
-        first, so that "退休人员能申请低保吗" still gets the 低保 answer, and names the department
-        only when no article fits. A word inside a longer matched word of the other side, or of
-        the same topic, is not counted ("养老" in "养老保险", "医保" in "医保报完", "救助" in
-        "大病救助": one mention, one word).
+        civil-affairs topics (the general one never counts): the department with the most words
+        wins when it has more than the best topic; a tie stays with civil affairs, so that
+        "退休人员能申请低保吗" is still a question about 低保. A word inside a longer matched
+        word of the other side, or of the same topic, is not counted ("养老" in "养老保险",
+        "医保" in "医保报完", "救助" in "大病救助": one mention, one word).
         """
         civil = {
             topic: [word for word in referral.keywords if word in text]
@@ -155,14 +151,13 @@ class ReferralBook:
             for words in civil.values()
         ]
         ours = max(map(len, outside), default=0)
-        if most < ours:
+        if most <= ours:
             return None
         other = self._other_agencies[agency]
         return AgencyPointer(
             agency=agency,
             office=other.office,
             contacts=tuple(self._contacts[c] for c in other.contacts),
-            outright=most > ours,
         )
 
 
