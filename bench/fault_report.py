@@ -24,6 +24,21 @@ def in_flight(attempts: Sequence[Attempt], fault: Fault) -> list[Attempt]:
     return [a for a in attempts if a.started < end and a.started + a.latency_ms / 1000 > fault.at]
 
 
+def failures_told(attempts: Sequence[Attempt], fault: Fault, phases: Phases) -> list[str]:
+    """The failures counted for a fault, timed from the kill (to read a failed check).
+
+    The attempts `FaultSummary` counts (`during`) that failed, e.g.
+    ``connection error: sent +12 ms, failed after 3 ms (gone at +40 ms)``.
+    """
+    gone_ms = f"{(fault.gone_at - fault.at) * 1000:+.0f}" if fault.gone_at is not None else "?"
+    return [
+        f"{a.outcome}: sent {(a.started - fault.at) * 1000:+.0f} ms, failed after "
+        f"{a.latency_ms:.0f} ms (gone at {gone_ms} ms){', a resend' if a.retry else ''}"
+        for a in during(attempts, fault, phases)
+        if a.outcome not in (OK, UNEXPECTED)
+    ]
+
+
 def during(attempts: Sequence[Attempt], fault: Fault, phases: Phases) -> list[Attempt]:
     """Attempts that ended in the fault's two phases (down/cut and after)."""
     names = {n for n in phases.started if n.startswith(f"{fault.name} ")}

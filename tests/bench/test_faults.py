@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 from bench.citizen_records import CONNECTION, HOTLINE_503, OK, UNEXPECTED, Attempt, LoadResult
-from bench.fault_injection import Fault, gone, until_talking, wait_gone
-from bench.fault_report import answered_while_down, in_flight
+from bench.fault_injection import Fault, Phases, gone, until_talking, wait_gone
+from bench.fault_report import answered_while_down, failures_told, in_flight
 
 KILL = 100.0
 DOWN_UNTIL = 103.0  # the last check that found the killed process not serving yet
@@ -49,6 +50,19 @@ def test_in_flight_means_sent_before_the_killed_process_was_gone() -> None:
     assert in_flight([*counted, *not_counted], fault) == counted
     sent_while_dying = attempt(100.02, 0.5)
     assert answered_while_down([sent_while_dying], fault) == []
+
+
+def test_a_failed_check_says_when_each_failure_was_sent() -> None:
+    fault = Fault(name="web-0", at=KILL, done="SIGKILL pid 1", gone_at=KILL + 0.04)
+    phases = Phases(current="web-0 down", started={"before": 90.0, "web-0 down": KILL})
+    attempts = [
+        attempt(100.012, 0.003, CONNECTION),
+        attempt(100.5, 0.4),
+        replace(attempt(99.0, 0.5, CONNECTION), phase="before"),  # not this fault's
+    ]
+    assert failures_told(attempts, fault, phases) == [
+        "connection error: sent +12 ms, failed after 3 ms (gone at +40 ms)"
+    ]
 
 
 def test_a_killed_process_is_seen_gone() -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from bench.citizen_records import CONNECTION
-from bench.fault_report import FaultSummary, print_faults
+from bench.fault_report import FaultSummary, failures_told, print_faults
 from bench.faults import FaultRun, observe, parser
 from bench.profiles import LOAD_ENV, open_desk, save_logs
 from testkit.stack import LiveStack
@@ -80,10 +80,11 @@ def test_the_other_replica_answers_and_only_in_flight_requests_fail(run: FaultRu
     rasa = summary(run, "rasa-0")
     # Sent once rasa-0 had exited, answered before it answered /status again: by rasa-1.
     assert rasa.answered_down > 0, f"nobody was answered while rasa-0 was down: {rasa}"
-    assert not rasa.other_errors, rasa
+    assert not rasa.other_errors, (rasa, failures_told(run.result.attempts, rasa.fault, run.phases))
     # In flight while it died, plus at most one per web worker: a request it had already handed
     # to rasa-0 before it noticed rasa-0 was gone (never resent: Rasa may have processed it).
-    assert rasa.hotline_503 <= rasa.in_flight + WEB_WORKERS, rasa
+    failures = failures_told(run.result.attempts, rasa.fault, run.phases)
+    assert rasa.hotline_503 <= rasa.in_flight + WEB_WORKERS, (rasa, failures)
 
 
 def test_without_the_action_server_citizens_get_the_503_with_the_hotline(run: FaultRun) -> None:
@@ -98,7 +99,9 @@ def test_the_other_web_worker_answers_and_only_in_flight_requests_fail(run: Faul
     # Sent once web-0 had exited, answered before the new web-0 had started its app: by web-1.
     assert web.answered_down > 0, f"nobody was answered while web-0 was down: {web}"
     assert set(web.other_errors) <= {CONNECTION}, web
-    assert sum(web.other_errors.values()) <= web.in_flight, web
+    # Each failure timed from the kill, so that a failed run says which request it was.
+    failures = failures_told(run.result.attempts, web.fault, run.phases)
+    assert sum(web.other_errors.values()) <= web.in_flight, (web, failures)
     assert web.hotline_503 == 0, web
 
 
