@@ -75,11 +75,6 @@ def answer_from_result(
     return None
 
 
-def one_topic(result: SearchResult) -> bool:
-    """Whether the offered articles all belong to one topic (a menu that makes sense)."""
-    return len({match.topic for match in result.suggestions}) == 1
-
-
 async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
     """Tell the back office a question found no answer, so editors see what to write next."""
     best = result.best
@@ -123,7 +118,7 @@ async def answer_or_fall_back(
     result = search_in_context(question, form_subject(tracker))
     referral = get_store().referral_for(result.query)
     events = answer_from_result(
-        dispatcher, result, offer_menu=referral is not None or one_topic(result)
+        dispatcher, result, offer_menu=referral is not None or result.suggests_one_topic
     )
     if events is not None:
         if form_follows:

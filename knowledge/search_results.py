@@ -75,3 +75,8 @@ class SearchResult(BaseModel):
     def best(self) -> Match | None:
         """The top-ranked article, whatever the decision."""
         return self.matches[0] if self.matches else None
+
+    @property
+    def suggests_one_topic(self) -> bool:
+        """Whether the suggested articles all belong to one topic (a menu that makes sense)."""
+        return len({match.topic for match in self.suggestions}) == 1

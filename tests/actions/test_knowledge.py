@@ -139,7 +139,7 @@ async def test_no_menu_across_topics_for_a_message_on_no_civil_subject(recorded,
     # The search would offer articles of two topics (公墓 and 社团 …), and no topic's words
     # are in the message.
     result = get_store().search(question)
-    assert result.decision == "suggest" and not knowledge.one_topic(result)
+    assert result.decision == "suggest" and not result.suggests_one_topic
     dispatcher = CollectingDispatcher()
     await knowledge.ActionAnswerFromKnowledge().run(
         dispatcher, make_tracker([user_event(question, "ask_policy_question")]), EMPTY_DOMAIN

@@ -80,10 +80,10 @@ def test_the_other_replica_answers_and_only_in_flight_requests_fail(run: FaultRu
     rasa = summary(run, "rasa-0")
     # Sent once rasa-0 had exited, answered before it answered /status again: by rasa-1.
     assert rasa.answered_down > 0, f"nobody was answered while rasa-0 was down: {rasa}"
-    assert not rasa.other_errors, (rasa, failures_told(run.result.attempts, rasa.fault, run.phases))
+    failures = failures_told(run.result.attempts, rasa.fault, run.phases)
+    assert not rasa.other_errors, (rasa, failures)
     # In flight while it died, plus at most one per web worker: a request it had already handed
     # to rasa-0 before it noticed rasa-0 was gone (never resent: Rasa may have processed it).
-    failures = failures_told(run.result.attempts, rasa.fault, run.phases)
     assert rasa.hotline_503 <= rasa.in_flight + WEB_WORKERS, (rasa, failures)
 
 
