@@ -48,6 +48,9 @@ class ReferralsFile(BaseModel):
 
     referrals: dict[str, Referral] = Field(min_length=1)
     other_agencies: dict[str, OtherAgency] = Field(default_factory=dict)
+    # Words of either side that name a situation many departments deal with (离婚, 养老, 去世,
+    # 户口 …): they lose a tie against the other side's own business words.
+    shared_words: frozenset[NonEmptyText] = frozenset()
 
 
 class TopicReferral(BaseModel):
@@ -95,12 +98,14 @@ class ReferralBook:
         topics: Mapping[str, str],
         contacts: Mapping[str, Contact],
         other_agencies: Mapping[str, OtherAgency] | None = None,
+        shared_words: frozenset[str] = frozenset(),
     ) -> None:
         """Keep the referrals; ``load_referrals`` checks that topics and contacts exist."""
         self._referrals = dict(referrals)
         self._topics = dict(topics)
         self._contacts = dict(contacts)
         self._other_agencies = dict(other_agencies or {})
+        self._shared_words = shared_words
 
     def for_text(self, text: str) -> TopicReferral | None:
         """The topic whose words the message uses most (the longest word breaks a tie).
@@ -128,10 +133,14 @@ class ReferralBook:
 
         A department's words (养老保险, 工伤, 落户 …) count against the words of the specific
         civil-affairs topics (the general one never counts): the department with the most words
-        wins when it has more than the best topic; a tie stays with civil affairs, so that
-        "退休人员能申请低保吗" is still a question about 低保. A word inside a longer matched
-        word of the other side, or of the same topic, is not counted ("养老" in "养老保险",
-        "医保" in "医保报完", "救助" in "大病救助": one mention, one word).
+        wins when it has more than the best topic. A tie stays with civil affairs unless all of
+        the topic's words are shared ones (离婚, 养老, 去世, 户口 …: ``shared_words``, situations
+        many departments deal with) and the department names its own business: so
+        "离婚后孩子的抚养费给多少" goes to the court, while "退休人员能申请低保吗" is still a
+        question about 低保.
+        A word inside a longer matched word of the other side, or of the same topic, is not
+        counted ("养老" in "养老保险", "医保" in "医保报完", "救助" in "大病救助": one mention,
+        one word).
         """
         civil = {
             topic: [word for word in referral.keywords if word in text]
@@ -151,14 +160,24 @@ class ReferralBook:
             for words in civil.values()
         ]
         ours = max(map(len, outside), default=0)
-        if most <= ours:
+        if most < ours:
             return None
+        if most == ours:
+            ours_only_shared = not any(
+                self._names_own_business(words) for words in outside if len(words) == ours
+            )
+            if not (ours_only_shared and self._names_own_business(theirs[agency])):
+                return None
         other = self._other_agencies[agency]
         return AgencyPointer(
             agency=agency,
             office=other.office,
             contacts=tuple(self._contacts[c] for c in other.contacts),
         )
+
+    def _names_own_business(self, words: list[str]) -> bool:
+        """Whether one of the words names a side's own business (it is not a shared word)."""
+        return any(word not in self._shared_words for word in words)
 
 
 def _inside(word: str, longer_words: list[str]) -> bool:
@@ -189,4 +208,17 @@ def load_referrals(
             raise KnowledgeError(
                 path, f"{kind}「{name}」的联系电话 {unknown} 不在 contacts.yml 中", field=name
             )
-    return ReferralBook(document.referrals, topics, contacts, document.other_agencies)
+    entries: list[Referral | OtherAgency] = [*document.referrals.values()]
+    entries += document.other_agencies.values()
+    known = {word for entry in entries for word in entry.keywords}
+    unknown_shared = sorted(document.shared_words - known)
+    if unknown_shared:
+        message = f"shared_words 里的 {unknown_shared} 不是任何主题或部门的关键词"
+        raise KnowledgeError(path, message, field="shared_words")
+    return ReferralBook(
+        document.referrals,
+        topics,
+        contacts,
+        document.other_agencies,
+        frozenset(document.shared_words),
+    )

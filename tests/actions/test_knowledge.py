@@ -122,10 +122,10 @@ async def test_another_departments_business_names_that_department(recorded) -> N
 
 
 async def test_a_tie_with_another_department_stays_a_civil_affairs_question(recorded) -> None:
-    # "工伤" (human resources) against "护理费" (eldercare): one word each, and no article
-    # fits. A tie stays ours: the eldercare office is named and the editors see the question.
+    # "工伤" (human resources) against "护理院" (eldercare's own business): one word each, and
+    # no article fits. A tie stays ours: the eldercare office is named, the editors see it.
     dispatcher = CollectingDispatcher()
-    question = "工伤以后的护理费按什么标准算"
+    question = "工伤以后住护理院谁出钱"
     await knowledge.ActionAnswerFromKnowledge().run(
         dispatcher, make_tracker([user_event(question, "ask_policy_question")]), EMPTY_DOMAIN
     )

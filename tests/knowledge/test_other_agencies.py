@@ -63,3 +63,28 @@ def test_the_general_topic_never_outweighs_another_department() -> None:
     # "补贴" is the bureau's general word; "育儿补贴" is the health commission's business.
     pointer = get_store().other_agency_for("二孩育儿补贴怎么领")
     assert pointer is not None and pointer.agency == "health"
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("离婚后孩子的抚养费给多少", "courts"),  # 离婚 is shared, 抚养费 is the court's own
+        ("工亡职工的抚恤金怎么算", "human-resources"),  # 抚恤金 is shared, 工亡 is not
+        ("公益献血有什么要求", "health"),
+    ],
+)
+def test_in_a_tie_the_side_with_its_own_business_word_wins(text: str, agency: str) -> None:
+    pointer = get_store().other_agency_for(text)
+    assert pointer is not None and pointer.agency == agency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "离婚带户口本吗",  # shared against shared: civil affairs
+        "低保户买车有影响吗",  # own business against shared
+        "领取高龄津贴和养老金冲突吗",  # own business against own business
+    ],
+)
+def test_a_tie_without_more_own_business_words_stays_ours(text: str) -> None:
+    assert get_store().other_agency_for(text) is None

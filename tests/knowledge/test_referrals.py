@@ -59,14 +59,27 @@ TAX_OFFICE = (
     ids=["topic", "other-agency"],
 )
 def test_a_referral_to_an_unknown_contact_is_refused(tmp_path: Path, document: str) -> None:
+    errors = referral_errors(tmp_path, document)
+    assert errors and "no-such-line" in errors[0].message
+
+
+def test_a_shared_word_that_is_nobodys_keyword_is_refused(tmp_path: Path) -> None:
+    # A typo in shared_words would silently change nothing: the editor is told instead.
+    document = MARRIAGE.format(line="hotline-12345") + "shared_words: [结昏]\n"
+    errors = referral_errors(tmp_path, document)
+    assert errors and "结昏" in errors[0].message
+
+
+def referral_errors(tmp_path: Path, document: str) -> list[KnowledgeError]:
+    """The errors of a knowledge base with the real topics and contacts and this referrals.yml."""
     source = Path(get_store().root)
     for name in ("topics.yml", "contacts.yml"):
         (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "articles").mkdir()
     (tmp_path / "referrals.yml").write_text(document, encoding="utf-8")
     errors = scan_knowledge_base(tmp_path).errors
-    assert errors and isinstance(errors[0], KnowledgeError)
-    assert "no-such-line" in errors[0].message
+    assert all(isinstance(error, KnowledgeError) for error in errors)
+    return list(errors)
 
 
 def test_every_topic_has_an_office_to_refer_to() -> None:
