@@ -76,6 +76,9 @@ eval-nlu: train ## NLU on the held-out set, then real citizens' questions throug
 	@$(PY) -m testkit.nlu_eval
 	@$(PY) -m testkit.citizen_eval
 
+eval-replay: setup ## after a knowledge-base change: the last eval-nlu's knowledge replies decided again (no Rasa; sealed sets: counts only)
+	@$(PY) -m testkit.citizen_replay
+
 chromium: ## install Debian's chromium for the browser tests if missing
 	@scripts/ensure_chromium.sh
 

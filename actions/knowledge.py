@@ -16,8 +16,10 @@ from rasa_sdk.types import DomainDict
 from actions.clients.backoffice import BackofficeError
 from actions.clients.knowledge import get_knowledge_api
 from actions.not_understood import handle_not_understood
-from actions.side_questions import form_subject, resume_form, search_in_context
-from knowledge.answer import answered_article, source_line
+from actions.side_questions import form_subject, resume_form
+from knowledge.answer import source_line
+from knowledge.referrals import AgencyPointer
+from knowledge.reply import decide_reply
 from knowledge.schema import Article
 from knowledge.search_results import SearchResult
 from knowledge.store import get_store
@@ -53,28 +55,6 @@ def utter_suggestions(dispatcher: CollectingDispatcher, result: SearchResult) ->
     dispatcher.utter_message(response="utter_knowledge_suggest", buttons=buttons)
 
 
-def answer_from_result(
-    dispatcher: CollectingDispatcher, result: SearchResult, *, offer_menu: bool = True
-) -> list[dict[str, Any]] | None:
-    """Answer or suggest from a search result.
-
-    Args:
-        dispatcher: Where the reply goes.
-        result: The search result.
-        offer_menu: Whether close articles may be offered when none is clear enough.
-
-    Returns:
-        The events to return, or None when nothing was good enough (take the fallback path).
-    """
-    article = answered_article(result)
-    if article is not None:
-        return utter_answer(dispatcher, article)
-    if offer_menu and result.decision == "suggest" and result.suggestions:
-        utter_suggestions(dispatcher, result)
-        return []
-    return None
-
-
 async def record_unanswered(tracker: Tracker, result: SearchResult) -> None:
     """Tell the back office a question found no answer, so editors see what to write next."""
     best = result.best
@@ -94,13 +74,11 @@ async def answer_or_fall_back(
 ) -> list[dict[str, Any]]:
     """Answer the latest message from the knowledge base, or say who can answer it.
 
-    A question about another department's business (社保, 户口, 个税 …: ``other_agencies`` in
-    ``knowledge/referrals.yml``) is told so, with the department and the lines to call, instead
-    of an article that only shares its words. A civil-affairs question without a good article
-    gets an honest "no verified answer yet", the office in charge and its lines, and is recorded
-    for the editors; only a message about none of the topics takes the not-understood path.
-    Such a message gets a clear answer, or a menu of close articles of one topic, but not a
-    menu that spans topics ("糖尿病注意什么" shares a word with 公墓 and one with 社团 names).
+    ``knowledge.reply.decide_reply`` decides; this renders. Another department's business is
+    told so, with the department and the lines to call. A civil-affairs question without a good
+    article gets an honest "no verified answer yet", the office in charge and its lines, and is
+    recorded for the editors; only a message about none of the topics takes the not-understood
+    path.
 
     Args:
         dispatcher: Where the reply goes.
@@ -109,31 +87,31 @@ async def answer_or_fall_back(
             nothing and let the form read the message or ask again.
     """
     question = str(tracker.latest_message.get("text") or "")
-    agency = None if form_follows else get_store().other_agency_for(question)
-    if agency is not None:
+    reply = decide_reply(get_store(), question, subject=form_subject(tracker), in_form=form_follows)
+    if isinstance(reply, AgencyPointer):
         dispatcher.utter_message(
-            response=OTHER_AGENCY_RESPONSE, office=agency.office, contacts=agency.contact_line()
+            response=OTHER_AGENCY_RESPONSE, office=reply.office, contacts=reply.contact_line()
         )
         return []
-    result = search_in_context(question, form_subject(tracker))
-    referral = get_store().referral_for(result.query)
-    events = answer_from_result(
-        dispatcher, result, offer_menu=referral is not None or result.suggests_one_topic
-    )
-    if events is not None:
+    if reply.kind in ("answer", "suggest"):
+        events: list[dict[str, Any]] = []
+        if reply.article is not None:
+            events = utter_answer(dispatcher, reply.article)
+        else:
+            utter_suggestions(dispatcher, reply.result)
         if form_follows:
             resume_form(dispatcher, str(tracker.active_loop.get("name")))
         return events
-    await record_unanswered(tracker, result)
+    await record_unanswered(tracker, reply.result)
     if form_follows:
         # Most likely an answer the form reads next ("不限定用途，哪里需要捐哪里").
         return []
-    if referral is not None:
+    if reply.referral is not None:
         dispatcher.utter_message(
             response=REFERRAL_RESPONSE,
-            topic=referral.topic_name,
-            office=referral.office,
-            contacts=referral.contact_line(),
+            topic=reply.referral.topic_name,
+            office=reply.referral.office,
+            contacts=reply.referral.contact_line(),
         )
         return []
     return handle_not_understood(dispatcher, tracker)

@@ -1,17 +1,14 @@
-"""A question asked inside a service is read as being about that service.
+"""A question asked inside a service is read as being about that service, and the form resumes.
 
-"要带什么材料" during a marriage booking means the marriage documents, not the 低保 ones: when
-the question alone gets no direct answer, it is searched again with the words of the service
-being filled in, and the better of the two results is used.
+"要带什么材料" during a marriage booking means the marriage documents, not the 低保 ones: the
+words of the service being filled in (``form_subject``) go with the search
+(``knowledge.reply.search_in_context``); after the answer the form says "好，我们接着……".
 """
 
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Tracker
-
-from knowledge.search_results import SearchResult
-from knowledge.store import get_store
 
 MARRIAGE_BUSINESS = "marriage_business_type"
 RESUME_PREFIX = "utter_resume_"  # + form: every form has one (bot/domain/knowledge.yml)
@@ -36,17 +33,6 @@ def form_subject(tracker: Tracker) -> str | None:
         business = str(tracker.get_slot(MARRIAGE_BUSINESS) or "marriage")
         return MARRIAGE_SUBJECTS.get(business, MARRIAGE_SUBJECTS["marriage"])
     return FORM_SUBJECTS.get(form)
-
-
-def search_in_context(question: str, subject: str | None) -> SearchResult:
-    """The question's own result when it answers; else the one with the service's words."""
-    plain = get_store().search(question)
-    if subject is None or plain.decision == "answer" or subject in question:
-        return plain
-    within = get_store().search(f"{subject}{question}")
-    if within.decision == "answer" or (within.decision == "suggest" and within.suggestions):
-        return within
-    return plain
 
 
 def resume_form(dispatcher: CollectingDispatcher, form: str) -> None:

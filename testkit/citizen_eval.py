@@ -43,6 +43,7 @@ from core.chat import conversation_id
 from core.settings import PROJECT_ROOT
 from testkit.chat import new_sender
 from testkit.citizen_outcomes import Outcome, classify
+from testkit.citizen_record import OUTCOMES_FILE, write_outcomes
 from testkit.citizen_sets import (
     ANY_ANSWER,
     REJECT,
@@ -276,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run(items, stack)
     scores = score(results)
     misses = write_report(scores, args.out)
+    write_outcomes(results, args.out / OUTCOMES_FILE)
     print(format_scores(scores))
     if args.by_area:
         print()

@@ -6,8 +6,10 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import ActionAnswerFromKnowledge
-from actions.side_questions import form_subject, search_in_context
+from actions.side_questions import form_subject
 from core.settings import PROJECT_ROOT
+from knowledge.reply import search_in_context
+from knowledge.store import get_store
 from testkit.trackers import EMPTY_DOMAIN, make_tracker, user_event
 
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
@@ -32,7 +34,7 @@ def test_documents_during_a_marriage_booking_are_the_marriage_documents() -> Non
     )
     subject = form_subject(tracker)
     assert subject == "结婚登记"
-    result = search_in_context("要带什么材料", subject)
+    result = search_in_context(get_store(), "要带什么材料", subject)
     assert result.decision == "answer"
     assert result.matches[0].article_id == "marriage-documents-2025"
 
@@ -43,13 +45,13 @@ def test_during_a_divorce_booking_they_are_the_divorce_documents() -> None:
         slots={"marriage_business_type": "divorce"},
         active_loop="marriage_form",
     )
-    result = search_in_context("要带什么材料", form_subject(tracker))
+    result = search_in_context(get_store(), "要带什么材料", form_subject(tracker))
     assert result.matches[0].article_id == "marriage-divorce-documents"
 
 
 def test_a_question_that_answers_itself_is_not_changed() -> None:
-    result = search_in_context("捐款能抵税吗", "慈善捐赠")
-    assert result.query == search_in_context("捐款能抵税吗", None).query
+    result = search_in_context(get_store(), "捐款能抵税吗", "慈善捐赠")
+    assert result.query == search_in_context(get_store(), "捐款能抵税吗", None).query
 
 
 async def test_the_answer_is_followed_by_the_resume_line(monkeypatch) -> None:
