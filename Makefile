@@ -9,7 +9,7 @@ RASA_DATA := --config config.yml --domain bot/domain --data bot/data nlu_data
 PYTEST := $(PY) -m pytest
 
 .PHONY: help setup train run db test lint typecheck test-unit validate test-stories \
-        test-e2e test-browser chromium bench clean test-conversations eval-nlu
+        test-e2e test-browser chromium bench clean test-conversations eval-nlu eval-replay
 .PHONY: kb-check
 
 help: ## list the targets
