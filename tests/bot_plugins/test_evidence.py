@@ -228,15 +228,3 @@ def test_a_stop_word_that_is_not_a_stop_is_left_alone(text: str) -> None:
 
 def test_a_stop_phrase_before_something_off_topic_keeps_the_off_topic_reading() -> None:
     assert verdict("算了，给我讲个笑话吧", "out_of_scope") != "stop"
-
-
-@pytest.mark.parametrize("text", ["转人工", "我要跟真人说话", "叫个工作人员来", "机器人听不懂，换人"])
-def test_asking_for_a_person_is_evidence_for_the_handoff(text: str) -> None:
-    assert verdict(text, "request_human") == "keep"
-
-
-@pytest.mark.parametrize("text", ["我要找工作", "帮我找个保姆"])
-def test_looking_for_a_job_or_a_nanny_does_not_open_a_handoff(text: str) -> None:
-    # Read as 转人工 by the classifier, but nothing asks for a person: no ticket for hotline staff.
-    assert verdict(text, "request_human", confidence=0.84, runner_up=0.04) == "unclear"
-    assert verdict(text, "request_human", confidence=0.99, runner_up=0.0) == "confirm"
