@@ -86,6 +86,8 @@ class Lexicon:
     generic_actions: frozenset[str] = frozenset()
     stop_openings: frozenset[str] = frozenset()
     change_of_mind: frozenset[str] = frozenset()
+    # Service intents a turned-away message is never re-read as (10086 的人工服务 is not ours).
+    never_rescued: frozenset[str] = frozenset()
 
     def opens_with_stop(self, text: str) -> bool:
         """Whether the first clause is a stop phrase nothing takes back ("算了，我先问问家里人").
@@ -136,6 +138,8 @@ def build_lexicon(
     family_patterns: Mapping[str, Iterable[str]] | None = None,
     answer_intents: Iterable[str] = (),
     context_answers: Mapping[str, str] | None = None,
+    family_words: Mapping[str, Iterable[str]] | None = None,
+    never_rescued: Iterable[str] = (),
 ) -> Lexicon:
     """Assemble the lexicon from ``gate_*`` lookup tables and the configured families.
 
@@ -147,6 +151,9 @@ def build_lexicon(
             read as a question).
         context_answers: Answer intent → the service intent it would start outside a form;
             without that service's evidence the answer is marked as needing context.
+        family_words: Family name → more strong evidence from the component configuration:
+            words that must not become classifier features, as every lookup table does.
+        never_rescued: Service intents a message the classifier turned away never becomes.
     """
     tables = {
         name[len(LOOKUP_PREFIX) :]: frozenset(normalise(e) for e in entries if e.strip())
@@ -154,9 +161,11 @@ def build_lexicon(
         if name.startswith(LOOKUP_PREFIX)
     }
     patterns = family_patterns or {}
+    words = family_words or {}
     families = {
         family: Family(
-            strong=tables.get(f"{family}_{STRONG}", frozenset()),
+            strong=tables.get(f"{family}_{STRONG}", frozenset())
+            | frozenset(normalise(w) for w in words.get(family, ())),
             objects=tables.get(f"{family}_{OBJECT}", frozenset()),
             actions=tables.get(f"{family}_{ACTION}", frozenset()),
             patterns=tuple(re.compile(p, re.IGNORECASE) for p in patterns.get(family, ())),
@@ -175,6 +184,7 @@ def build_lexicon(
         generic_actions=tables.get(GENERIC_ACTION, frozenset()),
         stop_openings=tables.get(STOP_OPENING, frozenset()),
         change_of_mind=tables.get(CHANGE_OF_MIND, frozenset()),
+        never_rescued=frozenset(never_rescued),
     )
 
 
@@ -311,6 +321,7 @@ def _turned_away(
             family = lexicon.family_of(name)
             if (
                 family is not None
+                and name not in lexicon.never_rescued
                 and family.strong_evidence(plain)
                 and not _about_another_subject(lexicon, family, plain, markers)
             ):

@@ -23,7 +23,9 @@ but without that service's evidence it is marked with ``service_candidate``: out
 assistant asks back.
 
 The words are the ``gate_*`` lookup tables of the training data (``nlu_data/evidence.yml``), so
-editing them retrains the model; they are stored with the model. Runs in ``.venv-rasa`` only.
+editing them retrains the model; they are stored with the model. A lookup table is also a feature of
+the classifier; the few words that must not be (a family's ``words`` in ``config.yml``: "客服" as a
+feature made chit-chat look like 转人工) come from the configuration. Runs in ``.venv-rasa`` only.
 """
 
 from __future__ import annotations
@@ -68,10 +70,17 @@ class EvidenceGate(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """families: family → intents; patterns: family → training regex names."""
+        """The configuration keys and their defaults.
+
+        families: family → intents; patterns: family → training regex names; words: family →
+        strong evidence words kept out of the classifier's features; never_rescued: intents a
+        turned-away message never becomes.
+        """
         return {
             "families": {},
             "patterns": {},
+            "words": {},
+            "never_rescued": [],
             "answer_intents": [],
             "context_answers": {},
             "confident": 0.9,
@@ -138,6 +147,8 @@ class EvidenceGate(GraphComponent, IntentClassifier):
             patterns,
             self.config["answer_intents"],
             self.config["context_answers"],
+            self.config["words"],
+            self.config["never_rescued"],
         )
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -25,7 +25,13 @@ def lexicon() -> Lexicon:
     families = {i: f for f, intents in gate["families"].items() for i in intents}
     patterns = {"marriage_lookup": [r"[Hh][Yy]\W{0,2}\d{8}\W{0,2}\d{4}"]}
     return build_lexicon(
-        lookups, families, patterns, gate["answer_intents"], gate["context_answers"]
+        lookups,
+        families,
+        patterns,
+        gate["answer_intents"],
+        gate["context_answers"],
+        gate.get("words"),
+        gate.get("never_rescued", ()),
     )
 
 
@@ -228,3 +234,29 @@ def test_a_stop_word_that_is_not_a_stop_is_left_alone(text: str) -> None:
 
 def test_a_stop_phrase_before_something_off_topic_keeps_the_off_topic_reading() -> None:
     assert verdict("算了，给我讲个笑话吧", "out_of_scope") != "stop"
+
+
+@pytest.mark.parametrize("text", ["转人工", "我要跟真人说话", "叫个工作人员来", "机器人不行，换人"])
+def test_asking_for_a_person_is_evidence_for_the_handoff(text: str) -> None:
+    assert verdict(text, "request_human") == "keep"
+
+
+@pytest.mark.parametrize("text", ["我要找工作", "帮我找个保姆", "活人怎么办理遗体捐献"])
+def test_no_handoff_without_asking_for_a_person(text: str) -> None:
+    # Read as 转人工 by the classifier, but nothing asks for a person: no ticket for hotline staff.
+    assert verdict(text, "request_human", confidence=0.84, runner_up=0.04) != "keep"
+    assert verdict(text, "request_human", confidence=0.99, runner_up=0.0) != "keep"
+
+
+def test_the_handoff_words_are_not_classifier_features() -> None:
+    # A lookup table in the training data is a feature; these stay in the gate's configuration.
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    gate = next(c for c in config["pipeline"] if c["name"].endswith("EvidenceGate"))
+    assert "gate_handoff_strong" not in EVIDENCE_FILE.read_text(encoding="utf-8")
+    assert "客服" in gate["words"]["handoff"]
+
+
+def test_someone_elses_hotline_is_not_read_as_a_request_for_ours() -> None:
+    # Turned away by the classifier, 转人工 ranked second, "人工" in it: still turned away.
+    outcome = decided("10086热线人工服务几点开始", "out_of_scope", 0.6, 0.3, "request_human")
+    assert outcome.outcome != "rescue"
