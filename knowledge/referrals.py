@@ -49,7 +49,8 @@ class ReferralsFile(BaseModel):
     referrals: dict[str, Referral] = Field(min_length=1)
     other_agencies: dict[str, OtherAgency] = Field(default_factory=dict)
     # Words of either side that name a situation many departments deal with (离婚, 养老, 去世,
-    # 户口 …): they lose a tie against the other side's own business words.
+    # 户口 …): a tie goes to a department that names its own business when all of the topic's
+    # words are shared ones.
     shared_words: frozenset[NonEmptyText] = frozenset()
 
 
