@@ -68,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="民政智能助手", version="0.1.0", lifespan=lifespan)
     install_error_handling(app)
     limiter = install_security(app, settings)
-    app.include_router(build_backoffice_router())
+    # The citizens' chat first: every message is matched against the routes in order, and the
+    # back office has many (its own callers, the action server, pay the few chat routes).
     app.include_router(webchat_router)
+    app.include_router(build_backoffice_router())
     app.include_router(telegram_router)
     if settings.wechat_token:
         app.include_router(wechat_router)
