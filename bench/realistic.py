@@ -5,7 +5,8 @@
 (testkit.stack, the newest model in models/ or $STACK_MODELS_DIR), plays every conversation once
 on each (warm-up and script check), then measures at each level of concurrent conversations,
 alternating anchor → project Rasa (REST) → full path (gateway) round by round so drift hits all
-three. Prints the table (bench/mix_report.py) and writes it to reports/bench/.
+three; at one conversation they alternate message by message (`bench.mix.run_interleaved`).
+Prints the table (bench/mix_report.py) and writes it to reports/bench/.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bench.mix import (
     Target,
     anchor_scripts,
     mix_scripts,
+    run_interleaved,
     run_level,
     via_gateway,
     via_rasa,
@@ -50,6 +52,12 @@ async def measure(
     for level in levels:
         results = {target.name: LevelResult(target.name, level) for target in targets}
         for _ in range(rounds):
+            if level == Level(1):
+                for result in await run_interleaved(
+                    targets, seconds=seconds / rounds, identities=identities
+                ):
+                    results[result.target].merge(result)
+                continue
             for target in targets:
                 result = await run_level(
                     target, level=level, seconds=seconds / rounds, identities=identities

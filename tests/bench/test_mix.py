@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+import httpx
 import yaml
 
 from bench.anchor import ANCHOR_DIR, anchor_files, anchor_fingerprint, cache_dir
+from bench.citizen_scripts import Identities
 from bench.mix import (
     RESUME_MARK,
     SERVICES,
     Level,
     LevelResult,
     Sample,
+    Send,
+    Target,
     anchor_scripts,
     mix_scripts,
     rasa_reply,
+    run_interleaved,
 )
 from bench.mix_report import ANCHOR, COLUMNS, GATEWAY, RASA, Row, markdown, table_rows, verdicts
+from testkit.gateway_chat import BotReply
+from testkit.script_format import parse_script
 from testkit.stack_basics import MODELS_DIR
 
 
@@ -97,3 +107,41 @@ def test_a_paced_level_reads_its_think_time_and_is_judged_apart() -> None:
     p95 = [line for line in lines if "p95" in line]
     assert [line.split(",")[0] for line in p95] == ["- 20 conversations", "- 20 @3 s conversations"]
     assert all(line.endswith("NOT met") for line in p95)  # 1.9 s in both (made-up latencies)
+
+
+def test_one_conversation_level_alternates_the_targets_message_by_message() -> None:
+    script = parse_script(
+        'version: "3.1"\ntitle: 测试\ntags: [anchor]\nturns:\n'
+        "  - user: 你好\n    expect:\n      contains: [您好]\n"
+        "  - user: 谢谢\n    expect:\n      contains: [不客气]\n",
+        path=Path("fake.yml"),
+    )
+    sent: list[str] = []
+    in_flight = 0
+
+    def fake(name: str) -> Send:
+        async def send(_client: httpx.AsyncClient, _sender: str, message: str) -> BotReply:
+            nonlocal in_flight
+            in_flight += 1
+            assert in_flight == 1, "two messages in flight at once"
+            sent.append(name)
+            await asyncio.sleep(0.001)
+            in_flight -= 1
+            return BotReply.from_gateway(
+                {"messages": [{"text": "您好" if message == "你好" else "不客气"}]}
+            )
+
+        return send
+
+    targets = [Target(name, {"s": script}, fake(name)) for name in ("a", "b", "c")]
+    results = asyncio.run(run_interleaved(targets, seconds=0.3, identities=Identities(seed=1)))
+    assert [r.target for r in results] == ["a", "b", "c"]
+    assert all(r.samples and not r.problems and r.completed for r in results)
+    counts = [len(r.samples) for r in results]
+    assert max(counts) - min(counts) <= 1
+    # every round of three messages has each target once, the first of the round rotating
+    rounds = [sent[i : i + 3] for i in range(0, len(sent) - 2, 3)]
+    assert all(sorted(r) == ["a", "b", "c"] for r in rounds)
+    assert [r[0] for r in rounds[:3]] == ["a", "b", "c"]
+    # messages per second is that of the time each target spent answering
+    assert all(r.seconds == sum(s.latency_ms for s in r.samples) / 1000 for r in results)
