@@ -33,17 +33,18 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot_plugins import action_validation, domain_digest, kept_connections
+from bot_plugins import action_validation, domain_digest, event_types, kept_connections
 from bot_plugins.scrubbing import scrub
 from bot_plugins.stored_sessions import Fingerprint, StoredSession, StoredSessions
 
 logger = logging.getLogger(__name__)
 
 # Loaded into Rasa by every profile's endpoints: the one place to speed up its action calls
-# (the answer's check built once; one kept connection to the action server; the domain sent
-# once, then by digest).
+# (the answer's check built once; one kept connection to the action server; event classes found
+# by name once; the domain sent once, then by digest).
 action_validation.install()
 kept_connections.install()
+event_types.install()
 domain_digest.install()
 
 
