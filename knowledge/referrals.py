@@ -19,6 +19,24 @@ from knowledge.yamlfile import KnowledgeError, read_yaml, validate_document
 REFERRALS_FILE = "referrals.yml"
 
 
+class WordPair(BaseModel):
+    """Two lists of words: one word of each in a message (anywhere) points to the topic.
+
+    "楼盘" or "名字" alone says nothing; "楼盘……名字" is a question about a place name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: tuple[NonEmptyText, ...] = Field(min_length=1)
+    second: tuple[NonEmptyText, ...] = Field(min_length=1)
+
+    def found_in(self, text: str) -> str | None:
+        """The pair as one word ("楼盘+名字") when the text has a word of each list."""
+        first = next((word for word in self.first if word in text), None)
+        second = next((word for word in self.second if word in text), None)
+        return f"{first}+{second}" if first and second else None
+
+
 class Referral(BaseModel):
     """One topic's office, contact lines and the words that point to it."""
 
@@ -27,8 +45,15 @@ class Referral(BaseModel):
     office: NonEmptyText
     contacts: tuple[str, ...] = Field(min_length=1)
     keywords: tuple[NonEmptyText, ...] = Field(min_length=1)
+    # Words that point to the topic only together (a place + its name).
+    word_pairs: tuple[WordPair, ...] = ()
     # A catch-all topic (the bureau as a whole): named only when no specific topic's words appear.
     general: bool = False
+
+    def words_in(self, text: str) -> list[str]:
+        """The topic's words the text uses: keywords first, then each pair found, as one word."""
+        pairs = [found for pair in self.word_pairs if (found := pair.found_in(text))]
+        return [word for word in self.keywords if word in text] + pairs
 
 
 class OtherAgency(BaseModel):
@@ -109,14 +134,23 @@ class ReferralBook:
         self._shared_words = shared_words
 
     def for_text(self, text: str) -> TopicReferral | None:
-        """The topic whose words the message uses most (the longest word breaks a tie).
+        """The topic whose words the message uses most (a keyword, then the longest, breaks a tie).
 
-        A general topic (``general: true``) is named only when no specific topic fits.
+        A general topic (``general: true``) is named only when no specific topic fits; a topic
+        found only by a word pair yields to one with as many words that has a keyword.
         """
         scored = [
-            ((not referral.general, len(hits), max(map(len, hits))), topic)
+            (
+                (
+                    not referral.general,
+                    len(hits),
+                    hits[0] in referral.keywords,
+                    max(map(len, hits)),
+                ),
+                topic,
+            )
             for topic, referral in self._referrals.items()
-            if (hits := [word for word in referral.keywords if word in text])
+            if (hits := referral.words_in(text))
         ]
         if not scored:
             return None
@@ -144,7 +178,7 @@ class ReferralBook:
         one word).
         """
         civil = {
-            topic: [word for word in referral.keywords if word in text]
+            topic: referral.words_in(text)
             for topic, referral in self._referrals.items()
             if not referral.general
         }

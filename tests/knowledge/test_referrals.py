@@ -41,6 +41,35 @@ def test_a_message_about_no_topic_has_no_referral() -> None:
     assert get_store().referral_for("明天杭州天气怎么样") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["新开的楼盘名字可以随便起吗", "我们村原来的名称还能不能恢复", "这条新修的道路名字是谁定的"],
+)
+def test_a_place_and_its_name_together_point_to_place_names(text: str) -> None:
+    referral = get_store().referral_for(text)
+    assert referral is not None and referral.topic == "place-names"
+
+
+@pytest.mark.parametrize(
+    "text", ["你叫什么名字", "路由器的名字怎么改", "杭州好玩的地方有哪些", "这首歌的名称是什么"]
+)
+def test_a_name_or_a_place_alone_is_no_place_name_question(text: str) -> None:
+    assert get_store().referral_for(text) is None
+
+
+def test_a_word_pair_needs_a_word_of_each_list(tmp_path: Path) -> None:
+    document = MARRIAGE.format(line="hotline-12345") + (
+        "    word_pairs:\n      - first: [登记处]\n        second: [排队, 人多]\n"
+    )
+    assert referral_errors(tmp_path, document) == []
+    referrals = scan_knowledge_base(tmp_path).knowledge_base.referrals
+    assert referrals is not None
+    found = referrals.for_text("登记处今天人多吗")
+    assert found is not None and found.topic == "marriage"
+    assert referrals.for_text("登记处在哪") is None
+    assert referrals.for_text("银行排队人多吗") is None
+
+
 MARRIAGE = (
     "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [{line}]\n"
     "    keywords: [结婚]\n"
@@ -89,3 +118,18 @@ def test_every_topic_has_an_office_to_refer_to() -> None:
     for topic, name in kb.topics.items():
         referral = kb.referrals.for_text(name)
         assert referral is not None and referral.topic == topic, f"{topic} ({name})"
+
+
+def test_a_topic_found_only_by_a_word_pair_yields_a_tie_to_a_keyword(tmp_path: Path) -> None:
+    document = (
+        "referrals:\n"
+        "  marriage:\n    office: 婚姻登记处\n    contacts: [hotline-12345]\n    keywords: [排队]\n"
+        "  funeral:\n    office: 殡仪馆\n    contacts: [hotline-12345]\n    keywords: [火化]\n"
+        "    word_pairs:\n      - first: [登记处]\n        second: [人多]\n"
+    )
+    assert referral_errors(tmp_path, document) == []
+    referrals = scan_knowledge_base(tmp_path).knowledge_base.referrals
+    assert referrals is not None
+    # one word each; the pair's "登记处+人多" is longer, but a keyword wins the tie
+    found = referrals.for_text("登记处排队人多吗")
+    assert found is not None and found.topic == "marriage"
