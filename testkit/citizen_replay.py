@@ -18,9 +18,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from knowledge.referrals import AgencyPointer
-from knowledge.reply import KnowledgeReply, decide_reply
+from knowledge.reply import KnowledgeReply, ReplyKind, decide_reply
 from knowledge.store import KnowledgeStore, get_store
 from testkit.citizen_eval import REPORT_DIR, right_place, score
 from testkit.citizen_outcomes import Outcome
@@ -29,8 +30,9 @@ from testkit.citizen_sets import SEALED_PREFIX, Item, load_heldout, load_real
 from testkit.nlu_heldout import MAX_CHARS
 from zhtext.normalise import normalise
 
-# The outcomes the knowledge stage gives (``actions.knowledge.answer_or_fall_back``).
-KNOWLEDGE_KINDS = frozenset({"answer", "suggest", "referral", "other_agency", "not_understood"})
+# The outcomes the knowledge stage gives (``actions.knowledge.answer_or_fall_back``): the kinds of
+# ``decide_reply``'s civil-affairs replies, and another department.
+KNOWLEDGE_KINDS = frozenset(get_args(ReplyKind)) | {"other_agency"}
 
 
 def outcome_of(reply: AgencyPointer | KnowledgeReply) -> Outcome:
