@@ -71,6 +71,7 @@ def test_the_general_topic_never_outweighs_another_department() -> None:
         ("离婚后孩子的抚养费给多少", "courts"),  # 离婚 is shared, 抚养费 is the court's own
         ("工亡职工的抚恤金怎么算", "human-resources"),  # 抚恤金 is shared, 工亡 is not
         ("公益献血有什么要求", "health"),
+        ("人死后遗产怎么继承", "courts"),  # 死后 is shared, 继承 is the court's own
     ],
 )
 def test_in_a_tie_the_side_with_its_own_business_word_wins(text: str, agency: str) -> None:
@@ -84,6 +85,7 @@ def test_in_a_tie_the_side_with_its_own_business_word_wins(text: str, agency: st
         "离婚带户口本吗",  # shared against shared: civil affairs
         "低保户买车有影响吗",  # own business against shared
         "领取高龄津贴和养老金冲突吗",  # own business against own business
+        "父母的墓地子女可以继承吗",  # 墓地 is funeral's own business, 继承 the court's
     ],
 )
 def test_a_tie_without_more_own_business_words_stays_ours(text: str) -> None:

@@ -15,6 +15,8 @@ from knowledge.yamlfile import KnowledgeError
     ("text", "topic"),
     [
         ("我家老人去世了火化以后骨灰怎么办", "funeral"),
+        ("家里的后事该怎么操办", "funeral"),
+        ("守灵和头七有什么讲究", "funeral"),
         ("三无老人能领多少钱", "assistance"),
         ("我们社区居委会什么时候换届", "community"),
         ("福彩中奖了去哪兑奖", "lottery"),
