@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.loader import scan_knowledge_base
+from knowledge.loader import LoadReport, scan_knowledge_base
+from knowledge.referrals import ReferralBook
 from knowledge.store import get_store
 from knowledge.yamlfile import KnowledgeError
 
@@ -59,19 +60,6 @@ def test_a_name_or_a_place_alone_is_no_place_name_question(text: str) -> None:
     assert get_store().referral_for(text) is None
 
 
-def test_a_word_pair_needs_a_word_of_each_list(tmp_path: Path) -> None:
-    document = MARRIAGE.format(line="hotline-12345") + (
-        "    word_pairs:\n      - first: [登记处]\n        second: [排队, 人多]\n"
-    )
-    assert referral_errors(tmp_path, document) == []
-    referrals = scan_knowledge_base(tmp_path).knowledge_base.referrals
-    assert referrals is not None
-    found = referrals.for_text("登记处今天人多吗")
-    assert found is not None and found.topic == "marriage"
-    assert referrals.for_text("登记处在哪") is None
-    assert referrals.for_text("银行排队人多吗") is None
-
-
 MARRIAGE = (
     "referrals:\n  marriage:\n    office: 婚姻登记处\n    contacts: [{line}]\n"
     "    keywords: [结婚]\n"
@@ -103,14 +91,27 @@ def test_a_shared_word_that_is_nobodys_keyword_is_refused(tmp_path: Path) -> Non
 
 def referral_errors(tmp_path: Path, document: str) -> list[KnowledgeError]:
     """The errors of a knowledge base with the real topics and contacts and this referrals.yml."""
+    errors = scan_with_referrals(tmp_path, document).errors
+    assert all(isinstance(error, KnowledgeError) for error in errors)
+    return list(errors)
+
+
+def referral_book(tmp_path: Path, document: str) -> ReferralBook:
+    """The referrals of a knowledge base with this referrals.yml, which must load without errors."""
+    report = scan_with_referrals(tmp_path, document)
+    assert report.errors == ()
+    assert report.knowledge_base.referrals is not None
+    return report.knowledge_base.referrals
+
+
+def scan_with_referrals(tmp_path: Path, document: str) -> LoadReport:
+    """Scan a knowledge base of the real topics and contacts, no articles and this referrals.yml."""
     source = Path(get_store().root)
     for name in ("topics.yml", "contacts.yml"):
         (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "articles").mkdir()
     (tmp_path / "referrals.yml").write_text(document, encoding="utf-8")
-    errors = scan_knowledge_base(tmp_path).errors
-    assert all(isinstance(error, KnowledgeError) for error in errors)
-    return list(errors)
+    return scan_knowledge_base(tmp_path)
 
 
 def test_every_topic_has_an_office_to_refer_to() -> None:
@@ -122,6 +123,17 @@ def test_every_topic_has_an_office_to_refer_to() -> None:
         assert referral is not None and referral.topic == topic, f"{topic} ({name})"
 
 
+def test_a_word_pair_needs_a_word_of_each_list(tmp_path: Path) -> None:
+    document = MARRIAGE.format(line="hotline-12345") + (
+        "    word_pairs:\n      - first: [登记处]\n        second: [排队, 人多]\n"
+    )
+    referrals = referral_book(tmp_path, document)
+    found = referrals.for_text("登记处今天人多吗")
+    assert found is not None and found.topic == "marriage"
+    assert referrals.for_text("登记处在哪") is None
+    assert referrals.for_text("银行排队人多吗") is None
+
+
 def test_a_topic_found_only_by_a_word_pair_yields_a_tie_to_a_keyword(tmp_path: Path) -> None:
     document = (
         "referrals:\n"
@@ -129,9 +141,6 @@ def test_a_topic_found_only_by_a_word_pair_yields_a_tie_to_a_keyword(tmp_path: P
         "  funeral:\n    office: 殡仪馆\n    contacts: [hotline-12345]\n    keywords: [火化]\n"
         "    word_pairs:\n      - first: [登记处]\n        second: [人多]\n"
     )
-    assert referral_errors(tmp_path, document) == []
-    referrals = scan_knowledge_base(tmp_path).knowledge_base.referrals
-    assert referrals is not None
     # one word each; the pair's "登记处+人多" is longer, but a keyword wins the tie
-    found = referrals.for_text("登记处排队人多吗")
+    found = referral_book(tmp_path, document).for_text("登记处排队人多吗")
     assert found is not None and found.topic == "marriage"
