@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backoffice import BackofficeError
 from actions.clients.knowledge import get_knowledge_api
-from actions.not_understood import handle_not_understood
+from actions.not_understood import ASK_REPHRASE, ASK_WHICH_BENEFIT, handle_not_understood
 from actions.side_questions import form_subject, resume_form
 from knowledge.answer import source_line
 from knowledge.referrals import AgencyPointer
@@ -78,7 +78,7 @@ async def answer_or_fall_back(
     told so, with the department and the lines to call. A civil-affairs question without a good
     article gets an honest "no verified answer yet", the office in charge and its lines, and is
     recorded for the editors; only a message about none of the topics takes the not-understood
-    path.
+    path (asking which benefit when it only says 补贴, 补助 …).
 
     Args:
         dispatcher: Where the reply goes.
@@ -114,7 +114,8 @@ async def answer_or_fall_back(
             contacts=reply.referral.contact_line(),
         )
         return []
-    return handle_not_understood(dispatcher, tracker)
+    first = ASK_WHICH_BENEFIT if reply.vague_words else ASK_REPHRASE
+    return handle_not_understood(dispatcher, tracker, first=first)
 
 
 def chosen_article(tracker: Tracker) -> Article | None:

@@ -8,8 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Tracker
 
 ASK_REPHRASE = "utter_ask_rephrase"
+# A message that means some benefit without saying which (knowledge.reply: ``vague_words``).
+ASK_WHICH_BENEFIT = "utter_ask_which_benefit"
 OFFER_HUMAN = "utter_offer_human"
-FAILURE_RESPONSES = frozenset({ASK_REPHRASE, OFFER_HUMAN})
+FAILURE_RESPONSES = frozenset({ASK_REPHRASE, ASK_WHICH_BENEFIT, OFFER_HUMAN})
 
 
 def user_turns(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -43,10 +45,8 @@ def failures_in_a_row(tracker: Tracker) -> int:
 
 
 def handle_not_understood(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, first: str = ASK_REPHRASE
 ) -> list[dict[str, Any]]:
-    """First failure: ask to rephrase with the menu. Second in a row: offer a person."""
-    dispatcher.utter_message(
-        response=OFFER_HUMAN if failures_in_a_row(tracker) >= 2 else ASK_REPHRASE
-    )
+    """First failure: `first` (ask to rephrase with the menu). Second in a row: offer a person."""
+    dispatcher.utter_message(response=OFFER_HUMAN if failures_in_a_row(tracker) >= 2 else first)
     return []

@@ -77,6 +77,9 @@ class ReferralsFile(BaseModel):
     # 户口 …): a tie goes to a department that names its own business when all of the topic's
     # words are shared ones.
     shared_words: frozenset[NonEmptyText] = frozenset()
+    # Words that say a benefit is meant but not which one (补贴, 补助 …): a message with only
+    # these is asked which benefit, not referred to an office or told 没太明白.
+    vague_words: frozenset[NonEmptyText] = frozenset()
 
 
 class TopicReferral(BaseModel):
@@ -125,6 +128,7 @@ class ReferralBook:
         contacts: Mapping[str, Contact],
         other_agencies: Mapping[str, OtherAgency] | None = None,
         shared_words: frozenset[str] = frozenset(),
+        vague_words: frozenset[str] = frozenset(),
     ) -> None:
         """Keep the referrals; ``load_referrals`` checks that topics and contacts exist."""
         self._referrals = dict(referrals)
@@ -132,6 +136,7 @@ class ReferralBook:
         self._contacts = dict(contacts)
         self._other_agencies = dict(other_agencies or {})
         self._shared_words = shared_words
+        self._vague_words = vague_words
 
     def for_text(self, text: str) -> TopicReferral | None:
         """The topic whose words the message uses most (a keyword, then the longest, breaks a tie).
@@ -162,6 +167,10 @@ class ReferralBook:
             office=referral.office,
             contacts=tuple(self._contacts[c] for c in referral.contacts),
         )
+
+    def vague_words_in(self, text: str) -> tuple[str, ...]:
+        """The words of `text` that mean some benefit without saying which (补贴, 补助 …)."""
+        return tuple(sorted(word for word in self._vague_words if word in text))
 
     def other_agency_for(self, text: str) -> AgencyPointer | None:
         """The other department a message is about, if it names that one's business more.
@@ -250,10 +259,15 @@ def load_referrals(
     if unknown_shared:
         message = f"shared_words 里的 {unknown_shared} 不是任何主题或部门的关键词"
         raise KnowledgeError(path, message, field="shared_words")
+    keyword_too = sorted(document.vague_words & known)
+    if keyword_too:
+        message = f"vague_words 里的 {keyword_too} 同时是主题或部门的关键词，只能留在一处"
+        raise KnowledgeError(path, message, field="vague_words")
     return ReferralBook(
         document.referrals,
         topics,
         contacts,
         document.other_agencies,
         frozenset(document.shared_words),
+        frozenset(document.vague_words),
     )

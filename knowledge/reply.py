@@ -27,6 +27,8 @@ class KnowledgeReply:
     kind: ReplyKind
     result: SearchResult
     referral: TopicReferral | None = None
+    # Not understood, but the message means some benefit (补贴, 补助 …): ask which one.
+    vague_words: tuple[str, ...] = ()
 
     @property
     def article(self) -> Article | None:
@@ -58,9 +60,12 @@ def decide_reply(
     A question about another department's business (社保, 户口, 个税 …: ``other_agencies`` in
     ``referrals.yml``) is told so, instead of an article that only shares its words; inside a
     form that check is skipped (the message is most likely an answer the form reads). A menu of
-    close articles is offered only when the message names a topic or the articles share one
-    ("糖尿病注意什么" shares a word with 公墓 and one with 社团 names: no menu). Without an
-    answer or a menu, a message that names a civil-affairs topic gets that topic's office.
+    close articles is offered only when the articles share one topic or one of them is of the
+    topic the message names ("糖尿病注意什么" shares a word with 公墓 and one with 社团 names: no
+    menu; "怎么投诉社区工作人员" names 社区 and gets its office, not a menu of marriage, care
+    and funeral articles). Without an answer or a menu, a message that names a civil-affairs
+    topic gets that topic's office; one that only means some benefit ("这项补贴停发了") is not
+    understood, with the words that show it (``vague_words``), so the citizen is asked which.
 
     Args:
         store: The knowledge base.
@@ -75,9 +80,11 @@ def decide_reply(
     referral = store.referral_for(result.query)
     if answered_article(result) is not None:
         return KnowledgeReply("answer", result, referral=referral)
-    menu_fits = referral is not None or result.suggests_one_topic
+    menu_fits = result.suggests_one_topic or (
+        referral is not None and referral.topic in {match.topic for match in result.suggestions}
+    )
     if menu_fits and result.decision == "suggest" and result.suggestions:
         return KnowledgeReply("suggest", result, referral=referral)
     if referral is not None:
         return KnowledgeReply("referral", result, referral=referral)
-    return KnowledgeReply("not_understood", result)
+    return KnowledgeReply("not_understood", result, vague_words=store.vague_words_in(result.query))

@@ -151,6 +151,12 @@ class KnowledgeStore:
         referrals = snapshot.knowledge_base.referrals if snapshot else None
         return referrals.for_text(text) if referrals else None
 
+    def vague_words_in(self, text: str) -> tuple[str, ...]:
+        """The words that mean some benefit without saying which (补贴, 补助 …), if any."""
+        snapshot = self._current()
+        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        return referrals.vague_words_in(text) if referrals else ()
+
     def other_agency_for(self, text: str) -> AgencyPointer | None:
         """The other department a question is about (社保, 户口, 个税 …), if it is not ours."""
         snapshot = self._current()

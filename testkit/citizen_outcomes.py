@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.confirm_service import CONFIRM_PREFIX
+from actions.not_understood import FAILURE_RESPONSES
 from knowledge.store import get_store
 from testkit.citizen_sets import INTENT_AREA
 from testkit.nlu_heldout import MAX_CHARS
@@ -41,7 +42,6 @@ SERVICE_STEPS: dict[str, str] = {
     "handoff_callback_form": "handoff",
     "action_start_handoff": "handoff",
 }
-NOT_UNDERSTOOD = frozenset({"utter_ask_rephrase", "utter_offer_human"})
 SMALL_TALK = frozenset(
     {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_menu"}
 )
@@ -96,7 +96,7 @@ def classify(tracker: Mapping[str, Any], text: str) -> Outcome:
         if utter == "utter_knowledge_referral":
             referral = store.referral_for(normalise(text, max_chars=MAX_CHARS).text)
             return Outcome("referral", (referral.topic,) if referral else ())
-        if utter in NOT_UNDERSTOOD:
+        if utter in FAILURE_RESPONSES:
             return Outcome("not_understood", (), utter)
         if utter == "utter_out_of_scope":
             return Outcome("out_of_scope")

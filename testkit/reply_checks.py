@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
+from actions.not_understood import FAILURE_RESPONSES
 from testkit.gateway_chat import BotReply
 from testkit.script_format import Expect
 from testkit.script_vars import Variables
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "bot" / "domain"
-NOT_UNDERSTOOD = ("utter_ask_rephrase", "utter_offer_human")
 
 
 def render_expect(expect: Expect, variables: Variables) -> Expect:
@@ -83,9 +83,8 @@ def check_reply(expect: Expect, reply: BotReply) -> list[str]:
 def _not_understood_texts() -> tuple[str, ...]:
     """The first line of each not-understood response (bot/domain/base.yml)."""
     domain = yaml.safe_load((DOMAIN_DIR / "base.yml").read_text(encoding="utf-8"))
-    return tuple(
-        str(domain["responses"][name][0]["text"]).splitlines()[0] for name in NOT_UNDERSTOOD
-    )
+    responses = domain["responses"]
+    return tuple(str(responses[name][0]["text"]).splitlines()[0] for name in FAILURE_RESPONSES)
 
 
 def fallback_after_reply(texts: Sequence[str]) -> bool:

@@ -67,6 +67,20 @@ async def test_nothing_confident_is_recorded_and_asks_to_rephrase(recorded) -> N
     assert recorded[0][1]["question"] == question
 
 
+async def test_a_benefit_not_named_is_asked_which_then_offered_a_person(recorded) -> None:
+    question = "那个补贴什么时候发"
+    dispatcher = CollectingDispatcher()
+    first = [user_event(question, "ask_policy_question")]
+    await knowledge.ActionAnswerFromKnowledge().run(dispatcher, make_tracker(first), EMPTY_DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_which_benefit"]
+    assert recorded[0][1]["question"] == question
+    asked = {"event": "bot", "metadata": {"utter_action": "utter_ask_which_benefit"}}
+    again = [*first, asked, user_event(question, "ask_policy_question")]
+    dispatcher = CollectingDispatcher()
+    await knowledge.ActionAnswerFromKnowledge().run(dispatcher, make_tracker(again), EMPTY_DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_human"]
+
+
 async def test_chosen_suggestion_answers_that_article(recorded) -> None:
     _, article_id = confident_question()
     event = user_event("/choose_article", "choose_article")
@@ -147,3 +161,20 @@ async def test_no_menu_across_topics_for_a_message_on_no_civil_subject(recorded,
     responses = [m.get("response") for m in dispatcher.messages]
     assert "utter_knowledge_suggest" not in responses
     assert {"utter_ask_rephrase", "utter_offer_human"} & set(responses)
+
+
+async def test_a_menu_without_the_named_topics_articles_gives_way_to_its_office(recorded) -> None:
+    # "社区" names the community topic; the close articles are about marriage, children and
+    # assistance: the citizen gets the community office, not a menu of other topics.
+    question = "对社区工作人员有意见怎么办"
+    result = get_store().search(question)
+    assert result.decision == "suggest"
+    assert "community" not in {match.topic for match in result.suggestions}
+    dispatcher = CollectingDispatcher()
+    await knowledge.ActionAnswerFromKnowledge().run(
+        dispatcher, make_tracker([user_event(question, "ask_policy_question")]), EMPTY_DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_knowledge_referral"
+    kb = get_store().knowledge_base
+    assert kb is not None and message["topic"] == kb.topics["community"]

@@ -36,8 +36,21 @@ def test_the_bureau_as_a_whole_only_when_no_topic_fits() -> None:
     # "民政局" is a general word: a specific topic's word outweighs it, however often it appears.
     referral = get_store().referral_for("民政局的民政部门管不管婚姻登记")
     assert referral is not None and referral.topic == "marriage"
-    general = get_store().referral_for("这项补贴为什么从上个月起停发了")
+    general = get_store().referral_for("民政局的办事大厅几点开门")
     assert general is not None and general.topic == "bureau"
+
+
+@pytest.mark.parametrize("text", ["这项补贴为什么从上个月起停发了", "补助什么时候到账"])
+def test_a_benefit_not_named_is_no_topic_but_a_vague_word(text: str) -> None:
+    # "补贴" alone does not say whose: the citizen is asked which one (knowledge.reply).
+    store = get_store()
+    assert store.referral_for(text) is None
+    assert store.vague_words_in(text)
+
+
+def test_a_named_benefit_is_its_topics() -> None:
+    referral = get_store().referral_for("残疾人两项补贴为什么停发了")
+    assert referral is not None and referral.topic == "disability"
 
 
 def test_a_message_about_no_topic_has_no_referral() -> None:
@@ -87,6 +100,13 @@ def test_a_shared_word_that_is_nobodys_keyword_is_refused(tmp_path: Path) -> Non
     document = MARRIAGE.format(line="hotline-12345") + "shared_words: [结昏]\n"
     errors = referral_errors(tmp_path, document)
     assert errors and "结昏" in errors[0].message
+
+
+def test_a_vague_word_that_is_also_a_keyword_is_refused(tmp_path: Path) -> None:
+    # It could never be the only word of a message: the editor keeps it in one place.
+    document = MARRIAGE.format(line="hotline-12345") + "vague_words: [补贴, 结婚]\n"
+    errors = referral_errors(tmp_path, document)
+    assert errors and "结婚" in errors[0].message and "补贴" not in errors[0].message
 
 
 def referral_errors(tmp_path: Path, document: str) -> list[KnowledgeError]:

@@ -25,6 +25,7 @@ def test_a_confirmation_names_the_service_area() -> None:
 
 def test_rephrase_and_out_of_scope_are_rejections() -> None:
     assert classify({"events": [bot("utter_ask_rephrase")]}, "x").kind == "not_understood"
+    assert classify({"events": [bot("utter_ask_which_benefit")]}, "x").kind == "not_understood"
     assert classify({"events": [bot("utter_out_of_scope")]}, "x").kind == "out_of_scope"
     assert classify({"events": [bot("utter_other_agency")]}, "x").kind == "other_agency"
 
