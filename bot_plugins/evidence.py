@@ -88,6 +88,9 @@ class Lexicon:
     change_of_mind: frozenset[str] = frozenset()
     # Service intents a turned-away message is never re-read as (10086 的人工服务 is not ours).
     never_rescued: frozenset[str] = frozenset()
+    # Small talk about the assistant ("你是干嘛的"); words that show a message speaks to it.
+    small_talk_intents: frozenset[str] = frozenset()
+    bot_address: frozenset[str] = frozenset()
 
     def opens_with_stop(self, text: str) -> bool:
         """Whether the first clause is a stop phrase nothing takes back ("算了，我先问问家里人").
@@ -140,6 +143,8 @@ def build_lexicon(
     context_answers: Mapping[str, str] | None = None,
     family_words: Mapping[str, Iterable[str]] | None = None,
     never_rescued: Iterable[str] = (),
+    small_talk_intents: Iterable[str] = (),
+    bot_address: Iterable[str] = (),
 ) -> Lexicon:
     """Assemble the lexicon from ``gate_*`` lookup tables and the configured families.
 
@@ -154,6 +159,9 @@ def build_lexicon(
         family_words: Family name → more strong evidence from the component configuration:
             words that must not become classifier features, as every lookup table does.
         never_rescued: Service intents a message the classifier turned away never becomes.
+        small_talk_intents: Intents of small talk about the assistant ("你是干嘛的"): one that
+            names a civil-affairs subject and does not speak to the assistant is a question.
+        bot_address: Words that show a message speaks to the assistant (你, 机器人 …).
     """
     tables = {
         name[len(LOOKUP_PREFIX) :]: frozenset(normalise(e) for e in entries if e.strip())
@@ -185,6 +193,8 @@ def build_lexicon(
         stop_openings=tables.get(STOP_OPENING, frozenset()),
         change_of_mind=tables.get(CHANGE_OF_MIND, frozenset()),
         never_rescued=frozenset(never_rescued),
+        small_talk_intents=frozenset(small_talk_intents),
+        bot_address=frozenset(normalise(w) for w in bot_address),
     )
 
 
@@ -260,6 +270,13 @@ def _judge(lexicon: Lexicon, plain: str, markers: Markers, intent: str, *, sure:
     family = lexicon.family_of(intent)
     if intent in lexicon.question_intents and markers.chit_chat:
         return Verdict("off_topic", "off-topic words and no civil-affairs subject")
+    if (
+        intent in lexicon.small_talk_intents
+        and markers.civil
+        and not _contains_any(plain, lexicon.bot_address)
+    ):
+        # "基金会是干嘛的" asks about 基金会, not about the assistant.
+        return Verdict("question", "small talk about a civil-affairs subject, not the assistant")
     if family is None:
         return _judge_answer(lexicon, plain, markers, intent)
     if family.strong_evidence(plain):

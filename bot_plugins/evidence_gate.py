@@ -74,13 +74,16 @@ class EvidenceGate(GraphComponent, IntentClassifier):
 
         families: family → intents; patterns: family → training regex names; words: family →
         strong evidence words kept out of the classifier's features; never_rescued: intents a
-        turned-away message never becomes.
+        turned-away message never becomes; small_talk_intents and bot_address: small talk about
+        the assistant, and the words that show a message speaks to it.
         """
         return {
             "families": {},
             "patterns": {},
             "words": {},
             "never_rescued": [],
+            "small_talk_intents": [],
+            "bot_address": [],
             "answer_intents": [],
             "context_answers": {},
             "confident": 0.9,
@@ -149,6 +152,8 @@ class EvidenceGate(GraphComponent, IntentClassifier):
             self.config["context_answers"],
             self.config["words"],
             self.config["never_rescued"],
+            self.config["small_talk_intents"],
+            self.config["bot_address"],
         )
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -32,6 +32,8 @@ def lexicon() -> Lexicon:
         gate["context_answers"],
         gate.get("words"),
         gate.get("never_rescued", ()),
+        gate.get("small_talk_intents", ()),
+        gate.get("bot_address", ()),
     )
 
 
@@ -176,11 +178,16 @@ def test_a_turned_away_request_with_evidence_gets_its_ranked_service() -> None:
 
 def test_every_civil_subject_the_gate_rescues_has_an_office_to_refer_to() -> None:
     # A question the gate takes back from "out of scope" for its civil-affairs subject reaches the
-    # knowledge base; with no article it must get the office in charge, never 没太明白.
+    # knowledge base; with no article it must get the office in charge, or for a benefit not
+    # named (津贴) the question which one it is: never a bare 没太明白.
     from knowledge.store import get_store
 
     store = get_store()
-    without_office = [w for w in lexicon().civil_topic if store.referral_for(w) is None]
+    without_office = [
+        w
+        for w in lexicon().civil_topic
+        if store.referral_for(w) is None and not store.vague_words_in(w)
+    ]
     assert without_office == []
 
 
@@ -260,3 +267,20 @@ def test_someone_elses_hotline_is_not_read_as_a_request_for_ours() -> None:
     # Turned away by the classifier, 转人工 ranked second, "人工" in it: still turned away.
     outcome = decided("10086热线人工服务几点开始", "out_of_scope", 0.6, 0.3, "request_human")
     assert outcome.outcome != "rescue"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "outcome"),
+    [
+        ("基金会是干嘛的", "request_menu", "question"),  # 基金会, not the assistant
+        ("低边户是干什么的", "ask_bot_identity", "question"),
+        ("你是干嘛的", "request_menu", "keep"),
+        ("你是民政局的机器人吗", "ask_bot_identity", "keep"),
+        ("民政局能办哪些事", "request_menu", "keep"),  # the assistant speaks for 民政
+        ("今天天气真好", "ask_bot_identity", "keep"),
+    ],
+)
+def test_small_talk_about_a_civil_subject_is_a_question(
+    text: str, intent: str, outcome: str
+) -> None:
+    assert verdict(text, intent) == outcome
