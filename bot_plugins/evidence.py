@@ -46,6 +46,9 @@ class Family:
     objects: frozenset[str] = frozenset()
     actions: frozenset[str] = frozenset()
     patterns: tuple[re.Pattern[str], ...] = ()
+    # What the service does not take, though the words are the same ("我想捐骨髓" is no gift of
+    # money or goods): such a message is a question, whatever else it says.
+    not_ours: tuple[re.Pattern[str], ...] = ()
 
     def strong_evidence(self, text: str) -> bool:
         """A service phrase, an object with an action word, or a reference number."""
@@ -56,6 +59,10 @@ class Family:
     def phrase_evidence(self, text: str) -> bool:
         """A service phrase ("预约结婚登记") or a reference number, not an object and a verb."""
         return _contains_any(text, self.strong) or any(p.search(text) for p in self.patterns)
+
+    def names_what_is_not_ours(self, text: str) -> bool:
+        """Whether the message asks for something else the service's words also fit."""
+        return any(p.search(text) for p in self.not_ours)
 
     def foreign_subjects(self, subjects: Iterable[str]) -> list[str]:
         """The civil-affairs subjects that are not this service's own (收养 for a marriage)."""
@@ -145,6 +152,7 @@ def build_lexicon(
     never_rescued: Iterable[str] = (),
     small_talk_intents: Iterable[str] = (),
     bot_address: Iterable[str] = (),
+    not_ours: Mapping[str, Iterable[str]] | None = None,
 ) -> Lexicon:
     """Assemble the lexicon from ``gate_*`` lookup tables and the configured families.
 
@@ -162,6 +170,8 @@ def build_lexicon(
         small_talk_intents: Intents of small talk about the assistant ("你是干嘛的"): one that
             names a civil-affairs subject and does not speak to the assistant is a question.
         bot_address: Words that show a message speaks to the assistant (你, 机器人 …).
+        not_ours: Family name → regular expressions for what the service does not take
+            ("捐骨髓" for donations): such a message is read as a question.
     """
     tables = {
         name[len(LOOKUP_PREFIX) :]: frozenset(normalise(e) for e in entries if e.strip())
@@ -170,6 +180,7 @@ def build_lexicon(
     }
     patterns = family_patterns or {}
     words = family_words or {}
+    others = not_ours or {}
     families = {
         family: Family(
             strong=tables.get(f"{family}_{STRONG}", frozenset())
@@ -177,6 +188,7 @@ def build_lexicon(
             objects=tables.get(f"{family}_{OBJECT}", frozenset()),
             actions=tables.get(f"{family}_{ACTION}", frozenset()),
             patterns=tuple(re.compile(p, re.IGNORECASE) for p in patterns.get(family, ())),
+            not_ours=tuple(re.compile(p) for p in others.get(family, ())),
         )
         for family in set(intent_family.values())
     }
@@ -279,6 +291,8 @@ def _judge(lexicon: Lexicon, plain: str, markers: Markers, intent: str, *, sure:
         return Verdict("question", "small talk about a civil-affairs subject, not the assistant")
     if family is None:
         return _judge_answer(lexicon, plain, markers, intent)
+    if family.names_what_is_not_ours(plain):
+        return Verdict("question", "asks for something the service does not take")
     if family.strong_evidence(plain):
         if markers.info_question:
             return Verdict("question", "asks about the service rather than for it")

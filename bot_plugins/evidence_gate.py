@@ -75,7 +75,8 @@ class EvidenceGate(GraphComponent, IntentClassifier):
         families: family → intents; patterns: family → training regex names; words: family →
         strong evidence words kept out of the classifier's features; never_rescued: intents a
         turned-away message never becomes; small_talk_intents and bot_address: small talk about
-        the assistant, and the words that show a message speaks to it.
+        the assistant, and the words that show a message speaks to it; not_ours: family →
+        regular expressions for what the service does not take.
         """
         return {
             "families": {},
@@ -84,6 +85,7 @@ class EvidenceGate(GraphComponent, IntentClassifier):
             "never_rescued": [],
             "small_talk_intents": [],
             "bot_address": [],
+            "not_ours": {},
             "answer_intents": [],
             "context_answers": {},
             "confident": 0.9,
@@ -154,6 +156,7 @@ class EvidenceGate(GraphComponent, IntentClassifier):
             self.config["never_rescued"],
             self.config["small_talk_intents"],
             self.config["bot_address"],
+            self.config["not_ours"],
         )
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -34,6 +34,7 @@ def lexicon() -> Lexicon:
         gate.get("never_rescued", ()),
         gate.get("small_talk_intents", ()),
         gate.get("bot_address", ()),
+        gate.get("not_ours"),
     )
 
 
@@ -284,3 +285,15 @@ def test_small_talk_about_a_civil_subject_is_a_question(
     text: str, intent: str, outcome: str
 ) -> None:
     assert verdict(text, intent) == outcome
+
+
+@pytest.mark.parametrize(
+    "text", ["我想捐骨髓", "我要捐献遗体", "想去献血", "我死后想把器官捐了", "我要捐肾给我哥"]
+)
+def test_giving_blood_organs_or_the_body_starts_no_donation(text: str) -> None:
+    assert verdict(text, "pledge_donation", confidence=0.99, runner_up=0.0) == "question"
+
+
+@pytest.mark.parametrize("text", ["我想捐款100元", "我想为白血病患者捐款", "把我的血汗钱捐给灾区"])
+def test_money_for_patients_is_still_a_donation(text: str) -> None:
+    assert verdict(text, "pledge_donation", confidence=0.99, runner_up=0.0) == "keep"

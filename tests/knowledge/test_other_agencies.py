@@ -31,6 +31,8 @@ from knowledge.store import get_store
         ("农机购置补贴多久到账", "agriculture"),
         ("贫困生助学金怎么申请", "education"),  # "贫困" inside "贫困生"
         ("危房改造补助标准是多少", "housing"),
+        ("我想捐骨髓", "health"),  # "捐" inside "捐骨髓": not a charity gift
+        ("我要捐献遗体", "health"),  # "遗体" inside "捐献遗体"
     ],
 )
 def test_another_departments_words_name_that_department(text: str, agency: str) -> None:
