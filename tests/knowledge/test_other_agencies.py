@@ -33,6 +33,8 @@ from knowledge.store import get_store
         ("危房改造补助标准是多少", "housing"),
         ("我想捐骨髓", "health"),  # "捐" inside "捐骨髓": not a charity gift
         ("我要捐献遗体", "health"),  # "遗体" inside "捐献遗体"
+        ("高考志愿怎么填比较好", "education"),  # "志愿" inside "高考志愿"
+        ("志愿军老兵有什么优待", "veterans"),
     ],
 )
 def test_another_departments_words_name_that_department(text: str, agency: str) -> None:

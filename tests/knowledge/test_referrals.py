@@ -24,6 +24,7 @@ from knowledge.yamlfile import KnowledgeError
         ("区民政局办离婚要排队多久", "marriage"),
         ("老家的村名可以改回原来的吗", "place-names"),
         ("成立一个协会要交什么材料", "social-org"),
+        ("周末想去做志愿，在哪报名", "volunteer"),
     ],
 )
 def test_topic_words_pick_the_office(text: str, topic: str) -> None:
