@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from knowledge.gazetteer import load_gazetteer
 from knowledge.loader import KnowledgeBase, scan_knowledge_base
-from knowledge.referrals import AgencyPointer, TopicReferral
+from knowledge.referrals import AgencyPointer, ReferralBook, TopicReferral
 from knowledge.schema import Article
 from knowledge.search import KnowledgeIndex
 from knowledge.search_results import SearchResult
@@ -147,21 +147,22 @@ class KnowledgeStore:
 
     def referral_for(self, text: str) -> TopicReferral | None:
         """The office and lines for a civil-affairs question without an answer, if any."""
-        snapshot = self._current()
-        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        referrals = self._referrals()
         return referrals.for_text(text) if referrals else None
 
     def vague_words_in(self, text: str) -> tuple[str, ...]:
         """The words that mean some benefit without saying which (补贴, 补助 …), if any."""
-        snapshot = self._current()
-        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        referrals = self._referrals()
         return referrals.vague_words_in(text) if referrals else ()
 
     def other_agency_for(self, text: str) -> AgencyPointer | None:
         """The other department a question is about (社保, 户口, 个税 …), if it is not ours."""
-        snapshot = self._current()
-        referrals = snapshot.knowledge_base.referrals if snapshot else None
+        referrals = self._referrals()
         return referrals.other_agency_for(text) if referrals else None
+
+    def _referrals(self) -> ReferralBook | None:
+        snapshot = self._current()
+        return snapshot.knowledge_base.referrals if snapshot else None
 
     def get_article(self, article_id: str) -> Article | None:
         """Return an article of the current version by id (for suggestion buttons)."""
