@@ -47,8 +47,8 @@ from bot_plugins.evidence import (
     OUT_OF_SCOPE_INTENT,
     STOP_INTENT,
     Lexicon,
-    build_lexicon,
     decide,
+    lexicon_from_config,
 )
 
 QUESTION_INTENT = "ask_policy_question"
@@ -137,27 +137,7 @@ class EvidenceGate(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, stored.get("lookups"), stored.get("regexes"))
 
     def _lexicon(self) -> Lexicon:
-        intent_family = {
-            intent: family
-            for family, intents in self.config["families"].items()
-            for intent in intents
-        }
-        patterns = {
-            family: [p for name in names for p in self.regexes.get(name, [])]
-            for family, names in self.config["patterns"].items()
-        }
-        return build_lexicon(
-            self.lookups,
-            intent_family,
-            patterns,
-            self.config["answer_intents"],
-            self.config["context_answers"],
-            self.config["words"],
-            self.config["never_rescued"],
-            self.config["small_talk_intents"],
-            self.config["bot_address"],
-            self.config["not_ours"],
-        )
+        return lexicon_from_config(self.config, self.lookups, self.regexes)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Take the ``gate_*`` lookup tables and the named regexes, and store them."""

@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 import yaml
 
-from bot_plugins.evidence import Lexicon, Verdict, build_lexicon, decide
+from bot_plugins.evidence import Lexicon, Verdict, decide, lexicon_from_config
 from core.settings import PROJECT_ROOT
 
 EVIDENCE_FILE = PROJECT_ROOT / "nlu_data" / "evidence.yml"
@@ -22,20 +22,8 @@ def lexicon() -> Lexicon:
     }
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     gate = next(c for c in config["pipeline"] if c["name"].endswith("EvidenceGate"))
-    families = {i: f for f, intents in gate["families"].items() for i in intents}
-    patterns = {"marriage_lookup": [r"[Hh][Yy]\W{0,2}\d{8}\W{0,2}\d{4}"]}
-    return build_lexicon(
-        lookups,
-        families,
-        patterns,
-        gate["answer_intents"],
-        gate["context_answers"],
-        gate.get("words"),
-        gate.get("never_rescued", ()),
-        gate.get("small_talk_intents", ()),
-        gate.get("bot_address", ()),
-        gate.get("not_ours"),
-    )
+    regexes = {"marriage_reference": [r"[Hh][Yy]\W{0,2}\d{8}\W{0,2}\d{4}"]}
+    return lexicon_from_config(gate, lookups, regexes)
 
 
 def decided(
