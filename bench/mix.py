@@ -178,11 +178,6 @@ class Conversations:
         self._think = think_seconds
         self._rng = rng or random.Random(22)
 
-    @property
-    def scripts(self) -> dict[str, LoadedScript]:
-        """The target's conversations, by name."""
-        return self._target.scripts
-
     async def play(self, name: str, result: LevelResult, deadline: float) -> None:
         """Play script `name` once with a fresh sender, until it ends or `deadline` passes."""
         async for _ in self.steps(name, result, deadline):
@@ -279,7 +274,9 @@ async def run_interleaved(
     deadline = time.monotonic() + seconds
     async with httpx.AsyncClient(timeout=60) as client:
         players = [
-            _script_after_script(Conversations(target, identities, client), result, deadline)
+            _script_after_script(
+                Conversations(target, identities, client), list(target.scripts), result, deadline
+            )
             for target, result in zip(targets, results, strict=True)
         ]
         step = 0
@@ -295,10 +292,9 @@ async def run_interleaved(
 
 
 async def _script_after_script(
-    player: Conversations, result: LevelResult, deadline: float
+    player: Conversations, names: list[str], result: LevelResult, deadline: float
 ) -> AsyncIterator[None]:
-    """The target's scripts in turn, one message per step, until `deadline`."""
-    names = list(player.scripts)
+    """The scripts `names` in turn, one message per step, until `deadline`."""
     turn = 0
     while time.monotonic() < deadline:
         async for _ in player.steps(names[turn % len(names)], result, deadline):
