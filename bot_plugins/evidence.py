@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 LOOKUP_PREFIX = "gate_"
 QUESTION = "question"
@@ -207,41 +207,6 @@ def build_lexicon(
         never_rescued=frozenset(never_rescued),
         small_talk_intents=frozenset(small_talk_intents),
         bot_address=frozenset(normalise(w) for w in bot_address),
-    )
-
-
-def lexicon_from_config(
-    config: Mapping[str, Any],
-    lookups: Mapping[str, Iterable[str]],
-    regexes: Mapping[str, Iterable[str]],
-) -> Lexicon:
-    """The lexicon of the EvidenceGate's configuration (``config.yml``) and its training words.
-
-    Args:
-        config: The component's configuration (keys missing here are empty).
-        lookups: Lookup table name → entries, from the training data.
-        regexes: Training regex name → patterns; ``patterns`` maps a family to regex names.
-    """
-    intent_family = {
-        intent: family
-        for family, intents in config.get("families", {}).items()
-        for intent in intents
-    }
-    patterns = {
-        family: [p for name in names for p in regexes.get(name, [])]
-        for family, names in config.get("patterns", {}).items()
-    }
-    return build_lexicon(
-        lookups,
-        intent_family,
-        patterns,
-        config.get("answer_intents", ()),
-        config.get("context_answers"),
-        config.get("words"),
-        config.get("never_rescued", ()),
-        config.get("small_talk_intents", ()),
-        config.get("bot_address", ()),
-        config.get("not_ours"),
     )
 
 

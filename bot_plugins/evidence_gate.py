@@ -48,8 +48,8 @@ from bot_plugins.evidence import (
     STOP_INTENT,
     Lexicon,
     decide,
-    lexicon_from_config,
 )
+from bot_plugins.evidence_config import lexicon_from_config
 
 QUESTION_INTENT = "ask_policy_question"
 CANDIDATE_ENTITY = "service_candidate"

@@ -7,7 +7,8 @@ from functools import cache
 import pytest
 import yaml
 
-from bot_plugins.evidence import Lexicon, Verdict, decide, lexicon_from_config
+from bot_plugins.evidence import Lexicon, Verdict, decide
+from bot_plugins.evidence_config import lexicon_from_config
 from core.settings import PROJECT_ROOT
 
 EVIDENCE_FILE = PROJECT_ROOT / "nlu_data" / "evidence.yml"
