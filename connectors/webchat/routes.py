@@ -46,8 +46,8 @@ class HealthResponse(BaseModel):
     hotline: str
 
 
-def get_router(request: Request) -> ConversationRouter:
-    """The conversation router built at start-up."""
+async def get_router(request: Request) -> ConversationRouter:
+    """The conversation router built at start-up (async: FastAPI runs a plain `def` in a thread)."""
     conversation_router: ConversationRouter = request.app.state.conversation_router
     return conversation_router
 

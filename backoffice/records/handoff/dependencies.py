@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from backoffice.records.handoff.desk import HandoffDesk
 
 
-def get_desk(request: Request) -> HandoffDesk:
-    """The handoff desk built at start-up."""
+async def get_desk(request: Request) -> HandoffDesk:
+    """The handoff desk built at start-up (async: FastAPI runs a plain `def` in a thread)."""
     desk: HandoffDesk = request.app.state.handoff_desk
     return desk
 

@@ -171,9 +171,8 @@ class CitizenGate:
         context = self._context
         cid = conversation_id(channel, sender)
         # One query per message: the open ticket, or an ended one that left Rasa paused.
-        ticket = await context.run_db(
-            lambda s: tickets.ticket_for_router(session=s, conversation_id=cid),
-            again_if_ended=True,
+        ticket = await context.read_before_message(
+            lambda s: tickets.ticket_for_router(session=s, conversation_id=cid)
         )
         if ticket is None:
             return None

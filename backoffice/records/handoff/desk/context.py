@@ -67,6 +67,24 @@ class DeskContext:
 
         return await run_in_threadpool(run)
 
+    async def read_before_message(self, work: Callable[[Session], T]) -> T:
+        """Run the read the router makes before every citizen message (`run_db` semantics).
+
+        On a local SQLite file (the embedded profile) the read runs right here on the event
+        loop: one indexed row costs about 0.1 ms there, less than handing it to a worker thread
+        and back (about 0.6 ms of CPU per message under load, measured). A database over the
+        network keeps the worker thread, so that a slow database never stalls the event loop.
+        """
+        if not self._local_database:
+            return await self.run_db(work, again_if_ended=True)
+        with self.session_factory() as session:
+            return work(session)
+
+    @property
+    def _local_database(self) -> bool:
+        bind = self.session_factory.kw.get("bind")
+        return bind is not None and bind.dialect.name == "sqlite"
+
     def availability(self, session: Session) -> DeskHours:
         """Whether staff take conversations now (office hours or extra duty), and when next."""
         now = self.clock()
