@@ -118,6 +118,17 @@ async def answer_or_fall_back(
     return handle_not_understood(dispatcher, tracker, first=first)
 
 
+def knowledge_reply_kind(tracker: Tracker) -> str:
+    """What the knowledge stage would make of the latest message, without saying it.
+
+    "other_agency" (another department's business), "answer", "suggest" (a menu), "referral"
+    (the office of the civil-affairs topic it names) or "not_understood".
+    """
+    question = str(tracker.latest_message.get("text") or "")
+    reply = decide_reply(get_store(), question, subject=form_subject(tracker))
+    return "other_agency" if isinstance(reply, AgencyPointer) else reply.kind
+
+
 def chosen_article(tracker: Tracker) -> Article | None:
     """The article of a pressed suggestion button, if that is what the citizen did."""
     if tracker.get_intent_of_latest_message() != CHOOSE_ARTICLE_INTENT:

@@ -165,7 +165,8 @@ def build_lexicon(
         context_answers: Answer intent → the service intent it would start outside a form;
             without that service's evidence the answer is marked as needing context.
         family_words: Family name → more strong evidence from the component configuration:
-            words that must not become classifier features, as every lookup table does.
+            words that must not become classifier features, as every lookup table does;
+            ``off_topic`` → more off-topic words, for the same reason.
         never_rescued: Service intents a message the classifier turned away never becomes.
         small_talk_intents: Intents of small talk about the assistant ("你是干嘛的"): one that
             names a civil-affairs subject and does not speak to the assistant is a question.
@@ -199,7 +200,8 @@ def build_lexicon(
         context_answers=dict(context_answers or {}),
         question=tables.get(QUESTION, frozenset()),
         info_question=tables.get(INFO_QUESTION, frozenset()),
-        off_topic=tables.get(OFF_TOPIC, frozenset()),
+        off_topic=tables.get(OFF_TOPIC, frozenset())
+        | frozenset(normalise(w) for w in words.get(OFF_TOPIC, ())),
         civil_topic=tables.get(CIVIL_TOPIC, frozenset()),
         generic_actions=tables.get(GENERIC_ACTION, frozenset()),
         stop_openings=tables.get(STOP_OPENING, frozenset()),

@@ -2,7 +2,9 @@
 
 The citizen may be about to book or to look up a booking, so the assistant asks which, with
 buttons. A message the classifier took for booking details but that holds no date, half-day,
-business, ID number, phone or name is not that (``actions.context_answers``).
+business, ID number, phone or name is not that (``actions.context_answers``); nor is a message
+the knowledge stage places, though it names a day: "2023元旦可以领结婚证吗" gets the marriage
+office (or an article, once there is one), not "您是想预约或查询婚姻登记吗？".
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.context_answers import answer_as_unplaced
+from actions.knowledge import knowledge_reply_kind
 from actions.marriage.parsing import parse_booking_date, parse_business_type, parse_id_answer
 from zhtext.city_time import city_today
 from zhtext.names import parse_person_name
@@ -51,7 +54,9 @@ class ActionMarriageDetailsWithoutForm(Action):
     ) -> list[dict[str, Any]]:
         """The pointer with buttons, or the unplaced reply; the citizen speaks next."""
         text = str(tracker.latest_message.get("text") or "")
-        if text.startswith("/") or tells_booking_details(text):
+        if text.startswith("/") or (
+            tells_booking_details(text) and knowledge_reply_kind(tracker) == "not_understood"
+        ):
             dispatcher.utter_message(response="utter_marriage_details_without_form")
             return [FollowupAction("action_listen")]
         return await answer_as_unplaced(dispatcher, tracker)

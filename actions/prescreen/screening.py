@@ -15,6 +15,7 @@ from actions.clients.backoffice import BackofficeError
 from actions.clients.prescreen import PrescreenResult, get_prescreen_api
 from actions.confirm_service import ask_back
 from actions.context_answers import answer_as_unplaced
+from actions.knowledge import knowledge_reply_kind
 from actions.prescreen import answers, slots
 from actions.prescreen.verdict import verdict_lines
 from actions.prescreen.volunteered import tells_household_facts
@@ -169,8 +170,10 @@ class ActionCorrectPrescreenAnswer(Action):
         text = tracker.latest_message.get("text") or ""
         if not _prescreened_before(tracker):
             # A "correction" in a conversation without a pre-screen has nothing to correct;
-            # without any pre-screen fact in it, it is no correction at all.
-            if answers.field_named(text) is None and not tells_household_facts(text):
+            # without any pre-screen fact in it, it is no correction at all, nor when it is
+            # another department's business ("广东户口迁回海南落户的程序": 落户 is the police's).
+            names_a_fact = answers.field_named(text) is not None or tells_household_facts(text)
+            if not names_a_fact or knowledge_reply_kind(tracker) == "other_agency":
                 return await answer_as_unplaced(dispatcher, tracker)
             return ask_back(dispatcher, "request_prescreen")
         field = _field_from_entity(tracker)

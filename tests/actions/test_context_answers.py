@@ -71,6 +71,30 @@ async def test_a_household_fact_outside_the_prescreen_is_asked_back_chit_chat_is
         assert events[-1] == LISTEN
 
 
+async def test_another_departments_business_naming_a_household_fact_is_referred_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = get_store()
+    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
+    for text, reply in (
+        ("家里有辆车，公积金怎么提取", "utter_other_agency"),  # the housing fund's business
+        ("我家三口人，月收入两千", "utter_confirm_request_prescreen"),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([marked(text, "describe_household", "request_prescreen")])
+        events = await ActionCheckPrescreenContext().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert responses(dispatcher)[0] == reply, text
+        assert events[-1] == LISTEN
+    for text, reply in (
+        ("广东户口迁回海南落户的程序", "utter_other_agency"),  # 落户 is the police's
+        ("收入说错了", "utter_confirm_request_prescreen"),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user_event(text, "correct_prescreen_answer")])
+        await ActionCorrectPrescreenAnswer().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert responses(dispatcher)[0] == reply, text
+
+
 async def test_a_correction_without_a_prescreen_is_asked_back_only_with_a_fact() -> None:
     for text, asked_back in (("收入说错了", True), (CHIT_CHAT, False)):
         dispatcher = CollectingDispatcher()
@@ -86,6 +110,22 @@ async def test_booking_details_outside_a_booking_get_the_pointer_chit_chat_does_
         events = await ActionMarriageDetailsWithoutForm().run(dispatcher, tracker, EMPTY_DOMAIN)
         assert ("utter_marriage_details_without_form" in responses(dispatcher)) == pointer, text
         assert dispatcher.messages and events[-1] == LISTEN
+
+
+async def test_a_question_naming_a_day_that_the_knowledge_stage_places_is_not_asked_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = get_store()
+    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
+    for text, reply in (
+        ("2023元旦可以领结婚证吗", "utter_knowledge_referral"),  # the marriage office
+        ("明天可以吗", "utter_marriage_details_without_form"),  # nothing else to go on
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([user_event(text, "inform_marriage_details")])
+        events = await ActionMarriageDetailsWithoutForm().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert responses(dispatcher)[0] == reply, text
+        assert events[-1] == LISTEN
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,23 @@ def test_off_topic_words_in_a_form_answer_make_it_off_topic() -> None:
     assert verdict("查询4月1号从武汉到广州的航班", "inform_marriage_details") == "off_topic"
 
 
+def test_a_gift_to_another_organisation_or_platform_is_a_question_not_our_form() -> None:
+    assert verdict("我想给红十字会捐款", "pledge_donation") == "question"
+    assert verdict("想在腾讯公益上捐点钱", "request_donation") == "question"
+    assert verdict("我想捐款100元", "pledge_donation") == "keep"
+
+
+def test_weather_and_calendar_small_talk_is_off_topic_even_with_a_day_in_it() -> None:
+    # the configured words (config.yml `words: off_topic`), not only the lookup table
+    assert verdict("明天有没有雨", "inform_marriage_details") == "off_topic"
+    assert verdict("合肥明天的湿度如何", "inform_marriage_details") == "off_topic"
+    assert verdict("端午节是哪一天", "ask_policy_question") == "off_topic"
+    # a civil-affairs subject beside them keeps the question, a booking stays a booking
+    assert verdict("端午节民政局上班吗", "ask_policy_question") == "keep"
+    assert verdict("下雨天殡仪馆开门吗", "ask_policy_question") == "keep"
+    assert verdict("端午节想去领证", "request_marriage_booking") == "keep"
+
+
 def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> None:
     assert verdict("家属如何领取丧葬费", "out_of_scope") == "question"
     assert verdict("明天天气怎么样", "out_of_scope") == "keep"
