@@ -140,15 +140,17 @@ def test_a_gift_to_another_organisation_or_platform_is_a_question_not_our_form()
     assert verdict("我想捐款100元", "pledge_donation") == "keep"
 
 
-def test_weather_and_calendar_small_talk_is_off_topic_even_with_a_day_in_it() -> None:
+def test_weather_small_talk_is_off_topic_even_with_a_day_in_it() -> None:
     # the configured words (config.yml `words: off_topic`), not only the lookup table
     assert verdict("明天有没有雨", "inform_marriage_details") == "off_topic"
     assert verdict("合肥明天的湿度如何", "inform_marriage_details") == "off_topic"
-    assert verdict("端午节是哪一天", "ask_policy_question") == "off_topic"
-    # a civil-affairs subject beside them keeps the question, a booking stays a booking
-    assert verdict("端午节民政局上班吗", "ask_policy_question") == "keep"
-    assert verdict("下雨天殡仪馆开门吗", "ask_policy_question") == "keep"
-    assert verdict("端午节想去领证", "request_marriage_booking") == "keep"
+    # a civil-affairs subject beside them keeps the question
+    assert verdict("台风天殡仪馆开门吗", "ask_policy_question") == "keep"
+
+
+def test_a_holiday_is_a_day_the_booking_form_reads_not_small_talk() -> None:
+    for day in ("中秋节那天上午", "端午节下午", "元旦", "下周星期几有号"):
+        assert verdict(day, "inform_marriage_details") == "keep", day
 
 
 def test_a_civil_affairs_question_turned_away_goes_to_the_knowledge_base() -> None:
