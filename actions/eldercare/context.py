@@ -4,7 +4,8 @@ After an earlier search it searches again with the new condition (the rule runs 
 In a conversation without a search, and without words that ask for a place (the EvidenceGate
 then marks the message with ``service_candidate``), the assistant asks back instead of guessing
 a service: "您是想找养老机构吗？" — when the message holds a condition the search could use;
-otherwise it is no condition at all (``actions.context_answers``).
+otherwise it is no condition at all (``actions.context_answers``), and neither is another
+department's business that names a district ("萧山区公积金中心在哪" is the housing fund's).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from actions.confirm_service import ask_back, service_candidate
 from actions.context_answers import answer_as_unplaced
 from actions.eldercare.search_slots import OFFSET, RELAX_OPTIONS, SHOWN
 from actions.eldercare.turn import SearchTurn
+from actions.knowledge import knowledge_reply_kind
 
 SEARCH_INTENT = "request_eldercare"
 EARLIER_SEARCH_STEPS = frozenset({"action_search_facilities", "eldercare_search_form"})
@@ -64,6 +66,7 @@ async def reply_without_search(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]]:
     """Ask back ("您是想找养老机构吗？") if the message holds a search condition, else unplaced."""
-    if not SearchTurn.read(tracker).understood:
+    understood = SearchTurn.read(tracker).understood
+    if not understood or knowledge_reply_kind(tracker) == "other_agency":
         return await answer_as_unplaced(dispatcher, tracker)
     return ask_back(dispatcher, SEARCH_INTENT)

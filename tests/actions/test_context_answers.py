@@ -58,6 +58,22 @@ async def test_chit_chat_taken_for_a_search_condition_is_not_asked_back() -> Non
     assert dispatcher.messages and events[-1] == LISTEN
 
 
+async def test_another_departments_business_naming_a_district_is_not_an_eldercare_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = get_store()
+    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
+    for text, reply in (
+        ("萧山区公积金中心在哪", "utter_other_agency"),  # the housing fund's business
+        ("萧山区的", "utter_confirm_request_eldercare"),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker([marked(text, "inform_eldercare", "request_eldercare")])
+        events = await ActionCheckEldercareContext().run(dispatcher, tracker, EMPTY_DOMAIN)
+        assert responses(dispatcher)[0] == reply, text
+        assert events[-1] == LISTEN
+
+
 async def test_a_household_fact_outside_the_prescreen_is_asked_back_chit_chat_is_not() -> None:
     for text, asked_back in (
         ("老伴瘫痪在床", True),
