@@ -40,6 +40,13 @@ def nothing_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(knowledge, "record_unanswered", ignore)
 
 
+@pytest.fixture
+def real_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base's own search again (after `nothing_found`), for what it places."""
+    store = get_store()
+    monkeypatch.setattr(store, "search", type(store).search.__get__(store))
+
+
 def marked(text: str, intent: str, candidate: str) -> dict[str, Any]:
     event = user_event(text, intent)
     event["parse_data"]["entities"] = [{"entity": "service_candidate", "value": candidate}]
@@ -59,10 +66,8 @@ async def test_chit_chat_taken_for_a_search_condition_is_not_asked_back() -> Non
 
 
 async def test_another_departments_business_naming_a_district_is_not_an_eldercare_search(
-    monkeypatch: pytest.MonkeyPatch,
+    real_search: None,
 ) -> None:
-    store = get_store()
-    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
     for text, reply in (
         ("萧山区公积金中心在哪", "utter_other_agency"),  # the housing fund's business
         ("萧山区的", "utter_confirm_request_eldercare"),
@@ -88,10 +93,8 @@ async def test_a_household_fact_outside_the_prescreen_is_asked_back_chit_chat_is
 
 
 async def test_another_departments_business_naming_a_household_fact_is_referred_there(
-    monkeypatch: pytest.MonkeyPatch,
+    real_search: None,
 ) -> None:
-    store = get_store()
-    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
     for text, reply in (
         ("家里有辆车，公积金怎么提取", "utter_other_agency"),  # the housing fund's business
         ("我家三口人，月收入两千", "utter_confirm_request_prescreen"),
@@ -129,10 +132,8 @@ async def test_booking_details_outside_a_booking_get_the_pointer_chit_chat_does_
 
 
 async def test_a_question_naming_a_day_that_the_knowledge_stage_places_is_not_asked_back(
-    monkeypatch: pytest.MonkeyPatch,
+    real_search: None,
 ) -> None:
-    store = get_store()
-    monkeypatch.setattr(store, "search", type(store).search.__get__(store))  # the real search
     for text, reply in (
         ("2023元旦可以领结婚证吗", "utter_knowledge_referral"),  # the marriage office
         ("明天可以吗", "utter_marriage_details_without_form"),  # nothing else to go on
