@@ -57,6 +57,13 @@ def responses(dispatcher: CollectingDispatcher) -> list[str]:
     return [str(message.get("response")) for message in dispatcher.messages]
 
 
+async def first_reply(action: Action, event: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The first response `action` gives to a conversation of one message, and its events."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker([event]), EMPTY_DOMAIN)
+    return responses(dispatcher)[0], events
+
+
 async def test_chit_chat_taken_for_a_search_condition_is_not_asked_back() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([marked(CHIT_CHAT, "inform_eldercare", "request_eldercare")])
@@ -72,10 +79,9 @@ async def test_another_departments_business_naming_a_district_is_not_an_eldercar
         ("萧山区公积金中心在哪", "utter_other_agency"),  # the housing fund's business
         ("萧山区的", "utter_confirm_request_eldercare"),
     ):
-        dispatcher = CollectingDispatcher()
-        tracker = make_tracker([marked(text, "inform_eldercare", "request_eldercare")])
-        events = await ActionCheckEldercareContext().run(dispatcher, tracker, EMPTY_DOMAIN)
-        assert responses(dispatcher)[0] == reply, text
+        event = marked(text, "inform_eldercare", "request_eldercare")
+        said, events = await first_reply(ActionCheckEldercareContext(), event)
+        assert said == reply, text
         assert events[-1] == LISTEN
 
 
@@ -99,19 +105,17 @@ async def test_another_departments_business_naming_a_household_fact_is_referred_
         ("家里有辆车，公积金怎么提取", "utter_other_agency"),  # the housing fund's business
         ("我家三口人，月收入两千", "utter_confirm_request_prescreen"),
     ):
-        dispatcher = CollectingDispatcher()
-        tracker = make_tracker([marked(text, "describe_household", "request_prescreen")])
-        events = await ActionCheckPrescreenContext().run(dispatcher, tracker, EMPTY_DOMAIN)
-        assert responses(dispatcher)[0] == reply, text
+        event = marked(text, "describe_household", "request_prescreen")
+        said, events = await first_reply(ActionCheckPrescreenContext(), event)
+        assert said == reply, text
         assert events[-1] == LISTEN
     for text, reply in (
         ("广东户口迁回海南落户的程序", "utter_other_agency"),  # 落户 is the police's
         ("收入说错了", "utter_confirm_request_prescreen"),
     ):
-        dispatcher = CollectingDispatcher()
-        tracker = make_tracker([user_event(text, "correct_prescreen_answer")])
-        await ActionCorrectPrescreenAnswer().run(dispatcher, tracker, EMPTY_DOMAIN)
-        assert responses(dispatcher)[0] == reply, text
+        event = user_event(text, "correct_prescreen_answer")
+        said, _ = await first_reply(ActionCorrectPrescreenAnswer(), event)
+        assert said == reply, text
 
 
 async def test_a_correction_without_a_prescreen_is_asked_back_only_with_a_fact() -> None:
@@ -138,10 +142,9 @@ async def test_a_question_naming_a_day_that_the_knowledge_stage_places_is_not_as
         ("2023元旦可以领结婚证吗", "utter_knowledge_referral"),  # the marriage office
         ("明天可以吗", "utter_marriage_details_without_form"),  # nothing else to go on
     ):
-        dispatcher = CollectingDispatcher()
-        tracker = make_tracker([user_event(text, "inform_marriage_details")])
-        events = await ActionMarriageDetailsWithoutForm().run(dispatcher, tracker, EMPTY_DOMAIN)
-        assert responses(dispatcher)[0] == reply, text
+        event = user_event(text, "inform_marriage_details")
+        said, events = await first_reply(ActionMarriageDetailsWithoutForm(), event)
+        assert said == reply, text
         assert events[-1] == LISTEN
 
 
